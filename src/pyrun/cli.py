@@ -1,0 +1,105 @@
+"""The command line: parse, dispatch to ``pyrun.commands``, turn errors into one line.
+
+``_shim`` is dispatched before argparse is even built: it is the slow path behind
+every shim and its arguments belong to the user's program, not to pyrun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pyrun import __version__
+from pyrun.errors import PyrunError
+from pyrun.request import BadShimName
+
+DESCRIPTION = """\
+pyrun makes `python` and `pip` mean the environment of the directory you are in
+(VIRTUAL_ENV, CONDA_PREFIX, the nearest .venv, then the Python on PATH, uv's order),
+and never the system: a base interpreter runs as a cached isolated environment.
+Set it up once with: eval "$(pyrun hook bash)"
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pyrun",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"pyrun {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    which = sub.add_parser("which", help="print the program a shim would run here")
+    which.add_argument("name", nargs="?", default="python", help="shim name (default: python)")
+    which.add_argument(
+        "--json", action="store_true", help="print program, environment, source and base"
+    )
+
+    why = sub.add_parser("why", help="show each discovery step and what it found or skipped")
+    why.add_argument("name", nargs="?", default="python", help="shim name (default: python)")
+
+    rehash = sub.add_parser("rehash", help="regenerate the shims for the Pythons on PATH")
+    rehash.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+
+    exec_ = sub.add_parser(
+        "exec",
+        help="run a command with pyrun out of the way",
+        description="Run CMD with pyrun's shims removed from PATH (the escape hatch).",
+    )
+    exec_.add_argument(
+        "--system",
+        action="store_true",
+        required=True,
+        help="use the system's python and pip (required, to be deliberate)",
+    )
+    exec_.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...")
+
+    hook = sub.add_parser("hook", help="print the shell hook to eval in your shell's rc file")
+    hook.add_argument("shell", nargs="?", help="bash (default: detect the running shell)")
+    return parser
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv[:1] == ["_shim"]:
+        from pyrun.commands import shim
+
+        return shim.run(argv[1:])
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "which":
+        from pyrun.commands import which
+
+        return which.run(args.name, args.json)
+    if args.command == "why":
+        from pyrun.commands import why
+
+        return why.run(args.name)
+    if args.command == "rehash":
+        from pyrun.commands import rehash
+
+        return rehash.run(args.quiet)
+    if args.command == "exec":
+        from pyrun.commands import exec_system
+
+        command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
+        return exec_system.run(command)
+    if args.command == "hook":
+        from pyrun.commands import hook
+
+        return hook.run(args.shell)
+    parser.print_help()
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return _dispatch(sys.argv[1:] if argv is None else argv)
+    except PyrunError as exc:
+        print(f"pyrun: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except BadShimName as exc:
+        print(f"pyrun: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,1 @@
+"""One module per subcommand; the CLI only parses and dispatches here."""

@@ -1,0 +1,55 @@
+"""``pyrun _shim NAME REASON ARGS...``: the slow path a shim hands over to.
+
+Arguments are taken positionally and never parsed, so every byte the user typed
+reaches the target unchanged. The process is replaced (``execv`` keeps the pid, which
+the shims' re-entry guard relies on), so no wrapper stays behind.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pyrun.discovery import passthrough, print_warnings, resolve
+from pyrun.environment import is_pyrun_shim
+from pyrun.errors import PyrunError
+from pyrun.paths import Paths
+from pyrun.request import Request
+
+
+def run(argv: list[str]) -> int:
+    if len(argv) < 2:
+        raise PyrunError("_shim is internal: it is run by the shims as `_shim NAME REASON ARGS`")
+    name, reason, args = argv[0], argv[1], argv[2:]
+    paths = Paths.from_env()
+    debug = bool(os.environ.get("PYRUN_DEBUG"))
+    if debug:
+        print(f"pyrun[py] {name}: called because: {reason}", file=sys.stderr)
+    if os.environ.get("PYRUN_DISABLE") == "1":
+        program = [passthrough(name, paths)]
+    else:
+        resolution = resolve(Request.parse(name), paths, create=True)
+        print_warnings(resolution)
+        if debug:
+            for step in resolution.trail:
+                print(
+                    f"pyrun[py] {name}: {step.source.value}: {step.outcome}: {step.detail}",
+                    file=sys.stderr,
+                )
+        program = resolution.argv
+    if is_pyrun_shim(program[0]):
+        raise PyrunError(
+            f"{program[0]} is itself a pyrun shim, so running it would loop; remove the "
+            "second copy of pyrun's shims from PATH"
+        )
+    if debug:
+        print(f"pyrun[py] {name}: exec {program}", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execv(program[0], [program[0], *program[1:], *args])
+    except OSError as exc:
+        raise PyrunError(
+            f"could not run {program[0]}: {exc.strerror}; see `pyrun why {name}`"
+        ) from None
+    return 0  # not reached

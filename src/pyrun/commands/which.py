@@ -1,0 +1,32 @@
+"""``pyrun which [NAME] [--json]``: the program a shim would run here, and why there."""
+
+from __future__ import annotations
+
+import json
+
+from pyrun.discovery import print_warnings, resolve
+from pyrun.paths import Paths
+from pyrun.request import Request
+
+
+def run(name: str, as_json: bool) -> int:
+    resolution = resolve(Request.parse(name), Paths.from_env(), create=False)
+    print_warnings(resolution)
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "name": name,
+                    "program": resolution.argv[0],
+                    "argv": resolution.argv,
+                    "environment": str(resolution.environment),
+                    "source": resolution.kind,
+                    "base": resolution.base,
+                    "ready": resolution.ready,
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(resolution.argv[0])
+    return 0

@@ -1,0 +1,30 @@
+"""``pyrun why [NAME]``: the discovery trail, one line per step, in order."""
+
+from __future__ import annotations
+
+import sys
+
+from pyrun.discovery import DiscoveryError, Step, resolve
+from pyrun.paths import Paths
+from pyrun.request import Request
+from pyrun.sources import ORDER
+
+
+def _show(trail: list[Step]) -> None:
+    numbers = {source: index for index, source in enumerate(ORDER, start=1)}
+    for step in trail:
+        print(f"{numbers[step.source]}. {step.source.label}: {step.outcome}: {step.detail}")
+
+
+def run(name: str) -> int:
+    try:
+        resolution = resolve(Request.parse(name), Paths.from_env(), create=False)
+    except DiscoveryError as exc:
+        _show(exc.trail)
+        print(f"=> {name}: error: {exc.message}")
+        return exc.exit_code
+    _show(resolution.trail)
+    for warning in resolution.warnings:
+        print(f"pyrun: {warning}", file=sys.stderr)
+    print(f"=> {name} runs {' '.join(resolution.argv)}")
+    return 0

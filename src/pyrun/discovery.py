@@ -1,0 +1,380 @@
+"""uv's interpreter discovery order, applied from a working directory: the slow path.
+
+The shim applies the same order with shell builtins; this module is what it hands
+over to when it is unsure, and what ``pyrun which`` and ``pyrun why`` explain with.
+Every step leaves a line in the trail saying what it found or why it did not count;
+steps after the one that answered are marked as not looked at, and are not.
+
+Where pyrun differs from uv on purpose (see the README's table): a base interpreter
+runs as its isolated environment, pip without a virtual environment installs there,
+a broken nearest ``.venv`` is an error rather than a silent fall-through, PATH entries
+that are not absolute are ignored, and a deleted working directory only skips ``.venv``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyrun import environment, isolated, pipshare, records
+from pyrun.errors import PyrunError
+from pyrun.interpreter import Interpreter, QueryFailed, query
+from pyrun.paths import Paths
+from pyrun.request import Request
+from pyrun.sources import ORDER, Source, describe_order
+
+NOT_FOUND_EXIT = 127
+
+
+@dataclass
+class Step:
+    source: Source
+    outcome: str  # "found", "skipped", "error" or "not looked at"
+    detail: str
+
+
+@dataclass
+class Resolution:
+    request: Request
+    source: Source
+    environment: Path
+    argv: list[str]  # what to exec, before the user's arguments
+    base: str | None = None  # the base interpreter, for an isolated environment
+    ready: bool = True  # False when the isolated environment is not created yet
+    trail: list[Step] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """What ``which --json`` calls the source."""
+        return "isolated" if self.source.is_base else self.source.value
+
+
+class DiscoveryError(PyrunError):
+    def __init__(self, message: str, trail: list[Step], exit_code: int = 1) -> None:
+        super().__init__(message, exit_code=exit_code)
+        self.trail = trail
+
+
+class _Found(Exception):
+    """Raised inside a step to stop the walk with a resolution."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+
+
+class Resolver:
+    def __init__(
+        self,
+        request: Request,
+        paths: Paths,
+        environ: Mapping[str, str] | None = None,
+        *,
+        create: bool,
+    ) -> None:
+        self.request = request
+        self.paths = paths
+        self.environ = dict(os.environ if environ is None else environ)
+        self.create = create
+        self.trail: list[Step] = []
+        self.warnings: list[str] = []
+        self.conda_base: str | None = None
+
+    # -- the walk -------------------------------------------------------------------
+
+    def resolve(self) -> Resolution:
+        steps = {
+            Source.VIRTUAL_ENV: self._virtual_env,
+            Source.CONDA_PREFIX: self._conda_prefix,
+            Source.DOT_VENV: self._dot_venv,
+            Source.CONDA_BASE: self._conda_base,
+            Source.PATH: self._search_path,
+        }
+        for position, source in enumerate(ORDER):
+            try:
+                steps[source]()
+            except _Found as found:
+                for later in ORDER[position + 1 :]:
+                    self._note(later, "not looked at", "an earlier step answered")
+                resolution = found.resolution
+                resolution.trail = self.trail
+                resolution.warnings = self.warnings
+                return resolution
+        wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
+        raise DiscoveryError(
+            f"no {wanted} found for `{self.request.name}` (looked at: {describe_order()}); "
+            f"install {wanted} or put it on PATH",
+            self.trail,
+            exit_code=NOT_FOUND_EXIT,
+        )
+
+    def _note(self, source: Source, outcome: str, detail: str) -> None:
+        self.trail.append(Step(source, outcome, detail))
+
+    def _fail(self, source: Source, message: str) -> DiscoveryError:
+        self._note(source, "error", message)
+        return DiscoveryError(message, self.trail)
+
+    # -- steps 1 to 3: environments used as they are --------------------------------
+
+    def _virtual_env(self) -> None:
+        value = self.environ.get("VIRTUAL_ENV", "")
+        if not value:
+            self._note(Source.VIRTUAL_ENV, "skipped", "not set")
+            return
+        self._use_env(Source.VIRTUAL_ENV, Path(os.path.abspath(value)), activated=value)
+
+    def _conda_prefix(self) -> None:
+        value = self.environ.get("CONDA_PREFIX", "")
+        if not value:
+            self._note(Source.CONDA_PREFIX, "skipped", "not set")
+            return
+        if conda_is_base(value, self.environ):
+            self.conda_base = os.path.abspath(value)
+            self._note(
+                Source.CONDA_PREFIX,
+                "skipped",
+                f"{value} is conda's base environment: a base interpreter, looked at after .venv",
+            )
+            return
+        self._use_env(Source.CONDA_PREFIX, Path(os.path.abspath(value)), activated=value)
+
+    def _dot_venv(self) -> None:
+        try:
+            cwd = os.getcwd()
+        except FileNotFoundError:
+            self._note(Source.DOT_VENV, "skipped", "the working directory was deleted")
+            return
+        directory = cwd
+        while True:
+            if os.path.isfile(os.path.join(directory, "pyvenv.cfg")):
+                self._use_env(Source.DOT_VENV, Path(directory), inside=True)
+                return
+            dot_venv = os.path.join(directory, ".venv")
+            if os.path.isdir(dot_venv) or os.path.islink(dot_venv):
+                if not os.path.isfile(os.path.join(dot_venv, "pyvenv.cfg")):
+                    raise self._fail(
+                        Source.DOT_VENV,
+                        f"{dot_venv} is not a virtual environment (it has no pyvenv.cfg); "
+                        f"remove it or recreate it with `python3 -m venv --clear {dot_venv}`",
+                    )
+                self._use_env(Source.DOT_VENV, Path(dot_venv))
+                return
+            parent = os.path.dirname(directory)
+            if parent == directory:
+                break
+            directory = parent
+        self._note(Source.DOT_VENV, "skipped", f"no .venv in {cwd} or any parent")
+
+    def _use_env(
+        self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
+    ) -> None:
+        where = f"{source.value}={activated}" if activated is not None else str(prefix)
+        state = environment.health(prefix)
+        if state.state != "ok":
+            if source is Source.DOT_VENV:
+                raise self._fail(
+                    source,
+                    f"{prefix} is broken: its bin/python is missing or points nowhere (was its "
+                    f"base interpreter removed?); recreate it with "
+                    f"`python3 -m venv --clear {prefix}`",
+                )
+            if state.state == "broken":
+                raise self._fail(
+                    source,
+                    f"{where} is broken: its bin/python is missing or points nowhere; "
+                    f"recreate it (`python3 -m venv --clear {prefix}`) or deactivate it",
+                )
+            unset = "deactivate" if source is Source.VIRTUAL_ENV else "conda deactivate"
+            if self.request.kind == "pip":
+                raise self._fail(
+                    source,
+                    f"{where} does not exist, so pip has nowhere safe to install; "
+                    f"run `{unset}` (or unset {source.value}) and retry",
+                )
+            message = f"ignoring {where}: no environment there; run `{unset}` to clear it"
+            self.warnings.append(message)
+            self._note(source, "skipped", message)
+            return
+        if not environment.has_minor(prefix, self.request.minor):
+            self._note(
+                source,
+                "skipped",
+                f"{prefix} is not Python {self.request.minor} "
+                f"(it has no bin/python{self.request.minor})",
+            )
+            return
+        argv = self._program(prefix)
+        how = "the working directory is inside it" if inside else "found"
+        self._note(source, "found", f"{prefix} ({how})")
+        raise _Found(Resolution(self.request, source, prefix, argv))
+
+    def _program(self, prefix: Path) -> list[str]:
+        found = environment.program_in(prefix, self.request)
+        if found is None:
+            raise DiscoveryError(
+                f"{prefix} has none of {', '.join(self.request.env_names)}; "
+                "recreate the environment",
+                self.trail,
+            )
+        argv, needs_shared_pip = found
+        if needs_shared_pip:
+            if self.create and pipshare.ensure(self.paths) is None:
+                raise DiscoveryError(
+                    f"{prefix} has no pip and pyrun has no shared pip to run there; "
+                    f"run `{argv[0]} -m ensurepip` or reinstall pyrun",
+                    self.trail,
+                )
+            argv.append(str(self.paths.pip / "current" / "pip"))
+        return argv
+
+    # -- steps 3b and 4: base interpreters, run as their isolated environment ----------
+
+    def _conda_base(self) -> None:
+        if self.conda_base is None:
+            self._note(Source.CONDA_BASE, "skipped", "conda's base environment is not active")
+            return
+        for name in ("python3", "python"):
+            candidate = os.path.join(self.conda_base, "bin", name)
+            if environment.executable(candidate):
+                if self._use_base(Source.CONDA_BASE, candidate):
+                    return
+                self._note(Source.CONDA_BASE, "skipped", f"{candidate} did not count")
+                return
+        raise self._fail(
+            Source.CONDA_BASE,
+            f"conda's base environment {self.conda_base} has no bin/python3; "
+            "repair conda or run `conda deactivate`",
+        )
+
+    def _search_path(self) -> None:
+        looked = 0
+        for entry in self.environ.get("PATH", "").split(os.pathsep):
+            if not entry.startswith("/"):
+                if entry:
+                    self._note(Source.PATH, "skipped", f"PATH entry {entry!r} is not absolute")
+                continue
+            if environment.samefile(entry, self.paths.shims):
+                continue
+            for name in self.request.path_names:
+                candidate = (entry[:-1] if entry.endswith("/") else entry) + "/" + name
+                if environment.executable_file(candidate):
+                    looked += 1
+                    if self._use_base(Source.PATH, candidate):
+                        return
+        if not looked:
+            self._note(Source.PATH, "skipped", f"no {' or '.join(self.request.path_names)} on PATH")
+
+    def _use_base(self, source: Source, candidate: str) -> bool:
+        """Settle one base interpreter; False when it does not count, raises _Found."""
+        record = records.read_valid(self.paths, candidate)
+        if record is not None and record.kind == "skip":
+            self._note(source, "skipped", f"{candidate} is not a usable Python 3 (recorded)")
+            return False
+        if record is not None:
+            env = record.target
+            base = _marker_base(env) or candidate
+            ready = True
+        else:
+            interp = self._inspect(source, candidate)
+            if interp is None:
+                return False
+            env = isolated.env_dir(self.paths, interp)
+            base = interp.base_executable
+            if self.create:
+                isolated.ensure(self.paths, interp)
+                records.write(self.paths, candidate, "env", env)
+            ready = isolated.is_complete(env)
+        if ready and not environment.has_minor(env, self.request.minor):
+            self._note(source, "skipped", f"{candidate} is not Python {self.request.minor}")
+            return False
+        if not ready and not self.request.matches_minor(interp.version):
+            self._note(source, "skipped", f"{candidate} is Python {interp.version}")
+            return False
+        # Not created yet (which/why): name the file the first use will make.
+        argv = self._program(env) if ready else [str(env / "bin" / self.request.env_names[0])]
+        self._note(
+            source,
+            "found",
+            f"{candidate}, a base interpreter: runs as the isolated environment {env}"
+            + ("" if ready else " (created on first use)"),
+        )
+        raise _Found(Resolution(self.request, source, env, argv, base=base, ready=ready))
+
+    def _inspect(self, source: Source, candidate: str) -> Interpreter | None:
+        if environment.is_pyrun_shim(candidate):
+            self._note(source, "skipped", f"{candidate} is a pyrun shim (another installation?)")
+            if self.create:
+                records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
+            return None
+        try:
+            return query(candidate, self.paths, self.environ)
+        except QueryFailed as exc:
+            self._note(source, "skipped", f"{candidate} {exc}")
+            if self.create:
+                records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
+            return None
+
+
+def _marker_base(env: Path) -> str | None:
+    import json
+
+    try:
+        return json.loads((env / records.COMPLETE_MARKER).read_text())["base"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def conda_is_base(prefix: str, environ: Mapping[str, str]) -> bool:
+    """uv's CondaEnvironmentKind::from_prefix_path, as the shim spells it too."""
+    path = _strip_slashes(prefix)
+    if os.path.isfile(os.path.join(path, "conda-meta", "pixi")):
+        return False
+    root = environ.get("_CONDA_ROOT")
+    if root is not None and _strip_slashes(root) == path:
+        return True
+    current = environ.get("CONDA_DEFAULT_ENV")
+    if current is None or path in (current, "/"):
+        return False
+    return path.rsplit("/", 1)[-1] != current
+
+
+def _strip_slashes(value: str) -> str:
+    while value.endswith("/") and value != "/":
+        value = value[:-1]
+    return value
+
+
+def resolve(
+    request: Request,
+    paths: Paths,
+    environ: Mapping[str, str] | None = None,
+    *,
+    create: bool,
+) -> Resolution:
+    return Resolver(request, paths, environ, create=create).resolve()
+
+
+def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = None) -> str:
+    """PYRUN_DISABLE=1: the next `name` on PATH that is not a pyrun shim."""
+    env = os.environ if environ is None else environ
+    for entry in env.get("PATH", "").split(os.pathsep):
+        directory = entry or "."
+        if environment.samefile(directory, paths.shims):
+            continue
+        candidate = os.path.join(directory, name)
+        if environment.executable_file(candidate) and not environment.is_pyrun_shim(candidate):
+            return candidate
+    raise PyrunError(
+        f"PYRUN_DISABLE=1 and no {name} on PATH besides pyrun's shims; install Python "
+        "or unset PYRUN_DISABLE",
+        exit_code=NOT_FOUND_EXIT,
+    )
+
+
+def print_warnings(resolution: Resolution) -> None:
+    for warning in resolution.warnings:
+        print(f"pyrun: {warning}", file=sys.stderr)

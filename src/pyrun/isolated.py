@@ -1,0 +1,141 @@
+"""The cached isolated environment that stands in for a base interpreter.
+
+One per base interpreter, keyed by exactly what shapes it: the implementation, the
+minor version and the real path of the interpreter binary (hashed, so two paths never
+collide the way a joined string can). A venv is not relocatable, so it is built in
+place, under a lock, and the ``.pyrun-complete`` marker is written last: a directory
+without it is a leftover of a killed creation and is rebuilt, never used.
+
+Speed: ``python -m venv`` spends seconds installing pip. Here the venv is made
+``--without-pip`` and pip comes from the shared copy (pipshare), so the first use
+costs one short interpreter start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pyrun import __version__, pipshare
+from pyrun.errors import PyrunError
+from pyrun.interpreter import Interpreter
+from pyrun.lock import exclusive
+from pyrun.paths import Paths
+from pyrun.records import COMPLETE_MARKER
+
+PIP_PTH = "_pyrun_shared_pip.pth"
+
+_PIP_SCRIPT = """\
+import sys
+from pip._internal.cli.main import main
+if __name__ == "__main__":
+    if sys.argv[0].endswith(".exe"):
+        sys.argv[0] = sys.argv[0][:-4]
+    sys.exit(main())
+"""
+
+
+def env_key(interp: Interpreter) -> str:
+    digest = hashlib.sha256(interp.base_executable.encode("utf-8", "surrogateescape"))
+    return f"{interp.implementation}-{interp.minor}-{digest.hexdigest()[:12]}"
+
+
+def env_dir(paths: Paths, interp: Interpreter) -> Path:
+    return paths.envs / env_key(interp)
+
+
+def is_complete(env: Path) -> bool:
+    return (env / COMPLETE_MARKER).is_file()
+
+
+def ensure(paths: Paths, interp: Interpreter) -> Path:
+    """The complete isolated environment for `interp`, created on first use."""
+    env = env_dir(paths, interp)
+    if is_complete(env):
+        return env
+    with exclusive(paths.locks / f"{env.name}.lock", f"creating {env}"):
+        if is_complete(env):  # another shim made it while we waited
+            return env
+        _create(paths, interp, env)
+    return env
+
+
+def _create(paths: Paths, interp: Interpreter, env: Path) -> None:
+    if sys.stderr.isatty():
+        print(
+            f"pyrun: creating the isolated environment for Python {interp.version} "
+            f"({interp.base_executable}) at {env}",
+            file=sys.stderr,
+        )
+    started = time.monotonic()
+    if os.path.lexists(env):
+        shutil.rmtree(env)  # a leftover without its marker: never trusted
+    env.parent.mkdir(parents=True, exist_ok=True)
+    shared = pipshare.ensure(paths)
+    with_shared_pip = shared is not None and shared.supports(interp.version)
+    command = [interp.base_executable, "-I", "-m", "venv", "--symlinks"]
+    if with_shared_pip:
+        command.append("--without-pip")
+    command += ["--prompt", f"pyrun {interp.minor}", str(env)]
+    done = subprocess.run(
+        command,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        check=False,
+        env={**os.environ, "PYRUN_DISABLE": "1"},
+    )
+    if done.returncode != 0:
+        detail = done.stderr.decode(errors="replace").strip().splitlines()
+        shutil.rmtree(env, ignore_errors=True)
+        raise PyrunError(
+            f"could not create the isolated environment at {env} from "
+            f"{interp.base_executable}: {detail[-1] if detail else 'venv failed'}; "
+            "check that the interpreter has a working venv module "
+            "(on Debian: apt install python3-venv)"
+        )
+    if shared is not None and with_shared_pip:
+        _link_shared_pip(env, interp, shared.root)
+    marker = {
+        "base": interp.base_executable,
+        "found_at": interp.found_at,
+        "version": interp.version,
+        "implementation": interp.implementation,
+        "created": time.time(),
+        "seconds": round(time.monotonic() - started, 3),
+        "pip": "shared" if with_shared_pip else "ensurepip",
+        "pyrun": __version__,
+    }
+    tmp = env / f".{COMPLETE_MARKER}.tmp"
+    tmp.write_text(json.dumps(marker, indent=1) + "\n")
+    os.replace(tmp, env / COMPLETE_MARKER)
+
+
+def site_packages(env: Path) -> Path:
+    found = sorted(env.glob("lib/python3*/site-packages"))
+    if not found:
+        raise PyrunError(f"{env} has no lib/python3.X/site-packages; remove it and retry")
+    return found[0]
+
+
+def _link_shared_pip(env: Path, interp: Interpreter, shared_root: Path) -> None:
+    (site_packages(env) / PIP_PTH).write_text(str(shared_root) + "\n")
+    python = env / "bin" / "python"
+    if " " in str(python) or len(str(python)) > 120:
+        # A shebang cannot hold spaces or long paths: let sh find the interpreter.
+        header = f"#!/bin/sh\n'''exec' {_sh_quote(str(python))} \"$0\" \"$@\"\n' '''\n"
+    else:
+        header = f"#!{python}\n"
+    for name in ("pip", "pip3", f"pip{interp.minor}"):
+        script = env / "bin" / name
+        script.write_text(header + _PIP_SCRIPT)
+        script.chmod(0o755)
+
+
+def _sh_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"

@@ -1,0 +1,57 @@
+"""An exclusive lock around creating one environment.
+
+``flock`` is released by the kernel when its holder dies, so a ``kill -9`` never leaves
+a lock behind; the holder's pid is written inside only to name it while others wait.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+from pyrun.errors import PyrunError
+
+
+@contextmanager
+def exclusive(path: Path, what: str, timeout: float = 300.0) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise PyrunError(
+                        f"timed out after {timeout:.0f}s waiting for {holder(path)} to finish "
+                        f"{what}; if it is stuck, stop it and run the command again"
+                    ) from None
+                if not told and time.monotonic() > deadline - timeout + 1.0:
+                    print(f"pyrun: waiting for {holder(path)} to finish {what}", file=sys.stderr)
+                    told = True
+                time.sleep(0.02)
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        yield
+    finally:
+        os.close(fd)
+
+
+def holder(path: Path) -> str:
+    try:
+        pid = int(path.read_text().strip() or "0")
+    except (OSError, ValueError):
+        pid = 0
+    if pid and psutil.pid_exists(pid):
+        return f"another pyrun (pid {pid})"
+    return "another pyrun"

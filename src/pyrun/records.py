@@ -1,0 +1,54 @@
+"""The fast-path index: which isolated environment belongs to a base interpreter path.
+
+A record is one line in a file at ``$data/by-path/<absolute path>``:
+
+* ``env <dir>``: the interpreter at that path has the isolated environment <dir>;
+  valid while <dir> is complete and the path resolves to the same file as
+  ``<dir>/bin/python``.
+* ``skip <file>``: the path is not a usable Python 3 (a Python 2, a broken wrapper,
+  another pyrun's shim); valid while the path resolves to the same file as <file>.
+
+The shim reads it with ``read`` and checks it with ``test -ef``: no process. Records
+are written atomically, so a reader sees the old line or the new one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyrun.environment import samefile
+from pyrun.paths import Paths
+
+COMPLETE_MARKER = ".pyrun-complete"
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str  # "env" or "skip"
+    target: Path
+
+
+def read_valid(paths: Paths, candidate: str) -> Record | None:
+    record = paths.record_for(candidate)
+    try:
+        with open(record, encoding="utf-8", errors="surrogateescape") as handle:
+            line = handle.readline().rstrip("\n")
+    except OSError:
+        return None
+    if line.startswith("env "):
+        env = Path(line[4:])
+        if (env / COMPLETE_MARKER).is_file() and samefile(candidate, env / "bin" / "python"):
+            return Record("env", env)
+    elif line.startswith("skip ") and samefile(candidate, line[5:]):
+        return Record("skip", Path(line[5:]))
+    return None
+
+
+def write(paths: Paths, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
+    record = paths.record_for(candidate)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
+    tmp.write_text(f"{kind} {os.fspath(target)}\n", encoding="utf-8", errors="surrogateescape")
+    os.replace(tmp, record)

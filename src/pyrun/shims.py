@@ -1,0 +1,134 @@
+"""Generating the shims: one template stamped for every name, kept in step with PATH.
+
+Like pyenv's rehash: regenerated under a lock, each file replaced atomically, extras
+pruned. Like mise: a stamp in the shims directory records what they were made from
+(pyrun version, template, interpreter running pyrun, names), so the hook can tell in
+one comparison whether they are stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+
+from pyrun import __version__, pipshare, resources
+from pyrun.environment import is_pyrun_shim, samefile
+from pyrun.lock import exclusive
+from pyrun.paths import Paths
+from pyrun.request import Request
+
+BASE_NAMES = ("python", "python3", "pip", "pip3")
+STAMP = ".pyrun-shims.json"
+_MINOR_NAME = re.compile(r"^python(3\.[0-9]{1,2})$")
+
+
+def sh_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def minor_versions_on_path(paths: Paths, path_value: str | None = None) -> list[str]:
+    """Every ``python3.X`` name found on PATH (the shims directory itself skipped)."""
+    found: set[str] = set()
+    value = os.environ.get("PATH", "") if path_value is None else path_value
+    for entry in value.split(os.pathsep):
+        if not entry.startswith("/") or samefile(entry, paths.shims):
+            continue
+        try:
+            names = os.listdir(entry)
+        except OSError:
+            continue
+        for name in names:
+            match = _MINOR_NAME.match(name)
+            if match and os.access(os.path.join(entry, name), os.X_OK):
+                found.add(match.group(1))
+    return sorted(found, key=lambda v: tuple(int(part) for part in v.split(".")))
+
+
+def wanted_names(paths: Paths, path_value: str | None = None) -> list[str]:
+    names = list(BASE_NAMES)
+    for minor in minor_versions_on_path(paths, path_value):
+        names += [f"python{minor}", f"pip{minor}"]
+    return names
+
+
+def render(name: str, paths: Paths, pyrun_python: str) -> str:
+    request = Request.parse(name)
+    values = {
+        "__PYRUN_NAME__": name,
+        "__PYRUN_KIND__": request.kind,
+        "__PYRUN_MINOR__": request.minor or "",
+        "__PYRUN_ENV_NAMES__": " ".join(request.env_names),
+        "__PYRUN_PATH_NAMES__": " ".join(request.path_names),
+        "__PYRUN_SHIMS__": str(paths.shims),
+        "__PYRUN_DATA__": str(paths.data),
+        "__PYRUN_PYTHON__": pyrun_python,
+    }
+    text = resources.read_text("shims", "shim.sh")
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, sh_quote(value))
+    return text
+
+
+def _stamp(paths: Paths, names: list[str], pyrun_python: str) -> dict[str, object]:
+    template = resources.read_text("shims", "shim.sh")
+    return {
+        "pyrun": __version__,
+        "template": hashlib.sha256(template.encode()).hexdigest()[:16],
+        "python": pyrun_python,
+        "data": str(paths.data),
+        "names": names,
+    }
+
+
+def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
+    """Why the shims need regenerating, or None when they are current."""
+    try:
+        recorded = json.loads((paths.shims / STAMP).read_text())
+    except (OSError, ValueError):
+        return "no shims yet"
+    wanted = _stamp(paths, wanted_names(paths, path_value), sys.executable)
+    for key, value in wanted.items():
+        if recorded.get(key) != value:
+            return f"{key} changed"
+    for name in wanted["names"]:  # type: ignore[attr-defined]
+        if not os.access(paths.shims / name, os.X_OK):
+            return f"shim {name} is missing"
+    return None
+
+
+def rehash(paths: Paths, path_value: str | None = None) -> list[str]:
+    """Regenerate every shim; return the names written."""
+    names = wanted_names(paths, path_value)
+    pyrun_python = sys.executable
+    paths.shims.mkdir(parents=True, exist_ok=True, mode=0o755)
+    with exclusive(paths.locks / "rehash.lock", "regenerating shims"):
+        for name in names:
+            target = paths.shims / name
+            tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
+            tmp.write_text(render(name, paths, pyrun_python))
+            tmp.chmod(0o755)
+            os.replace(tmp, target)
+        for leftover in paths.shims.iterdir():
+            if (
+                leftover.name not in names
+                and leftover.name != STAMP
+                and (is_pyrun_shim(leftover) or leftover.name.endswith(".tmp"))
+            ):
+                leftover.unlink()
+        stamp = paths.shims / STAMP
+        tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(_stamp(paths, names, pyrun_python), indent=1) + "\n")
+        os.replace(tmp, stamp)
+    pipshare.ensure(paths)  # so the first pip-less environment does not pay for the copy
+    return names
+
+
+def ensure_current(paths: Paths, path_value: str | None = None) -> str | None:
+    """Rehash when stale; return why it was needed, or None."""
+    reason = stale_reason(paths, path_value)
+    if reason is not None:
+        rehash(paths, path_value)
+    return reason

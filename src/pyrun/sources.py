@@ -1,0 +1,50 @@
+"""The discovery order, as data: the one list both the resolver and its messages read.
+
+The shim (shims/shim.sh) walks the same steps in the same order; a test runs both on
+the same cases. Changing the order means changing ORDER here, the shim, and that test.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Source(Enum):
+    """Where an environment came from; the value is what ``which --json`` reports."""
+
+    VIRTUAL_ENV = "VIRTUAL_ENV"
+    CONDA_PREFIX = "CONDA_PREFIX"
+    DOT_VENV = ".venv"
+    CONDA_BASE = "conda base"
+    PATH = "PATH"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+    @property
+    def is_base(self) -> bool:
+        """A base interpreter is never run itself: its isolated environment is."""
+        return self in (Source.CONDA_BASE, Source.PATH)
+
+
+_LABELS = {
+    Source.VIRTUAL_ENV: "active virtual environment (VIRTUAL_ENV)",
+    Source.CONDA_PREFIX: "active conda environment (CONDA_PREFIX)",
+    Source.DOT_VENV: "nearest .venv from the working directory",
+    Source.CONDA_BASE: "conda base environment (CONDA_PREFIX, a base interpreter)",
+    Source.PATH: "first Python interpreter on PATH (a base interpreter)",
+}
+
+ORDER: tuple[Source, ...] = (
+    Source.VIRTUAL_ENV,
+    Source.CONDA_PREFIX,
+    Source.DOT_VENV,
+    Source.CONDA_BASE,
+    Source.PATH,
+)
+
+
+def describe_order() -> str:
+    """One line listing the order, for "nothing found" messages that cannot drift."""
+    return ", ".join(source.label for source in ORDER)
