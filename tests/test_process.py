@@ -1,0 +1,195 @@
+"""A shim is invisible: bytes, exit codes, signals and streams pass through, and the
+target replaces the shim instead of running under it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import World
+
+ARGS = [
+    "",
+    " spaced  out ",
+    "$HOME",
+    "`id`",
+    "$(id)",
+    "a\nb",
+    "tab\there",
+    "naïve",
+    "日本",
+    "\\",
+    "'\"",
+]
+
+
+def warm(world: World) -> None:
+    world.run(["python", "-c", "pass"], check=True)
+
+
+@pytest.mark.parametrize("path", ["fast", "slow"])
+def test_every_argv_byte_passes_through(world: World, path: str) -> None:
+    if path == "fast":
+        warm(world)
+    code = "import sys, json; print(json.dumps(sys.argv[1:]))"
+    done = world.run(["python", "-c", code, *ARGS], env={"PYRUN_DEBUG": "1"}, check=True)
+    assert json.loads(done.stdout) == ARGS
+    assert ("slow path" in done.stderr) == (path == "slow")
+
+
+def test_non_utf8_argument_bytes_pass_through(world: World) -> None:
+    warm(world)
+    raw = b"\xff\xfe-latin1-\xe9"
+    code = "import sys, os; sys.stdout.buffer.write(os.fsencode(sys.argv[1]))"
+    done = subprocess.run(
+        [str(world.shims / "python"), "-c", code, raw], env=world.env, capture_output=True
+    )
+    assert done.stdout == raw
+
+
+def test_exit_code_stdin_and_stderr(world: World) -> None:
+    warm(world)
+    code = "import sys; data = sys.stdin.read(); sys.stderr.write('E:' + data); sys.exit(42)"
+    done = world.run(["python", "-c", code], input=b"hello")
+    assert (done.returncode, done.stderr) == (42, "E:hello")
+
+
+@pytest.mark.parametrize("path", ["fast", "slow"])
+def test_shim_execs_no_wrapper_process_stays(world: World, path: str) -> None:
+    if path == "fast":
+        warm(world)
+    code = "import os, sys; print(os.getpid()); sys.stdout.flush(); sys.stdin.read()"
+    proc = subprocess.Popen(
+        [str(world.shims / "python"), "-c", code],
+        env=world.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=world.root,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    reported = int(proc.stdout.readline())
+    proc.stdin.close()
+    proc.wait(timeout=60)
+    assert reported == proc.pid, "the interpreter must be the process the caller started"
+
+
+def test_signals_reach_the_target(world: World) -> None:
+    warm(world)
+    code = "import os, signal; os.kill(os.getpid(), signal.SIGTERM)"
+    done = world.run(["python", "-c", code])
+    assert done.returncode == -signal.SIGTERM
+
+
+def test_pyrun_disable_passes_through_to_the_next_python(world: World) -> None:
+    done = world.run(["python3", "-c", "import sys; print(sys.prefix)"], env={"PYRUN_DISABLE": "1"})
+    assert done.stdout.strip() == str(world.base.prefix)
+    assert not world.envs.exists(), "pass-through creates nothing"
+
+
+def test_exec_system_runs_the_base(world: World) -> None:
+    done = world.pyrun(
+        "exec", "--system", "--", "python3", "-c", "import sys; print(sys.prefix)", check=True
+    )
+    assert done.stdout.strip() == str(world.base.prefix)
+
+
+def test_shims_twice_on_path_and_through_a_symlink_do_not_loop(world: World) -> None:
+    link = world.root / "shims-link"
+    link.symlink_to(world.shims)
+    path = os.pathsep.join([str(world.shims), str(link), str(world.shims), str(world.base.bin)])
+    for _ in range(2):  # cold, then warm
+        done = world.run(
+            ["python", "-c", "import sys; print(sys.prefix)"], env={"PATH": path}, timeout=30
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip().startswith(str(world.envs))
+
+
+def test_a_second_installation_of_shims_does_not_loop(world: World) -> None:
+    other_home = world.root / "other"
+    other_data = other_home / "data"
+    env = {"PYRUN_DATA_DIR": str(other_data), "HOME": str(other_home)}
+    world.pyrun("rehash", "-q", env=env, check=True)
+    path = os.pathsep.join([str(world.shims), str(other_data / "shims"), str(world.base.bin)])
+    for extra in ({}, {"PYRUN_DISABLE": "1"}):
+        done = world.run(
+            ["python3", "-c", "import sys; print(sys.prefix)"],
+            env={"PATH": path, **extra},
+            timeout=30,
+        )
+        assert done.returncode == 0, done.stderr
+    only_shims = os.pathsep.join([str(world.shims), str(other_data / "shims")])
+    done = world.run(["python3", "-c", "pass"], env={"PATH": only_shims}, timeout=30)
+    assert done.returncode != 0
+    assert "pyrun" in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_racing_cold_start_makes_one_complete_environment(world: World) -> None:
+    code = "import sys; print(sys.prefix)"
+    procs = [
+        subprocess.Popen(
+            [str(world.shims / "python"), "-c", code],
+            env=world.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=world.root,
+        )
+        for _ in range(8)
+    ]
+    results = [proc.communicate(timeout=120) for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), results
+    prefixes = {out.strip() for out, _err in results}
+    assert len(prefixes) == 1
+    assert [p.name for p in world.envs.iterdir()] == [Path(prefixes.pop()).name]
+
+
+def test_an_incomplete_environment_is_rebuilt_not_used(world: World) -> None:
+    warm(world)
+    (env,) = world.envs.iterdir()
+    (env / ".pyrun-complete").unlink()  # as if creation was killed before the end
+    (env / "half-made").write_text("leftover")
+    done = world.run(["python", "-c", "import sys; print(sys.prefix)"], env={"PYRUN_DEBUG": "1"})
+    assert done.returncode == 0, done.stderr
+    assert "slow path" in done.stderr
+    assert (env / ".pyrun-complete").is_file()
+    assert not (env / "half-made").exists()
+
+
+def test_first_use_announces_itself_only_on_a_terminal(world: World) -> None:
+    done = world.run(["python", "-c", "pass"])
+    assert done.stderr == "", "no chatter when stderr is not a terminal"
+    pexpect = pytest.importorskip("pexpect")
+    other = world.root / "tty-home"
+    env = {**world.env, "PYRUN_DATA_DIR": str(other)}
+    world.pyrun("rehash", "-q", env={"PYRUN_DATA_DIR": str(other)}, check=True)
+    child = pexpect.spawn(
+        str(other / "shims" / "python"),
+        ["-c", "print('done')"],
+        env=env,
+        encoding="utf-8",
+        cwd=str(world.root),
+    )
+    child.expect("creating the isolated environment for Python 3.11")
+    child.expect("done")
+    child.wait()
+
+
+def test_output_before_a_hard_exit_arrives(world: World) -> None:
+    # Output written before a crash still arrives: the shim adds no pipe of its own.
+    warm(world)
+    code = "import os; os.write(1, b'partial'); os._exit(3)"
+    done = world.run(["python", "-c", code])
+    assert (done.returncode, done.stdout) == (3, "partial")
+
+
+def test_sys_executable_is_the_environment_interpreter(world: World) -> None:
+    warm(world)
+    done = world.run(["python3", "-c", "import sys; print(sys.executable)"], check=True)
+    assert done.stdout.strip().startswith(str(world.envs))
+    assert done.stdout.strip().endswith("/bin/python3")
