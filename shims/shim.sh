@@ -239,6 +239,11 @@ PYRUN_SHIM_PID=$$
 export PYRUN_SHIM_PID
 if [ -n "$pyrun_defer" ]; then
     pyrun_debug "slow path: $pyrun_defer"
+    if [ ! -x "$pyrun_python" ]; then
+        printf 'pyrun: %s needs pyrun, whose interpreter %s is gone; reinstall pyrun (sh install.sh) or remove %s from PATH\n' \
+            "$pyrun_name" "$pyrun_python" "$pyrun_shims" >&2
+        exit 127
+    fi
     exec "$pyrun_python" -I -m pyrun _shim "$pyrun_name" "$pyrun_defer" "$@"
 fi
 if [ -n "$pyrun_pipdir" ]; then

@@ -21,14 +21,23 @@ Set it up once with: eval "$(pyrun hook bash)"
 """
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """Bad input is one line naming the problem and where to look, not a usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise PyrunError(f"{message}; see `{self.prog} --help`", exit_code=2)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _OneLineErrors(
         prog="pyrun",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pyrun {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_OneLineErrors
+    )
 
     which = sub.add_parser("which", help="print the program a shim would run here")
     which.add_argument("name", nargs="?", default="python", help="shim name (default: python)")

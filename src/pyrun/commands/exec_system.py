@@ -16,7 +16,9 @@ from pyrun.paths import Paths
 
 def run(command: list[str]) -> int:
     if not command:
-        raise PyrunError("exec needs a command: pyrun exec --system -- python -m pip list")
+        raise PyrunError(
+            "exec needs a command: pyrun exec --system -- python -m pip list", exit_code=2
+        )
     env = dict(os.environ)
     env["PATH"] = without_shims(env.get("PATH", ""), Paths.from_env())
     env["PYRUN_DISABLE"] = "1"

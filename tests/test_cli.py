@@ -1,0 +1,118 @@
+"""The commands a user types: which, why, rehash, and their errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from tests.conftest import World, need
+
+
+def test_why_lists_every_step_in_order_and_what_answered(world: World) -> None:
+    proj = world.root / "proj"
+    world.venv(proj / ".venv")
+    done = world.pyrun("why", "pip", cwd=proj, check=True)
+    lines = done.stdout.splitlines()
+    assert [line.split(".", 1)[0] for line in lines[:5]] == ["1", "2", "3", "4", "5"]
+    assert "VIRTUAL_ENV" in lines[0] and "skipped: not set" in lines[0]
+    assert ".venv" in lines[2] and "found" in lines[2] and str(proj / ".venv") in lines[2]
+    assert "not looked at" in lines[3] and "not looked at" in lines[4]
+    assert lines[-1] == f"=> pip runs {proj / '.venv' / 'bin' / 'pip'}"
+
+
+def test_why_explains_a_broken_venv_and_exits_non_zero(world: World) -> None:
+    proj = world.root / "proj"
+    (proj / ".venv").mkdir(parents=True)
+    done = world.pyrun("why", cwd=proj)
+    assert done.returncode == 1
+    assert "no pyvenv.cfg" in done.stdout and "=> python: error:" in done.stdout
+
+
+def test_which_before_first_use_names_the_env_it_will_create(world: World) -> None:
+    data = json.loads(world.pyrun("which", "pip3", "--json", check=True).stdout)
+    assert data["ready"] is False
+    assert not world.envs.exists(), "which only explains; it creates nothing"
+    world.run(["pip3", "--version"], check=True)
+    after = json.loads(world.pyrun("which", "pip3", "--json", check=True).stdout)
+    assert after["ready"] is True
+    assert after["environment"] == data["environment"]
+    assert after["program"] == data["program"]
+
+
+def test_rehash_follows_the_versions_on_path(world: World) -> None:
+    py312 = world.bases.get("3.12")
+    need(py312, "a 3.12 base")
+    assert not (world.shims / "python3.12").exists()
+    with_312 = world.path_with(world.shims, world.base.bin, py312.bin)  # type: ignore[union-attr]
+    world.pyrun("rehash", env={"PATH": with_312}, check=True)
+    assert os.access(world.shims / "python3.12", os.X_OK)
+    assert os.access(world.shims / "pip3.12", os.X_OK)
+    world.pyrun("rehash", check=True)  # 3.12 gone from PATH again: its shims are pruned
+    assert not (world.shims / "python3.12").exists()
+    assert (world.shims / "python3.11").exists()
+
+
+def test_hook_rehashes_when_a_new_version_appears_on_path(world: World) -> None:
+    py312 = world.bases.get("3.12")
+    need(py312, "a 3.12 base")
+    with_312 = world.path_with(world.shims, world.base.bin, py312.bin)  # type: ignore[union-attr]
+    world.pyrun("hook", "bash", env={"PATH": with_312}, check=True)
+    assert (world.shims / "python3.12").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["which", "ruby"], ["why", "python2"], ["exec"], ["exec", "--system"], ["frobnicate"]],
+)
+def test_bad_input_is_one_line_and_non_zero(world: World, argv: list[str]) -> None:
+    done = world.pyrun(*argv)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("pyrun: ") and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_shim_whose_pyrun_is_gone_says_so(world: World) -> None:
+    shim = (world.shims / "python").read_text()
+    broken = re.sub(
+        r"^pyrun_python='[^']*'", "pyrun_python='/nonexistent/python'", shim, flags=re.M
+    )
+    (world.shims / "python").write_text(broken)
+    done = world.run(["python", "-c", "pass"])
+    assert done.returncode == 127
+    assert "reinstall pyrun" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_steady_state_starts_no_process_but_the_target(world: World) -> None:
+    strace = shutil.which("strace")
+    need(strace, "strace")
+    proj = world.root / "proj"
+    world.venv(proj / ".venv")
+    for cwd in (world.root, proj):  # isolated env via its record, and a .venv
+        world.run(["python", "-c", "pass"], cwd=cwd, check=True)  # warm
+        log = world.root / "strace.log"
+        world.run(
+            [
+                str(strace),
+                "-f",
+                "-qq",
+                "-e",
+                "trace=execve,fork,vfork,clone,clone3",
+                "-o",
+                str(log),
+                str(world.shims / "python"),
+                "-c",
+                "pass",
+            ],
+            cwd=cwd,
+            check=True,
+        )
+        calls = [line.split(None, 1)[1] for line in log.read_text().splitlines() if line.strip()]
+        execs = [c for c in calls if c.startswith("execve(")]
+        spawns = [c for c in calls if c.startswith(("fork", "vfork", "clone"))]
+        assert len(execs) == 2, execs  # the shim, then the interpreter replacing it
+        assert "bin/python" in execs[1]
+        assert spawns == [], spawns
