@@ -75,9 +75,10 @@ def _copy(dist: metadata.Distribution, target: Path) -> None:
     )
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(package, staging / "pip", ignore=ignore)
-    shutil.copytree(info, staging / info.name, ignore=ignore)
+    # __pycache__ comes along: without it every pip start compiles pip from source
+    # (and nothing rewrites it where PYTHONDONTWRITEBYTECODE is set).
+    shutil.copytree(package, staging / "pip")
+    shutil.copytree(info, staging / info.name)
     # The copy is read-only in spirit: pip refuses to uninstall it from an environment
     # because it lies outside that environment's prefix.
     (staging / _MARKER).write_text(dist.version + "\n")
