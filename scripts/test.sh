@@ -1,0 +1,106 @@
+#!/bin/sh
+# scripts/test.sh: every check pyrun has, exactly as CI runs them.
+#
+#     sh scripts/test.sh                 # lint, then the whole test suite
+#     sh scripts/test.sh -x -k install   # arguments go to pytest
+#
+# Strategy. One command that works the same on a laptop and in CI, from nothing:
+#   1. a project-local .venv (made from ${PYTHON:-python3} when missing or broken, with
+#      the same interpreter and ensurepip checks as install.sh, from scripts/lib.sh);
+#   2. `pip install -e .[test]` into it, skipped when pyproject.toml and setup.py have
+#      not changed since the last successful install (.venv/.pyrun-test-stamp);
+#   3. .venv-wheelhouse/: wheels of pyrun's dependencies and build backend, built once
+#      (this and step 2 are the only steps that may use the network), so that
+#      tests/test_install.py can run install.sh for real with pip offline;
+#   4. ruff, then shellcheck on every shell file pyrun ships or runs (shellcheck may
+#      be missing on a laptop, never in CI);
+#   5. pytest, whose exit status is this script's.
+# pip's own configuration (an index mirror, find-links) is used as it is for steps 2
+# and 3; the tests themselves never read it.
+
+set -eu
+
+me=scripts/test.sh
+root=$(cd -P -- "$(dirname -- "$0")/.." && pwd) || exit 1
+cd "$root"
+# shellcheck source=lib.sh
+. "$root/scripts/lib.sh"
+
+case ${CI-} in
+    1 | [Tt][Rr][Uu][Ee] | [Yy][Ee][Ss]) in_ci=1 ;;
+    *) in_ci= ;;
+esac
+
+# -- 1. the project venv ------------------------------------------------------------
+
+if ! .venv/bin/python -c '' </dev/null >/dev/null 2>&1; then
+    lib_check_python "${PYTHON:-python3}"
+    lib_need_venv_support
+    if [ -e .venv ] || [ -L .venv ]; then
+        say "recreating .venv: its interpreter does not run"
+    else
+        say "creating .venv with Python $lib_py_version ($lib_py_exe)"
+    fi
+    "$lib_py_exe" -m venv --clear .venv </dev/null \
+        || fail "$lib_py_exe -m venv could not create .venv (see above); fix that Python's venv module or set PYTHON"
+fi
+
+# -- 2. pyrun and its test tools, editable --------------------------------------------
+
+stamp=.venv/.pyrun-test-stamp
+wanted=$(cksum pyproject.toml setup.py)
+if [ ! -x .venv/bin/pytest ] || [ ! -x .venv/bin/ruff ] || [ ! -f "$stamp" ] \
+    || [ "$(cat "$stamp")" != "$wanted" ]; then
+    say "installing pyrun (editable) and its test tools into .venv"
+    rm -f "$stamp"
+    PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_USER=0 \
+        .venv/bin/python -m pip install --quiet -e ".[test]" </dev/null \
+        || fail "pip could not install -e .[test] into .venv (see above); check your network or pip's index settings"
+    printf '%s\n' "$wanted" >"$stamp"
+fi
+
+# -- 3. the offline wheelhouse for tests/test_install.py ------------------------------
+
+house=.venv-wheelhouse
+house_needs="psutil packaging platformdirs shellingham setuptools wheel"
+house_complete() {
+    for name in $house_needs; do
+        set -- "$house/$name"-*.whl
+        [ -f "$1" ] || return 1
+    done
+}
+if ! house_complete; then
+    say "building $house/ ($house_needs)"
+    rm -rf "$house.tmp"
+    # shellcheck disable=SC2086  # the names are meant to split
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+        .venv/bin/python -m pip wheel --quiet -w "$house.tmp" $house_needs </dev/null \
+        || fail "pip could not build the wheels for $house/ (see above); check your network or pip's index settings"
+    rm -rf "$house"
+    mv "$house.tmp" "$house"
+fi
+
+# -- 4. linters -----------------------------------------------------------------------
+
+lint_dirs="src tests"
+if [ -d bench ]; then lint_dirs="$lint_dirs bench"; fi
+say "ruff check $lint_dirs"
+# shellcheck disable=SC2086
+.venv/bin/ruff check --quiet $lint_dirs || fail "ruff found problems (above); fix them, or run: .venv/bin/ruff check --fix $lint_dirs"
+
+shell_files=$(printf '%s ' shell/bash/* shims/shim.sh install.sh scripts/*.sh)
+shell_files=${shell_files% }
+if command -v shellcheck >/dev/null 2>&1; then
+    say "shellcheck $shell_files"
+    # shellcheck disable=SC2086  # file names from a glob of this repository, no spaces
+    shellcheck $shell_files || fail "shellcheck found problems (above); fix them"
+elif [ -n "$in_ci" ]; then
+    fail "shellcheck is not installed and CI is set; install it (apt-get install shellcheck)"
+else
+    say "shellcheck is not installed: shell files not linted (CI requires it)"
+fi
+
+# -- 5. the tests ---------------------------------------------------------------------
+
+say "pytest${*:+ $*}"
+exec .venv/bin/python -m pytest "$@"
