@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psutil
-
 from pyrun.errors import PyrunError
 
 
@@ -48,6 +46,8 @@ def exclusive(path: Path, what: str, timeout: float = 300.0) -> Iterator[None]:
 
 
 def holder(path: Path) -> str:
+    import psutil  # only when someone else holds the lock: not on the common path
+
     try:
         pid = int(path.read_text().strip() or "0")
     except (OSError, ValueError):

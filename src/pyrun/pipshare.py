@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
-
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from typing import TYPE_CHECKING
 
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
+
+if TYPE_CHECKING:
+    from importlib import metadata
+
+# importlib.metadata and packaging cost tens of milliseconds to import and only the
+# creating branch of the slow path needs them, so they are imported where used.
 
 _MARKER = ".pyrun-complete"
 
@@ -31,6 +35,8 @@ class SharedPip:
     requires_python: str
 
     def supports(self, python_version: str) -> bool:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
         try:
             return SpecifierSet(self.requires_python).contains(python_version)
         except InvalidSpecifier:
@@ -47,6 +53,8 @@ def current(paths: Paths) -> SharedPip | None:
 def ensure(paths: Paths) -> SharedPip | None:
     """The shared pip, copied from pyrun's own environment on first need; None if there
     is no pip to copy."""
+    from importlib import metadata
+
     existing = current(paths)
     try:
         dist = metadata.distribution("pip")
@@ -87,6 +95,8 @@ def _copy(dist: metadata.Distribution, target: Path) -> None:
 
 
 def _describe(root: Path) -> SharedPip:
+    from importlib import metadata
+
     infos = sorted(root.glob("pip-*.dist-info"))
     requires = ""
     version = root.name
