@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from tests.conftest import World
+from tests.conftest import World, need
 
 
 def which(world: World, name: str, cwd: Path, **env: str) -> dict[str, object]:
@@ -169,3 +169,17 @@ def test_nothing_found_is_a_clear_error(world: World) -> None:
     assert done.returncode == 127
     assert done.stderr.count("\n") == 1
     assert "no Python 3 found" in done.stderr and "VIRTUAL_ENV" in done.stderr
+
+
+def test_a_path_dir_with_only_python3_x_provides_the_unversioned_python(world: World) -> None:
+    py312 = world.bases.get("3.12")
+    need(py312, "a 3.12 base")
+    only = world.root / "uv-bin"
+    only.mkdir()
+    (only / "python3.12").symlink_to(py312.python)  # type: ignore[union-attr]
+    env = {"PATH": world.path_with(world.shims, only, world.base.bin), "PYRUN_DEBUG": "1"}
+    code = "import sys; print(sys.version_info[:2])"
+    for _ in range(2):  # the slow path creates the env, then the shell finds it alone
+        done = world.run(["python", "-c", code], env=env, check=True)
+        assert done.stdout.strip() == "(3, 12)"
+    assert "slow path" not in done.stderr, done.stderr

@@ -14,6 +14,7 @@ that are not absolute are ignored, and a deleted working directory only skips ``
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -156,10 +157,15 @@ class Resolver:
             dot_venv = os.path.join(directory, ".venv")
             if os.path.isdir(dot_venv) or os.path.islink(dot_venv):
                 if not os.path.isfile(os.path.join(dot_venv, "pyvenv.cfg")):
+                    what = (
+                        "is a symlink to nothing"
+                        if not os.path.exists(dot_venv)
+                        else "is not a virtual environment (it has no pyvenv.cfg)"
+                    )
                     raise self._fail(
                         Source.DOT_VENV,
-                        f"{dot_venv} is not a virtual environment (it has no pyvenv.cfg); "
-                        f"remove it or recreate it with `python3 -m venv --clear {dot_venv}`",
+                        f"{dot_venv} {what}; remove it or recreate it with "
+                        f"`python3 -m venv --clear {dot_venv}`",
                     )
                 self._use_env(Source.DOT_VENV, Path(dot_venv))
                 return
@@ -182,20 +188,27 @@ class Resolver:
                     f"base interpreter removed?); recreate it with "
                     f"`python3 -m venv --clear {prefix}`",
                 )
+            conda = source is Source.CONDA_PREFIX
+            unset = "conda deactivate" if conda else "deactivate"
             if state.state == "broken":
+                remake = (
+                    f"conda create --prefix {prefix}"
+                    if conda
+                    else (f"python3 -m venv --clear {prefix}")
+                )
                 raise self._fail(
                     source,
                     f"{where} is broken: its bin/python is missing or points nowhere; "
-                    f"recreate it (`python3 -m venv --clear {prefix}`) or deactivate it",
+                    f"recreate it (`{remake}`) or run `{unset}`",
                 )
-            unset = "deactivate" if source is Source.VIRTUAL_ENV else "conda deactivate"
+            missing = "is not an environment" if prefix.is_dir() else "does not exist"
             if self.request.kind == "pip":
                 raise self._fail(
                     source,
-                    f"{where} does not exist, so pip has nowhere safe to install; "
+                    f"{where} {missing}, so pip has nowhere safe to install; "
                     f"run `{unset}` (or unset {source.value}) and retry",
                 )
-            message = f"ignoring {where}: no environment there; run `{unset}` to clear it"
+            message = f"ignoring {where}: it {missing}; run `{unset}` to clear it"
             self.warnings.append(message)
             self._note(source, "skipped", message)
             return
@@ -259,7 +272,10 @@ class Resolver:
                 continue
             if environment.samefile(entry, self.paths.shims):
                 continue
-            for name in self.request.path_names:
+            names = list(self.request.path_names)
+            if self.request.minor is None:
+                names += versioned_pythons(entry)
+            for name in names:
                 candidate = (entry[:-1] if entry.endswith("/") else entry) + "/" + name
                 if environment.executable_file(candidate):
                     looked += 1
@@ -317,6 +333,28 @@ class Resolver:
             if self.create:
                 records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
             return None
+
+
+_VERSIONED = re.compile(r"python3\.([0-9]{1,2})")
+
+
+def versioned_pythons(directory: str) -> list[str]:
+    """The ``python3.X`` in a PATH directory, newest first.
+
+    uv takes them, after ``python`` and ``python3``, for an unversioned request
+    (``find_all_minor`` in crates/uv-python/src/discovery.rs): a directory holding only
+    ``python3.12`` (``uv python install`` makes those) still provides a Python.
+    """
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        match = _VERSIONED.fullmatch(name)
+        if match:
+            found.append((int(match.group(1)), name))
+    return [name for _minor, name in sorted(found, reverse=True)]
 
 
 def _marker_base(env: Path) -> str | None:

@@ -50,7 +50,9 @@ class Request:
         """Interpreter names looked for in each PATH directory, as uv does.
 
         uv searches ``python, python3`` for a default request and
-        ``python3.X, python3, python`` for a version request, per directory.
+        ``python3.X, python3, python`` for a version request, per directory; for a
+        default request it then takes the directory's ``python3.X``, newest first
+        (discovery.versioned_pythons, and the same glob in the shim).
         """
         if self.minor:
             return (f"python{self.minor}", "python3", "python")
