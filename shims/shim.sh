@@ -112,6 +112,28 @@ pyrun_use_base() {
     return 0
 }
 
+# The absolute path $1 spelled as the resolver spells it (Python's os.path.abspath): no
+# empty or "." components, each ".." taking off the component before it, no trailing
+# slash. CPython derives its prefix from its path the same way, lexically, so these are
+# the files it will use even when a ".." follows a symlink. Sets pyrun_p.
+pyrun_normpath() {
+    pyrun_p='' pyrun_rest=$1/
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_part=${pyrun_rest%%/*}
+        pyrun_rest=${pyrun_rest#*/}
+        case $pyrun_part in
+            '' | .) ;;
+            ..) pyrun_p=${pyrun_p%/*} ;;
+            *) pyrun_p=$pyrun_p/$pyrun_part ;;
+        esac
+    done
+    case $1 in  # POSIX keeps exactly two leading slashes, and so does Python
+        //) pyrun_p=// ;;
+        //[!/]*) pyrun_p=/$pyrun_p ;;
+    esac
+    [ -n "$pyrun_p" ] || pyrun_p=/
+}
+
 # conda tells its base environment from a named one the way uv does
 # (crates/uv-python/src/virtualenv.rs, CondaEnvironmentKind::from_prefix_path).
 pyrun_conda_is_base() {
@@ -134,7 +156,7 @@ pyrun_decide() {
     # 1. VIRTUAL_ENV
     if [ -n "${VIRTUAL_ENV-}" ]; then
         case $VIRTUAL_ENV in
-            /*) pyrun_use_env "$VIRTUAL_ENV" VIRTUAL_ENV && return ;;
+            /*) pyrun_normpath "$VIRTUAL_ENV"; pyrun_use_env "$pyrun_p" VIRTUAL_ENV && return ;;
             *) pyrun_defer="VIRTUAL_ENV is a relative path"; return ;;
         esac
     fi
@@ -145,10 +167,12 @@ pyrun_decide() {
             /*) ;;
             *) pyrun_defer="CONDA_PREFIX is a relative path"; return ;;
         esac
+        pyrun_normpath "$CONDA_PREFIX"
+        pyrun_prefix=$pyrun_p
         if pyrun_conda_is_base; then
-            pyrun_conda_base=$CONDA_PREFIX
+            pyrun_conda_base=$pyrun_prefix
         else
-            pyrun_use_env "$CONDA_PREFIX" CONDA_PREFIX && return
+            pyrun_use_env "$pyrun_prefix" CONDA_PREFIX && return
         fi
     fi
     # 3. .venv: walk up from the physical working directory. `cd -P .` is the builtin
@@ -204,6 +228,18 @@ pyrun_decide() {
             if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then
                 pyrun_use_base "$pyrun_c" PATH && return
             fi
+        done
+        # An unversioned request then takes the directory's python3.X, newest first,
+        # as uv does (a directory holding only python3.12). Each glob sorts by name,
+        # so prepending every match lists them newest first. `set --` only touches
+        # this function's arguments, never the user's.
+        [ -z "$pyrun_minor" ] || continue
+        set --
+        for pyrun_c in "${pyrun_d%/}"/python3.[0-9] "${pyrun_d%/}"/python3.[0-9][0-9]; do
+            if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then set -- "$pyrun_c" "$@"; fi
+        done
+        for pyrun_c; do
+            pyrun_use_base "$pyrun_c" PATH && return
         done
     done
     pyrun_defer="no interpreter found"

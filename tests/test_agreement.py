@@ -1,0 +1,806 @@
+"""The shell fast path and the Python resolver implement one discovery order.
+
+Both run over the same directory trees and environment variables and must give the
+same answer. The resolver answers through ``pyrun which NAME --json`` (or an error exit
+and a one-line message); the shim runs for real with ``PYRUN_DEBUG=1``, which makes it
+say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``) or why
+it handed over to the slow path (``pyrun[sh] NAME: slow path: <reason>``).
+
+* When the shell decided, its program (plus the shared pip directory) must be the
+  resolver's argv, and the resolver must have had nothing to warn about.
+* When it deferred, the reason must be a legitimate one (the resolver has an error or a
+  warning to show, a relative path, or a base interpreter without a current record),
+  and what finally ran (the slow path's exec line and the program's own output) or the
+  error exit and message must be the resolver's.
+* Warm-up: once a healthy case has run, running it again is decided by the shell, so
+  the steady state starts no process but the target.
+
+The trees are built once per module (real venvs are slow to make); every group of
+scenarios gets a fresh ``world`` (HOME, data directory, no records yet), so each starts
+cold, and the random trees of the property test are built in one.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import os
+import re
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pyrun import records, shims
+from pyrun.paths import Paths
+from tests.conftest import Base, World, need
+
+NAMES = ("python", "python3", "python3.11", "python3.12", "pip", "pip3", "pip3.12")
+PYTHON_ARGS = ("-c", "import sys; print(sys.executable)")
+PIP_ARGS = ("--version",)
+
+# Each tree's working directory, relative to the lab root: the logical path a shell shows
+# in PWD (the process's cwd is its physical path; only "physical" differs).
+TREES = {
+    "none": "plain/deep/dir",
+    "cwd": "cwdproj",
+    "up1": "upproj/a",
+    "up3": "upproj/a/b/c",
+    "nested": "upproj/a/inner/src",
+    "inside": "upproj/envs/myenv/lib",
+    "symlink": "linkproj/src",
+    "physical": "logical/work",
+    "nocfg": "nocfg/src",
+    "dangling": "dangling/src",
+    "uv": "uvproj/pkg",
+}
+BROKEN_TREES = ("nocfg", "dangling")
+PATH_ORDERS = ("311-first", "312-first", "only-312-dir", "impostors-first")
+
+
+# -- the lab: every tree, built once -------------------------------------------------------
+
+
+@dataclass
+class Lab:
+    root: Path
+    bases: dict[str, Base]
+
+    @property
+    def myenv(self) -> Path:
+        """A 3.12 venv with pip that is not called .venv, inside a project with one."""
+        return self.root / "upproj" / "envs" / "myenv"
+
+    @property
+    def conda_root(self) -> Path:
+        return self.root / "condas" / "miniconda3"
+
+    @property
+    def conda_named(self) -> Path:
+        return self.conda_root / "envs" / "sci"
+
+    @property
+    def only312(self) -> Path:
+        """A PATH directory with nothing but a python3.12."""
+        return self.root / "only312"
+
+    @property
+    def foreign_shims(self) -> Path:
+        """Another pyrun installation's shims: never run, never a loop."""
+        return self.root / "foreign-shims"
+
+    @property
+    def not_python(self) -> Path:
+        """python, python3, python3.X that are not Python (they exit 3)."""
+        return self.root / "not-python"
+
+    def cwd(self, tree: str) -> Path:
+        return self.root / TREES[tree]
+
+    def path_dirs(self, order: str) -> list[Path]:
+        b311, b312 = self.bases["3.11"].bin, self.bases["3.12"].bin
+        return {
+            "311-first": [b311, b312],
+            "312-first": [b312, b311],
+            "only-312-dir": [self.only312, b311],
+            "impostors-first": [self.foreign_shims, self.not_python, b312, b311],
+            "empty": [],
+        }[order]
+
+
+def link_interpreter(bindir: Path, base: Base, *names: str) -> None:
+    bindir.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (bindir / name).symlink_to(base.python)
+
+
+def handmade_venv(prefix: Path, base: Base) -> Path:
+    """What ``python -m venv --without-pip --symlinks`` makes, without running anything."""
+    prefix.mkdir(parents=True)
+    (prefix / "pyvenv.cfg").write_text(
+        f"home = {base.bin}\ninclude-system-site-packages = false\nversion = {base.minor}\n"
+    )
+    link_interpreter(prefix / "bin", base, "python", "python3", f"python{base.minor}")
+    (prefix / "lib" / f"python{base.minor}" / "site-packages").mkdir(parents=True)
+    return prefix
+
+
+def dangling_venv(prefix: Path) -> Path:
+    (prefix / "bin").mkdir(parents=True)
+    (prefix / "pyvenv.cfg").write_text("home = /nonexistent/pyrun-gone/bin\nversion = 3.11.0\n")
+    (prefix / "bin" / "python").symlink_to("/nonexistent/pyrun-gone/bin/python3.11")
+    (prefix / "bin" / "python3").symlink_to("python")
+    (prefix / "bin" / "python3.11").symlink_to("python")
+    return prefix
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelhouse: Path) -> Lab:
+    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    need(bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    root = tmp_path_factory.mktemp("lab")
+    lab = Lab(root, bases)
+    b311, b312 = bases["3.11"], bases["3.12"]
+    builder = World(
+        root=root, home=root / "builder-home", base=b311, bases=bases, wheelhouse=wheelhouse
+    )
+    builder.home.mkdir()
+    for tree in TREES:
+        if tree != "physical":
+            lab.cwd(tree).mkdir(parents=True, exist_ok=True)
+    # Real venvs (python -m venv); the ones with pip take seconds each, so in parallel.
+    venvs = [
+        (root / "cwdproj" / ".venv", b311, True),
+        (root / "upproj" / ".venv", b311, False),
+        (lab.myenv, b312, True),
+        (root / "upproj" / "a" / "inner" / ".venv", b312, False),
+        (root / "uvproj" / ".venv", b311, False),  # uv makes venvs without pip
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        list(pool.map(lambda v: builder.venv(v[0], base=v[1], pip=v[2]), venvs))
+    (root / "linkproj" / ".venv").symlink_to(os.path.relpath(lab.myenv, root / "linkproj"))
+    # A shell that cd'ed through logical/work shows it in PWD; the physical directory is
+    # upproj/a/b (whose .venv is two levels up), while logical/ has a .venv of its own.
+    (root / "logical").mkdir()
+    (root / "logical" / ".venv").symlink_to("../cwdproj/.venv")
+    (root / "logical" / "work").symlink_to("../upproj/a/b")
+    (root / "logical" / "other").symlink_to("../upproj/envs/myenv")
+    (root / "upproj" / "a" / "other").symlink_to("../../cwdproj/.venv")
+    (root / "nocfg" / ".venv" / "bin").mkdir(parents=True)
+    dangling_venv(root / "dangling" / ".venv")
+    # Fake conda: a base install and a named env, interpreters linked, no pyvenv.cfg.
+    link_interpreter(lab.conda_root / "bin", b311, "python3", "python3.11")
+    (lab.conda_root / "conda-meta").mkdir()
+    link_interpreter(lab.conda_named / "bin", b312, "python3", "python3.12")
+    (lab.conda_named / "conda-meta").mkdir()
+    link_interpreter(lab.only312, b312, "python3.12")
+    foreign = Paths(data=root / "foreign-pyrun", config=root / "foreign-config")
+    lab.foreign_shims.mkdir()
+    lab.not_python.mkdir()
+    for name in NAMES:
+        (lab.foreign_shims / name).write_text(shims.render(name, foreign, sys.executable))
+        (lab.foreign_shims / name).chmod(0o755)
+    for name in ("python", "python3", "python3.11", "python3.12"):
+        (lab.not_python / name).write_text("#!/bin/sh\nexit 3\n")
+        (lab.not_python / name).chmod(0o755)
+    return lab
+
+
+# -- one world per group of scenarios ------------------------------------------------------
+
+
+@dataclass
+class Setup:
+    world: World
+    lab: Lab
+    paths: Paths
+
+
+@pytest.fixture
+def setup(world: World, lab: Lab) -> Setup:
+    paths = Paths(data=world.data, config=world.home / ".config" / "pyrun")
+    everything = os.pathsep.join(str(d) for d in [world.shims, *lab.path_dirs("311-first")])
+    shims.rehash(paths, everything)  # python3.12 and pip3.12 shims too
+    return Setup(world, lab, paths)
+
+
+@dataclass(frozen=True)
+class Case:
+    tree: str
+    venv: str  # VIRTUAL_ENV: unset | valid | missing | relative | spelled | dotdot
+    conda: str  # unset | named | named-spelled | base (CONDA_DEFAULT_ENV=base) | root (_CONDA_ROOT)
+    name: str
+    order: str
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.tree} venv={self.venv} conda={self.conda} path={self.order}"
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Where and with what environment a shim and the resolver are asked."""
+
+    label: str
+    name: str
+    cwd: Path  # the logical working directory (the process's cwd resolves it)
+    env: dict[str, str | None]
+
+    @property
+    def kind(self) -> str:
+        return "pip" if self.name.startswith("pip") else "python"
+
+
+def situation(s: Setup, case: Case) -> Situation:
+    lab = s.lab
+    cwd = lab.cwd(case.tree)
+    env: dict[str, str | None] = {
+        "PATH": os.pathsep.join(str(d) for d in [s.world.shims, *lab.path_dirs(case.order)]),
+        "PWD": str(cwd),
+        "VIRTUAL_ENV": {
+            "unset": None,
+            "valid": str(lab.myenv),
+            "missing": str(lab.root / "gone" / "venv"),
+            "relative": os.path.relpath(lab.myenv, cwd.resolve()),
+            # The same directory spelled with //, /./ and a trailing slash.
+            "spelled": f"{lab.root}//upproj/./envs/myenv/",
+            # A ".." after a symlinked directory: lexically logical/other (a 3.12 venv),
+            # through the symlink upproj/a/other (a 3.11 one). CPython goes by the
+            # spelling, so the resolver does, and so must the shim.
+            "dotdot": f"{lab.root}/logical/work/../other",
+        }[case.venv],
+        "CONDA_PREFIX": None,
+        "CONDA_DEFAULT_ENV": None,
+        "_CONDA_ROOT": None,
+    }
+    if case.conda == "named":
+        env.update(CONDA_PREFIX=str(lab.conda_named), CONDA_DEFAULT_ENV="sci")
+    elif case.conda == "named-spelled":
+        env.update(CONDA_PREFIX=f"{lab.conda_root}/envs/./sci//", CONDA_DEFAULT_ENV="sci")
+    elif case.conda == "base":
+        env.update(CONDA_PREFIX=str(lab.conda_root), CONDA_DEFAULT_ENV="base")
+    elif case.conda == "root":
+        env.update(CONDA_PREFIX=str(lab.conda_root), _CONDA_ROOT=str(lab.conda_root))
+    return Situation(str(case), case.name, cwd, env)
+
+
+# -- asking both sides ---------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """The resolver's: ``pyrun which NAME --json``."""
+
+    code: int
+    argv: list[str] | None
+    warnings: list[str]
+    error: str | None
+
+    @property
+    def healthy(self) -> bool:
+        return self.code == 0 and not self.warnings
+
+
+def messages(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("pyrun: ")]
+
+
+def ask_resolver(s: Setup, sit: Situation) -> Answer:
+    done = s.world.pyrun("which", sit.name, "--json", cwd=sit.cwd, env=sit.env)
+    said = messages(done.stderr)
+    if done.returncode != 0:
+        assert said, f"{sit.label}: `pyrun which` failed without a message:\n{done.stderr}"
+        assert not done.stdout, f"{sit.label}: `pyrun which` failed but printed {done.stdout!r}"
+        return Answer(done.returncode, None, [], said[-1])
+    return Answer(0, json.loads(done.stdout)["argv"], said, None)
+
+
+SH_DECIDED = re.compile(
+    r"pyrun\[sh\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) -> "
+    r"(?P<program>.*?)(?P<pip> \(shared pip\))?"
+)
+SH_DEFERRED = re.compile(r"pyrun\[sh\] (?P<name>\S+): slow path: (?P<reason>.*)")
+PY_EXEC = re.compile(r"pyrun\[py\] (?P<name>\S+): exec (?P<argv>\[.*\])")
+# Why the shell may hand over, and what must then hold. Any other reason is a bug.
+DEFERRALS = {
+    # a base interpreter met for the first time: the slow path creates and records
+    "record": re.compile(
+        r"(?:PATH|conda base) interpreter (?P<candidate>/.*) has no current record"
+    ),
+    "relative": re.compile(r"(?P<variable>VIRTUAL_ENV|CONDA_PREFIX) is a relative path"),
+    # the resolver has an error or a warning to show
+    "explain": re.compile(
+        r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has no working interpreter"
+    ),
+    # the resolver has an error to show
+    "error": re.compile(
+        r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
+    ),
+}
+PIP_VERSION = re.compile(r"pip \S+ from (?P<location>.+) \(python (?P<minor>3\.\d+)\)")
+
+
+@dataclass
+class ShimRun:
+    code: int
+    stdout: str
+    stderr: str
+    decided: list[str] | None  # the argv the shell exec'd
+    reason: str | None  # why it deferred
+    slow_argv: list[str] | None  # what the slow path exec'd
+    messages: list[str]
+
+
+def run_shim(s: Setup, sit: Situation) -> ShimRun:
+    args = PIP_ARGS if sit.kind == "pip" else PYTHON_ARGS
+    done = s.world.run(
+        [str(s.world.shims / sit.name), *args], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
+    )
+    lines = done.stderr.splitlines()
+    shell = [line for line in lines if line.startswith(f"pyrun[sh] {sit.name}: ")]
+    assert shell, f"{sit.label}: the shim said nothing with PYRUN_DEBUG=1:\n{done.stderr}"
+    decided = reason = slow_argv = None
+    if m := SH_DEFERRED.fullmatch(shell[-1]):
+        reason = m["reason"]
+        execs = [PY_EXEC.fullmatch(line) for line in lines]
+        found = [ast.literal_eval(m["argv"]) for m in execs if m]
+        slow_argv = found[-1] if found else None
+    elif m := SH_DECIDED.fullmatch(shell[-1]):
+        decided = [m["program"]]
+        if m["pip"]:
+            decided.append(str(s.paths.pip / "current" / "pip"))
+    else:
+        raise AssertionError(f"{sit.label}: unexpected last shim line {shell[-1]!r}")
+    return ShimRun(
+        done.returncode, done.stdout, done.stderr, decided, reason, slow_argv, messages(done.stderr)
+    )
+
+
+def current_records(s: Setup) -> set[str]:
+    """The interpreter paths whose record the shell may trust right now."""
+    root = str(s.paths.by_path)
+    found = set()
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            candidate = os.path.join(dirpath, name)[len(root) :]
+            if records.read_valid(s.paths, candidate) is not None:
+                found.add(candidate)
+    return found
+
+
+def interpreter_of(argv: list[str]) -> str:
+    """The interpreter that argv runs: itself, or a script's shebang."""
+    if len(argv) == 2 or not Path(argv[0]).name.startswith("pip"):
+        return argv[0]
+    first, *rest = Path(argv[0]).read_text().splitlines()
+    if first.startswith("#!/bin/sh") and rest:  # the long-path trampoline
+        return ast.literal_eval(rest[0].split()[1])
+    return first[2:].strip()
+
+
+def output_problems(s: Setup, sit: Situation, argv: list[str], run: ShimRun) -> list[str]:
+    """Does what ran look like argv? python prints sys.executable; pip its location."""
+    if run.code != 0:
+        return [f"exited {run.code}, expected 0:\n{run.stderr}"]
+    out = run.stdout.strip()
+    if sit.kind == "python":
+        return [] if out == argv[0] else [f"ran {out}, expected {argv[0]}"]
+    m = PIP_VERSION.fullmatch(out)
+    if m is None:
+        return [f"pip said {out!r}"]
+    python = interpreter_of(argv)
+    minor = re.search(r"python(3\.\d+)$", os.path.realpath(python))
+    problems = []
+    if minor is None or minor[1] != m["minor"]:
+        problems.append(f"pip ran on Python {m['minor']}, but {argv} is {python}")
+    location = os.path.realpath(m["location"])
+    homes = (os.path.realpath(Path(python).parent.parent), os.path.realpath(s.paths.pip))
+    if not any(location.startswith(home + os.sep) for home in homes):
+        problems.append(f"pip came from {location}, not from {homes[0]} or the shared pip")
+    return problems
+
+
+def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
+    """Run the shim once (twice when healthy) and list every disagreement."""
+    before = current_records(s)
+    run = run_shim(s, sit)
+    problems = [f"{sit.label}: {p}" for p in agreement_problems(s, sit, answer, run, before)]
+    relative = any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
+    if answer.healthy and not relative and not problems:
+        again = run_shim(s, sit)
+        if again.decided is None:
+            problems.append(
+                f"{sit.label}: warm-up: the second run still took the slow path "
+                f"({again.reason}); the steady state must start no process but the target"
+            )
+        elif again.decided != answer.argv:
+            problems.append(f"{sit.label}: warm: shell ran {again.decided}, resolver {answer.argv}")
+        else:
+            problems += [
+                f"{sit.label}: warm: {p}" for p in output_problems(s, sit, answer.argv, again)
+            ]
+    return problems
+
+
+def agreement_problems(
+    s: Setup, sit: Situation, answer: Answer, run: ShimRun, before: set[str]
+) -> list[str]:
+    if run.decided is not None:
+        if answer.error is not None:
+            return [f"the shell ran {run.decided}; the resolver says: {answer.error}"]
+        if answer.warnings:
+            return [f"the shell ran {run.decided} silently; the resolver warns {answer.warnings}"]
+        if run.decided != answer.argv:
+            return [f"the shell ran {run.decided}; the resolver says {answer.argv}"]
+        return output_problems(s, sit, answer.argv, run)
+    problems = [
+        f"deferred ({run.reason}) but {why}"
+        for why in deferral_problems(s, sit, answer, run, before)
+    ]
+    # Whatever the reason, the slow path's final result must be the resolver's.
+    if answer.error is not None:
+        if (run.code, run.messages[-1:]) != (answer.code, [answer.error]):
+            problems.append(
+                f"the shim exited {run.code} saying {run.messages}; `pyrun which` exited "
+                f"{answer.code} saying {answer.error!r}"
+            )
+        if run.stdout:
+            problems.append(f"the shim failed but the program ran: {run.stdout!r}")
+        return problems
+    if run.slow_argv != answer.argv:
+        problems.append(f"the slow path ran {run.slow_argv}; `pyrun which` says {answer.argv}")
+    if run.messages != answer.warnings:
+        problems.append(f"the shim warned {run.messages}; `pyrun which` warned {answer.warnings}")
+    return problems + output_problems(s, sit, answer.argv, run)
+
+
+def deferral_problems(
+    s: Setup, sit: Situation, answer: Answer, run: ShimRun, before: set[str]
+) -> list[str]:
+    """Why the shell had no business deferring, if it had none."""
+    reason = run.reason or ""
+    kind, m = next(
+        ((kind, m) for kind, pattern in DEFERRALS.items() if (m := pattern.fullmatch(reason))),
+        (None, None),
+    )
+    if kind == "record":
+        if os.path.normpath(m["candidate"]) in before:
+            return ["a current record existed before the run"]
+    elif kind == "relative":
+        if (sit.env.get(m["variable"]) or "/").startswith("/"):
+            return [f"{m['variable']}={sit.env.get(m['variable'])}"]
+    elif kind == "explain":
+        if answer.healthy:
+            return ["the resolver answers without an error or a warning"]
+    elif kind == "error":
+        if answer.error is None:
+            return [f"the resolver answers {answer.argv}"]
+    else:
+        return ["that is not a reason to leave the fast path"]
+    return []
+
+
+def check_all(s: Setup, situations: list[Situation]) -> list[tuple[Situation, Answer, list[str]]]:
+    # `pyrun which` creates nothing, so every question is asked up front, from a cold
+    # world. Then the shims run, two at a time: racing on a cold start is something they
+    # must survive anyway, and the checks hold whichever run creates a record first.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(lambda sit: ask_resolver(s, sit), situations))
+        found = list(pool.map(lambda pair: check(s, *pair), zip(situations, answers)))
+    return list(zip(situations, answers, found))
+
+
+# -- the matrix ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    tree: str
+    venv: str = "unset"
+    conda: str = "unset"
+    order: str | None = None  # None: turn the PATH orders over the names
+
+
+# Scenarios of one group share a world: a world costs about a second to set up, and its
+# first shared-pip run another to compile pip.
+GROUPS = {
+    "path": [Scenario("none", order=order) for order in (*PATH_ORDERS, "empty")],
+    "venv-walk": [Scenario(tree) for tree in ("cwd", "up1", "up3", "nested", "inside")],
+    "links-and-uv": [Scenario(tree) for tree in ("symlink", "physical", "uv")],
+    "broken": [
+        Scenario("nocfg"),
+        Scenario("dangling"),
+        Scenario("dangling", venv="valid"),
+        Scenario("nocfg", venv="missing"),
+        Scenario("dangling", conda="named"),
+        Scenario("nocfg", conda="base"),
+    ],
+    "virtual-env": [
+        Scenario("none", venv="valid"),
+        Scenario("cwd", venv="valid"),
+        Scenario("none", venv="missing"),
+        Scenario("cwd", venv="missing"),
+        Scenario("none", venv="relative"),
+        Scenario("physical", venv="relative"),
+        Scenario("none", venv="spelled"),
+        Scenario("cwd", venv="dotdot"),
+    ],
+    "conda": [
+        Scenario("none", conda="named"),
+        Scenario("cwd", conda="named"),
+        Scenario("none", conda="named-spelled"),
+        Scenario("none", conda="base"),
+        Scenario("up1", conda="base"),
+        Scenario("none", conda="root", order="only-312-dir"),
+        Scenario("symlink", conda="root"),
+    ],
+    "both": [
+        Scenario("cwd", venv="valid", conda="named"),
+        Scenario("inside", venv="missing", conda="named"),
+        Scenario("uv", venv="missing", conda="base"),
+        Scenario("up3", venv="relative", conda="root"),
+    ],
+}
+
+
+def cases_of(index: int, scenario: Scenario) -> list[Case]:
+    """Every name for a tree alone; three (a pip among them) when variables are set too.
+
+    The PATH order and the choice of names turn with the index, so that over the matrix
+    every name meets every order and every kind of scenario.
+    """
+    if (scenario.venv, scenario.conda) == ("unset", "unset"):
+        names = list(NAMES)
+    else:
+        names = [NAMES[(index + 2 * k) % len(NAMES)] for k in range(3)]
+    return [
+        Case(
+            scenario.tree,
+            scenario.venv,
+            scenario.conda,
+            name,
+            scenario.order or PATH_ORDERS[(index + position) % len(PATH_ORDERS)],
+        )
+        for position, name in enumerate(names)
+    ]
+
+
+def group_cases(group: str) -> list[Case]:
+    start = 0
+    for name, scenarios in GROUPS.items():
+        if name == group:
+            break
+        start += len(scenarios)
+    return [
+        case
+        for index, scenario in enumerate(GROUPS[group], start)
+        for case in cases_of(index, scenario)
+    ]
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_shell_and_resolver_agree(setup: Setup, group: str) -> None:
+    cases = group_cases(group)
+    results = check_all(setup, [situation(setup, case) for case in cases])
+    problems = [p for _case, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    # Nothing answers before a broken .venv here: every name must get the error.
+    for case, (_sit, answer, _found) in zip(cases, results):
+        if case.tree in BROKEN_TREES and case.venv != "valid" and case.conda != "named":
+            assert answer.error, f"{case}: a broken .venv must be an error, got {answer}"
+
+
+# -- random trees and environments ---------------------------------------------------------
+
+LEVEL_KINDS = (
+    "nothing",
+    "nothing",
+    "venv-3.11",  # a .venv made by hand (no pip)
+    "venv-3.12",
+    "venv-bare",  # a hand-made .venv with bin/python only
+    "link-pip-3.11",  # .venv -> a real venv with pip
+    "link-pip-3.12",
+    "nocfg",
+    "dangling",
+    "file",  # a regular file called .venv: not an environment, ignored
+    "link-nowhere",
+    "inside",  # this directory is itself a venv (pyvenv.cfg) that the walk goes through
+)
+
+
+VENV_KINDS = (
+    "unset",
+    "unset",
+    "empty",
+    "valid",
+    "valid/",
+    "spelled",
+    "dotdot",
+    "missing",
+    "relative",
+    "broken",
+    "plain",  # a directory that is no environment
+)
+CONDA_KINDS = (
+    "unset",
+    "unset",
+    "named",
+    "named-missing",
+    "pixi",  # a pixi environment is never conda's base
+    "base",
+    "base-empty",
+    "root",
+    "root/",
+)
+PATH_ENTRIES = (
+    "b311",
+    "b312/",
+    "only312",
+    "relative",
+    "empty",
+    "shims-link",
+    "foreign-shims",
+    "not-python",
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    levels: tuple[str, ...]  # what each directory from the top down to the cwd holds
+    through_link: bool  # whether the cwd is reached through a symlinked directory
+    venv: str
+    conda: str
+    path: tuple[str, ...]
+    name: str
+
+
+SPECS = st.builds(
+    Spec,
+    levels=st.lists(st.sampled_from(LEVEL_KINDS), min_size=1, max_size=4).map(tuple),
+    through_link=st.booleans(),
+    venv=st.sampled_from(VENV_KINDS),
+    conda=st.sampled_from(CONDA_KINDS),
+    path=st.lists(st.sampled_from(PATH_ENTRIES), max_size=4, unique=True).map(tuple),
+    name=st.sampled_from((*NAMES, "pip3.11", "python3.13")),
+)
+
+
+def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
+    dot = directory / ".venv"
+    base = lab.bases["3.12" if kind.endswith("3.12") else "3.11"]
+    if kind == "venv-bare":
+        handmade_venv(dot, base)
+        for name in ("python3", f"python{base.minor}"):
+            (dot / "bin" / name).unlink()
+    elif kind.startswith("venv-"):
+        handmade_venv(dot, base)
+    elif kind.startswith("link-pip-"):
+        dot.symlink_to(lab.myenv if base.minor == "3.12" else lab.root / "cwdproj" / ".venv")
+    elif kind == "nocfg":
+        (dot / "bin").mkdir(parents=True)
+    elif kind == "dangling":
+        dangling_venv(dot)
+    elif kind == "file":
+        dot.write_text("")
+    elif kind == "link-nowhere":
+        dot.symlink_to(top / "nowhere")
+    elif kind == "inside":
+        (directory / "pyvenv.cfg").write_text(f"home = {base.bin}\n")
+        link_interpreter(directory / "bin", base, "python", "python3", f"python{base.minor}")
+
+
+def conda_variables(lab: Lab, top: Path, kind: str) -> dict[str, str | None]:
+    if kind in ("named", "named-missing"):
+        prefix = lab.conda_named if kind == "named" else top / "envs" / "gone"
+        return {"CONDA_PREFIX": str(prefix), "CONDA_DEFAULT_ENV": prefix.name}
+    if kind == "pixi":
+        prefix = top / "pixi-env"
+        link_interpreter(prefix / "bin", lab.bases["3.12"], "python3", "python3.12")
+        (prefix / "conda-meta").mkdir()
+        (prefix / "conda-meta" / "pixi").write_text("")
+        return {"CONDA_PREFIX": str(prefix), "CONDA_DEFAULT_ENV": "base"}
+    if kind == "base":
+        return {"CONDA_PREFIX": str(lab.conda_root), "CONDA_DEFAULT_ENV": "base"}
+    if kind == "base-empty":  # conda's base without an interpreter
+        (top / "conda" / "bin").mkdir(parents=True)
+        return {"CONDA_PREFIX": str(top / "conda"), "CONDA_DEFAULT_ENV": "base"}
+    if kind == "root":
+        return {"CONDA_PREFIX": str(lab.conda_root), "_CONDA_ROOT": str(lab.conda_root)}
+    if kind == "root/":
+        return {"CONDA_PREFIX": f"{lab.conda_root}/", "_CONDA_ROOT": f"{lab.conda_root}//"}
+    return {}
+
+
+def build_random(s: Setup, number: int, spec: Spec) -> Situation:
+    lab, world = s.lab, s.world
+    top = world.root / "random" / str(number)
+    directory = top / "t"
+    for depth, kind in enumerate(spec.levels):
+        directory = directory / f"d{depth}"
+        directory.mkdir(parents=True)
+        build_level(lab, top, directory, kind)
+    cwd = directory
+    if spec.through_link:
+        # Reach the tree through a symlinked directory whose logical parent has a .venv.
+        handmade_venv(top / "alias" / ".venv", lab.bases["3.12"])
+        (top / "alias" / "work").symlink_to(directory)
+        cwd = top / "alias" / "work"
+    (top / "shims-link").symlink_to(world.shims)
+    entries = {
+        "b311": str(lab.bases["3.11"].bin),
+        "b312/": f"{lab.bases['3.12'].bin}/",
+        "only312": str(lab.only312),
+        "relative": "bin",
+        "empty": "",
+        "shims-link": str(top / "shims-link"),
+        "foreign-shims": str(lab.foreign_shims),
+        "not-python": str(lab.not_python),
+    }
+    venv = {
+        "unset": None,
+        "empty": "",
+        "valid": str(lab.myenv),
+        "valid/": f"{lab.myenv}/",
+        "spelled": f"{lab.root}/./upproj//envs/myenv//",
+        "dotdot": f"{lab.root}/logical/work/../other/",
+        "missing": str(top / "gone"),
+        "relative": os.path.relpath(lab.root / "cwdproj" / ".venv", directory),
+        "broken": str(lab.root / "dangling" / ".venv"),
+        "plain": str(lab.root / "plain"),
+    }[spec.venv]
+    env: dict[str, str | None] = {
+        "PATH": os.pathsep.join([str(world.shims), *(entries[e] for e in spec.path)]),
+        "PWD": str(cwd),
+        "VIRTUAL_ENV": venv,
+        "CONDA_PREFIX": None,
+        "CONDA_DEFAULT_ENV": None,
+        "_CONDA_ROOT": None,
+        **conda_variables(lab, top, spec.conda),
+    }
+    return Situation(f"random #{number} {spec}", spec.name, cwd, env)
+
+
+def test_random_trees_and_environments_agree(setup: Setup) -> None:
+    # A python3.13 shim too: a version that nothing here has.
+    target = setup.world.shims / "python3.13"
+    target.write_text(shims.render("python3.13", setup.paths, sys.executable))
+    target.chmod(0o755)
+    numbers = itertools.count()
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(spec=SPECS)
+    def agree(spec: Spec) -> None:
+        sit = build_random(setup, next(numbers), spec)
+        problems = check(setup, sit, ask_resolver(setup, sit))
+        assert not problems, "\n".join(problems)
+
+    agree()
+
+
+def test_a_replaced_interpreter_is_noticed(setup: Setup) -> None:
+    # A record holds only while the interpreter is the file it was made from: when the
+    # python3 on PATH becomes another Python, the shell must not run the old environment.
+    swap = setup.world.root / "swap"
+    swap.mkdir()
+    env: dict[str, str | None] = {
+        "PATH": os.pathsep.join([str(setup.world.shims), str(swap)]),
+        "PWD": str(setup.lab.cwd("none")),
+    }
+    for minor in ("3.11", "3.12"):
+        (swap / "python3").unlink(missing_ok=True)
+        (swap / "python3").symlink_to(setup.lab.bases[minor].python)
+        for name in ("python3", "pip3"):
+            sit = Situation(f"{name} on PATH as Python {minor}", name, setup.lab.cwd("none"), env)
+            answer = ask_resolver(setup, sit)
+            assert answer.argv and f"-{minor}-" in answer.argv[0], answer
+            problems = check(setup, sit, answer)
+            assert not problems, "\n".join(problems)
