@@ -35,9 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pyrun {__version__}")
-    sub = parser.add_subparsers(
-        dest="command", metavar="COMMAND", parser_class=_OneLineErrors
-    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_OneLineErrors)
 
     which = sub.add_parser("which", help="print the program a shim would run here")
     which.add_argument("name", nargs="?", default="python", help="shim name (default: python)")
