@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import World
+from tests.conftest import PYRUN, World
+
+# Typed into a real bash with the hook evaluated, as a user would.
+HOOK = f'eval "$({PYRUN} hook bash)"; '
 
 INSTALLED = "import pyrun_probe, sys; print(pyrun_probe.__file__)"
 
@@ -33,13 +36,13 @@ def landed_in_isolated_env(world: World) -> bool:
     ids=lambda argv: " ".join(argv),
 )
 def test_install_goes_to_the_isolated_env(world: World, command: list[str]) -> None:
-    done = world.run(command)
+    done = world.run(HOOK + " ".join(command), env={"PATH": world.path_with(world.base.bin)})
     assert done.returncode == 0, done.stderr
     assert landed_in_isolated_env(world)
 
 
 def test_user_install_is_refused_with_a_clear_message(world: World) -> None:
-    done = world.run(["pip", "install", "--user", "pyrun_probe"])
+    done = world.run(HOOK + "pip install --user pyrun_probe")
     assert done.returncode != 0
     assert "--user" in done.stderr or "user site" in done.stderr.lower()
     assert not landed_in_isolated_env(world)

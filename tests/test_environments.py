@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from tests.conftest import World, need
@@ -183,3 +184,27 @@ def test_a_path_dir_with_only_python3_x_provides_the_unversioned_python(world: W
         done = world.run(["python", "-c", code], env=env, check=True)
         assert done.stdout.strip() == "(3, 12)"
     assert "slow path" not in done.stderr, done.stderr
+
+
+def test_pip_in_a_uv_made_venv_installs_into_it(world: World) -> None:
+    uv = Path(sys.executable).parent / "uv"
+    need(uv.exists(), "uv (a test dependency)")
+    proj = world.root / "proj"
+    proj.mkdir()
+    offline = {
+        "UV_OFFLINE": "1",
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_CONFIG": "1",
+        "UV_CACHE_DIR": str(world.root / "uv-cache"),
+    }
+    world.run(
+        [str(uv), "venv", "--python", str(world.base.python), str(proj / ".venv")],
+        cwd=proj,
+        env=offline,
+        check=True,
+    )
+    assert not (proj / ".venv" / "bin" / "pip").exists(), "uv makes venvs without pip"
+    world.run("pip install pyrun_probe", cwd=proj, check=True)
+    assert list((proj / ".venv" / "lib").glob("python3.11/site-packages/pyrun_probe"))
+    done = world.run(["python", "-c", "import pyrun_probe, sys; print(sys.prefix)"], cwd=proj)
+    assert done.stdout.strip() == str(proj / ".venv")
