@@ -240,17 +240,12 @@ class World:
         return where
 
 
-@pytest.fixture
-def world(
-    tmp_path: Path,
-    bases: dict[str, Base],
-    base_snapshots: dict[str, dict[str, str]],
-    wheelhouse: Path,
-) -> Iterator[World]:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    home = tmp_path / "home"
+def new_world(root: Path, bases: dict[str, Base], wheelhouse: Path, *extra_bases: Base) -> World:
+    """A user's machine under root: own HOME and XDG dirs, shims generated, PATH with the
+    shims, the 3.11 base and any extra bases, then /usr/bin and /bin."""
+    home = root / "home"
     home.mkdir()
-    world = World(root=tmp_path, home=home, base=bases["3.11"], bases=bases, wheelhouse=wheelhouse)
+    world = World(root=root, home=home, base=bases["3.11"], bases=bases, wheelhouse=wheelhouse)
     world.env = clean_env(
         {
             "HOME": str(home),
@@ -260,9 +255,29 @@ def world(
             "PIP_FIND_LINKS": str(wheelhouse),
         }
     )
-    world.env["PATH"] = world.path_with(world.shims, world.base.bin)
-    subprocess.run([PYRUN, "rehash", "-q"], env=world.env, check=True, cwd=tmp_path)
-    yield world
+    world.env["PATH"] = world.path_with(
+        world.shims, world.base.bin, *(base.bin for base in extra_bases)
+    )
+    subprocess.run([PYRUN, "rehash", "-q"], env=world.env, check=True, cwd=root)
+    return world
+
+
+def assert_bases_untouched(
+    bases: dict[str, Base], base_snapshots: dict[str, dict[str, str]], home: Path
+) -> None:
     for minor, base in bases.items():
         assert snapshot(base.prefix) == base_snapshots[minor], f"base {minor} was modified"
     assert not (home / ".local" / "lib").exists(), "a user site-packages appeared"
+
+
+@pytest.fixture
+def world(
+    tmp_path: Path,
+    bases: dict[str, Base],
+    base_snapshots: dict[str, dict[str, str]],
+    wheelhouse: Path,
+) -> Iterator[World]:
+    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    world = new_world(tmp_path, bases, wheelhouse)
+    yield world
+    assert_bases_untouched(bases, base_snapshots, world.home)

@@ -64,7 +64,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PYRUN, Base, World, clean_env, need, snapshot
+from tests.conftest import (
+    Base,
+    World,
+    assert_bases_untouched,
+    need,
+    new_world,
+    snapshot,
+)
 
 UV = Path(sys.executable).parent / "uv"
 
@@ -393,22 +400,10 @@ def lab(
     need(UV.is_file(), f"uv next to the test interpreter ({UV})")
     root = tmp_path_factory.mktemp("uv-agreement")
     assert_nothing_above(root)
-    home = root / "home"
-    home.mkdir()
     (root / "uv-pythons").mkdir()
     b11, b12 = bases["3.11"], bases["3.12"]
-    world = World(root=root, home=home, base=b11, bases=bases, wheelhouse=wheelhouse)
-    world.env = clean_env(
-        {
-            "HOME": str(home),
-            "XDG_DATA_HOME": str(home / ".local" / "share"),
-            "XDG_CONFIG_HOME": str(home / ".config"),
-            "XDG_CACHE_HOME": str(home / ".cache"),
-            "PIP_FIND_LINKS": str(wheelhouse),
-        }
-    )
-    world.env["PATH"] = world.path_with(world.shims, b11.bin, b12.bin)
-    subprocess.run([PYRUN, "rehash", "-q"], env=world.env, check=True, cwd=root)
+    world = new_world(root, bases, wheelhouse, b12)
+    home = world.home
     assert world.shims.is_dir()
 
     cwd, broken = build_trees(world, root / "trees")
@@ -444,9 +439,7 @@ def lab(
         path_dirs=path_dirs,
     )
     assert snapshot(conda_base) == conda_snapshot, "the fake conda installation was modified"
-    for minor, base in bases.items():
-        assert snapshot(base.prefix) == base_snapshots[minor], f"base {minor} was modified"
-    assert not (home / ".local" / "lib").exists(), "a user site-packages appeared"
+    assert_bases_untouched(bases, base_snapshots, home)
 
 
 # -- running both sides ------------------------------------------------------------------
