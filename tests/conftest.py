@@ -228,8 +228,9 @@ class World:
         )
         return done.stdout.strip()
 
-    def venv(self, where: Path, base: Base | None = None, pip: bool = True) -> Path:
-        """A real virtual environment made by the base interpreter's venv module."""
+    def venv(self, where: Path, base: Base | None = None, pip: bool = False) -> Path:
+        """A real virtual environment made by the base interpreter's venv module; with
+        pip only when asked (ensurepip costs seconds, and pip-less venvs are real too)."""
         python = (base or self.base).python
         args = [str(python), "-m", "venv", str(where)]
         if not pip:

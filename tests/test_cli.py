@@ -14,7 +14,7 @@ from tests.conftest import World, need
 
 def test_why_lists_every_step_in_order_and_what_answered(world: World) -> None:
     proj = world.root / "proj"
-    world.venv(proj / ".venv")
+    world.venv(proj / ".venv", pip=True)
     done = world.pyrun("why", "pip", cwd=proj, check=True)
     lines = done.stdout.splitlines()
     assert [line.split(".", 1)[0] for line in lines[:5]] == ["1", "2", "3", "4", "5"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from pyrun import label
 from pyrun.discovery import print_warnings, resolve
 from pyrun.paths import Paths
 from pyrun.request import Request
@@ -23,6 +24,7 @@ def run(name: str, as_json: bool) -> int:
                     "source": resolution.kind,
                     "base": resolution.base,
                     "ready": resolution.ready,
+                    "label": label.for_resolution(resolution),
                 },
                 indent=2,
             )
