@@ -17,7 +17,7 @@ DESCRIPTION = """\
 pyrun makes `python` and `pip` mean the environment of the directory you are in
 (VIRTUAL_ENV, CONDA_PREFIX, the nearest .venv, then the Python on PATH, uv's order),
 and never the system: a base interpreter runs as a cached isolated environment.
-Set it up once with: eval "$(pyrun hook bash)"
+Set it up once with: pyrun init (or add eval "$(pyrun hook bash)" to ~/.bashrc)
 """
 
 
@@ -63,7 +63,16 @@ def _parser() -> argparse.ArgumentParser:
     exec_.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD...")
 
     hook = sub.add_parser("hook", help="print the shell hook to eval in your shell's rc file")
-    hook.add_argument("shell", nargs="?", help="bash (default: detect the running shell)")
+    hook.add_argument(
+        "shell", nargs="?", help="bash, zsh, fish or powershell (default: the running shell)"
+    )
+
+    init = sub.add_parser("init", help="add the hook line to your shell's rc file, once")
+    init.add_argument(
+        "shell", nargs="?", help="bash, zsh, fish or powershell (default: the running shell)"
+    )
+    init.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
+    init.add_argument("--undo", action="store_true", help="remove the line pyrun init added")
     return parser
 
 
@@ -95,6 +104,10 @@ def _dispatch(argv: list[str]) -> int:
         from pyrun.commands import hook
 
         return hook.run(args.shell)
+    if args.command == "init":
+        from pyrun.commands import init
+
+        return init.run(args.shell, args.dry_run, args.undo)
     parser.print_help()
     return 2
 

@@ -1,0 +1,151 @@
+"""``pyrun init [SHELL] [--dry-run] [--undo]``: add (or remove) the hook line in the
+shell's rc file, once.
+
+The line sits between two marker comments, like conda's block, so running init again
+finds it instead of adding a second, a changed line (pyrun moved) is replaced in
+place, and ``--undo`` removes exactly what init added: the file afterwards is byte for
+byte what it was before init (its line endings, and a last line without a newline,
+included). The file is rewritten through a temporary file and a rename, through a
+symlink to the file it points at, keeping its mode: an interruption leaves the old file
+or the new one.
+
+How the block is joined to the file, so that undo can take exactly that back:
+
+- an empty (or missing) file gets the block alone;
+- a file ending with a newline gets a blank line, then the block;
+- a file whose last line has no newline gets that newline, then the block, no blank
+  line (undo sees no blank line before a block that ends the file, and takes the
+  newline back off).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from pyrun.commands.hook import choose, pyrun_executable
+from pyrun.errors import PyrunError
+
+BEGIN = "# >>> pyrun: keeps python and pip safe (remove with: pyrun init --undo) >>>"
+END = "# <<< pyrun <<<"
+
+
+def _is(line: str, marker: str) -> bool:
+    return line.rstrip("\r\n") == marker
+
+
+def _split(text: str) -> tuple[str, str, str] | None:
+    """(before, block, after) around the first pyrun block, None without one.
+
+    ``before`` and ``after`` are what undo leaves: the blank line init put in front of
+    the block is part of ``block``, and so is the newline init added to a last line
+    that had none. A block without its end marker is an error: nothing is touched.
+    """
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if _is(line, BEGIN)]
+    if not starts:
+        return None
+    start = starts[0]
+    ends = [i for i in range(start + 1, len(lines)) if _is(lines[i], END)]
+    if not ends or any(start < i < ends[0] for i in starts):
+        raise PyrunError(f"the pyrun block has no end marker ({END!r}); fix the file by hand")
+    end = ends[0] + 1
+    before = "".join(lines[:start])
+    block = "".join(lines[start:end])
+    after = "".join(lines[end:])
+    if start > 0 and not lines[start - 1].strip("\r\n"):
+        before = "".join(lines[: start - 1])  # the blank line init put before the block
+        block = lines[start - 1] + block
+    elif not after and before.endswith("\n") and not before.endswith("\r\n"):
+        before = before[:-1]  # the newline init gave a last line that had none
+        block = "\n" + block
+    return before, block, after
+
+
+def _strip_block(text: str) -> tuple[str, str]:
+    """The text without any pyrun block (there may be copies), and the blocks removed."""
+    removed = ""
+    while (parts := _split(text)) is not None:
+        before, block, after = parts
+        removed += block
+        text = before + after
+    return text, removed
+
+
+def _join(body: str, block: str) -> str:
+    # A blank line before the block, or the missing newline of the last line: either
+    # way one "\n", and _split tells the two apart.
+    return body + "\n" + block if body else block
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else None
+        tmp = path.with_name(f".{path.name}.pyrun-{os.getpid()}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            if mode is not None:
+                os.chmod(tmp, mode)  # a new file gets the umask's mode, like any editor's
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        raise PyrunError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _read(rc: Path) -> str:
+    try:
+        data = rc.read_bytes() if rc.exists() else b""
+    except OSError as exc:
+        raise PyrunError(f"cannot read {rc}: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")  # as bytes: line endings are kept as they are
+    except UnicodeDecodeError:
+        raise PyrunError(f"{rc} is not UTF-8 text; add the hook line by hand") from None
+
+
+def run(name: str | None, dry_run: bool, undo: bool) -> int:
+    shell = choose(name)
+    rc = shell.rc_file(dict(os.environ))
+    if rc.is_symlink():
+        try:
+            rc = rc.resolve()  # dotfile managers link rc files: edit the real one
+        except (OSError, RuntimeError) as exc:
+            raise PyrunError(f"cannot follow the symlink {rc}: {exc}") from None
+    original = _read(rc)
+    block = f"{BEGIN}\n{shell.init_line(pyrun_executable())}\n{END}\n"
+    parts = _split(original)
+    if undo:
+        if parts is None:
+            print(f"pyrun: {rc} has no pyrun block; nothing to remove")
+            return 0
+        updated, removed = _strip_block(original)
+        action = "remove the pyrun block from"
+        shown = "".join(line for line in removed.splitlines(keepends=True) if line.strip())
+    elif parts is None:
+        updated = _join(original, block)
+        action = "add the pyrun block to"
+        shown = block
+    else:
+        # Keep the block where the user had it; drop any copies further down.
+        before, old, after = parts
+        lead = old[: old.index(BEGIN)]
+        rest, _ = _strip_block(after)
+        updated = before + lead + block + rest
+        action = "update the pyrun block in"
+        shown = block
+    if updated == original:
+        print(f"pyrun: {rc} is already up to date")
+        return 0
+    if dry_run:
+        print(f"pyrun: would {action} {rc}:")
+        sys.stdout.write(shown)
+        return 0
+    _write(rc, updated)
+    print(f"pyrun: done: {action} {rc}")
+    if not undo:
+        print("pyrun: open a new shell (or source the file) to start using it")
+    return 0
