@@ -28,7 +28,7 @@ def test_hook_moves_shims_back_first_at_the_next_prompt(world: World) -> None:
     venv = world.venv(world.root / "v")
     script = (
         f"{HOOK}; source {venv}/bin/activate; "
-        'printf "%s\\n" "${PATH%%:*}"; _pyrun_keep_first; printf "%s\\n" "${PATH%%:*}";'
+        'printf "%s\\n" "${PATH%%:*}"; _pyrun_hook; printf "%s\\n" "${PATH%%:*}";'
         "python -c 'import sys; print(sys.prefix)'"
     )
     done = world.run(script, env={"PATH": world.path_with(world.base.bin)}, check=True)
@@ -48,15 +48,15 @@ def test_hook_regenerates_missing_shims(world: World) -> None:
 def test_hook_keeps_the_exit_status_and_existing_prompt_command(world: World) -> None:
     script = (
         'PROMPT_COMMAND="echo user-prompt"; '
-        f'{HOOK}; false; _pyrun_keep_first; echo status=$?; echo "$PROMPT_COMMAND"'
+        f'{HOOK}; false; _pyrun_hook; echo status=$?; echo "$PROMPT_COMMAND"'
     )
     done = world.run(script, check=True)
     assert "status=1" in done.stdout
-    assert "_pyrun_keep_first;echo user-prompt" in done.stdout
+    assert "_pyrun_hook;echo user-prompt" in done.stdout
 
 
 def test_hook_is_set_u_safe(world: World) -> None:
-    done = world.run(f"set -u; unset PROMPT_COMMAND; {HOOK}; _pyrun_keep_first; echo ok")
+    done = world.run(f"set -u; unset PROMPT_COMMAND; {HOOK}; _pyrun_hook; echo ok")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 

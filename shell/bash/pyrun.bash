@@ -1,40 +1,415 @@
 # pyrun hook for bash: printed by `pyrun hook bash`, evaluated by
 #   eval "$(pyrun hook bash)"
 #
-# Strategy: keep pyrun's shims directory first on PATH, once now and again at every
-# prompt, because activate scripts and `conda activate` put their own directories in
-# front. The per-prompt check is one string comparison against the PATH this hook
-# last saw, so an unchanged prompt starts no process and does no work. When the hook
-# moves the shims, `hash -r` makes bash forget command paths it cached before.
-# Evaluating this file again replaces the function and registers it only once.
+# Strategy. One function, _pyrun_hook, runs first in PROMPT_COMMAND (string or the
+# bash 5.1 array, registered once with exact matching). It keeps pyrun's shims first
+# on PATH, exactly once, because activate scripts and `conda activate` put their own
+# directories in front; then it compares a length-prefixed key of everything the
+# answer depends on (PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and the
+# prompt settings) with the key it saw last. An unchanged prompt stops there: a few
+# string comparisons, no process, no file access. On a change it walks uv's order the
+# way shims/shim.sh does (VIRTUAL_ENV, a named CONDA_PREFIX, the nearest .venv from
+# the physical cwd, conda base, the first python on PATH), with builtins only: files
+# are tested with [[ ]], pyvenv.cfg and the by-path records are read with `read`, and
+# nothing found in a directory is ever run. The answer is exported as PYRUN_ENV_KIND
+# and PYRUN_ENV_NAME (shell/README.md is the contract; `pyrun which python --json` is
+# the reference). The indicator `(NAME) ` goes in front of PS1 as a reference to the
+# variable _pyrun_ps1 when `promptvars` is on, so a name is never expanded again; with
+# promptvars off it is inserted as text with its backslashes doubled. Either way the
+# hook removes exactly what it added before, and leaves the rest of PS1 alone.
+# Evaluating this file again redefines the functions and registers nothing twice.
 
 _pyrun_shims=__PYRUN_SHIMS__
+_pyrun_data=__PYRUN_DATA__
+# What the last prompt saw; kept across a second evaluation so the indicator it put
+# in PS1 is still recognised and replaced, never doubled.
+_pyrun_key=
+_pyrun_path_seen=
+_pyrun_ps1_seen=${_pyrun_ps1_seen-}
+_pyrun_ps1_lit=${_pyrun_ps1_lit-}
+_pyrun_ps1=${_pyrun_ps1-}
+_pyrun_ind=
 
-_pyrun_keep_first() {
-    local status=$?
-    if [[ "${PATH-}" != "${_pyrun_seen_path-}" ]]; then
-        if [[ "${PATH-}" != "$_pyrun_shims" && "${PATH-}" != "$_pyrun_shims":* ]]; then
-            local rest=":${PATH-}:"
-            rest=${rest//":$_pyrun_shims:"/:}
-            rest=${rest#:}
-            rest=${rest%:}
-            PATH="$_pyrun_shims${rest:+:$rest}"
-            export PATH
-            hash -r
+# Shims first on PATH, and nowhere else on it.
+_pyrun_fix_path() {
+    local rest=":${PATH-}:" new
+    while [[ $rest == *":$_pyrun_shims:"* ]]; do
+        rest=${rest//":$_pyrun_shims:"/:}
+    done
+    rest=${rest#:}
+    rest=${rest%:}
+    new=$_pyrun_shims${rest:+:$rest}
+    if [[ $new != "${PATH-}" ]]; then
+        PATH=$new
+        export PATH
+        hash -r
+    fi
+}
+
+# ret: $1 without control characters (C0, DEL, C1), as pyrun.label.inert does.
+# LC_ALL=C makes the patterns work on bytes, so C1 is the UTF-8 pair \302\200-\237
+# whatever the user's locale is.
+_pyrun_inert() {
+    local LC_ALL=C
+    ret=${1//[$'\001'-$'\037'$'\177']/}
+    ret=${ret//$'\302'[$'\200'-$'\237']/}
+}
+
+# ret: the absolute path $1 spelled as Python's os.path.abspath spells it (relative
+# paths are taken from the physical cwd, as os.getcwd() gives it).
+_pyrun_abspath() {
+    local p='' rest part
+    case $1 in
+        /*) rest=$1/ ;;
+        *)
+            _pyrun_physical_cwd
+            rest=$ret/$1/
+            ;;
+    esac
+    while [[ -n $rest ]]; do
+        part=${rest%%/*}
+        rest=${rest#*/}
+        case $part in
+            '' | .) ;;
+            ..) p=${p%/*} ;;
+            *) p=$p/$part ;;
+        esac
+    done
+    ret=${p:-/}
+}
+
+# ret: the physical working directory, or empty when it was deleted. Without a
+# symlink in $PWD that is $PWD itself. Otherwise `builtin cd -P .` is bash's only
+# fork-free way to learn it (`pwd -P` prints, and capturing it would fork); bash keeps
+# its own copy of the cwd besides $PWD, which cd -P rewrites to the physical path, so
+# the hook cds back to the logical path (the same directory, checked with -ef) and
+# restores PWD and OLDPWD: `pwd` and `cd ..` stay logical for the user.
+_pyrun_physical_cwd() {
+    local pwd=${PWD-} oldpwd=${OLDPWD-} had_oldpwd=${OLDPWD+set} p
+    ret=
+    if [[ $pwd == /* ]]; then
+        [[ -d $pwd ]] || return 0 # deleted: Python's os.getcwd() fails too
+        if [[ $pwd -ef . ]]; then
+            p=$pwd
+            while [[ -n $p && ! -L $p ]]; do
+                p=${p%/*}
+            done
+            if [[ -z $p ]]; then
+                ret=$pwd
+                return 0
+            fi
         fi
-        _pyrun_seen_path=$PATH
+    fi
+    if builtin cd -P . 2>/dev/null && [[ $PWD == /* && -d $PWD ]]; then
+        ret=$PWD
+    fi
+    if [[ -n $pwd && $pwd -ef . ]]; then
+        builtin cd -- "$pwd" 2>/dev/null || :
+    fi
+    PWD=$pwd
+    if [[ -n $had_oldpwd ]]; then OLDPWD=$oldpwd; else unset OLDPWD; fi
+    return 0
+}
+
+# Whether $1 is an environment with a working interpreter (shim.sh's pyrun_use_env).
+_pyrun_env_ok() {
+    [[ -x $1/bin/python3 || -x $1/bin/python ]]
+}
+
+# Whether $1 looks like an environment whose interpreter is gone (environment.health).
+_pyrun_env_broken() {
+    [[ -f $1/pyvenv.cfg || -L $1/bin/python3 || -L $1/bin/python ]]
+}
+
+# ret: the label of environment $1 (pyrun.label.env_label): pyvenv.cfg's `prompt =`
+# without the quotes venv adds, else the directory's name (the parent's for .venv).
+# The file is read as text in one `read -N` of at most 64 KiB + 1 bytes: a bigger
+# file is ignored, as Python ignores it, and a huge one costs no more than that.
+_pyrun_env_label() {
+    local LC_ALL=C cfg=$1/pyvenv.cfg text='' line key value found='' dir=${1%/}
+    if [[ -f $cfg ]]; then
+        { IFS= read -r -N 65537 text <"$cfg"; } 2>/dev/null
+        if ((${#text} <= 65536)); then
+            # The line breaks of Python's str.splitlines().
+            text=${text//[$'\r\v\f\034\035\036']/$'\n'}
+            text=${text//$'\302\205'/$'\n'}
+            text=${text//$'\342\200\250'/$'\n'}
+            text=${text//$'\342\200\251'/$'\n'}
+            while [[ -n $text ]]; do
+                line=${text%%$'\n'*}
+                if [[ $text == *$'\n'* ]]; then text=${text#*$'\n'}; else text=; fi
+                [[ $line == *=* ]] || continue
+                key=${line%%=*}
+                key=${key#"${key%%[![:space:]$'\034'-$'\037']*}"}
+                key=${key%"${key##*[![:space:]$'\034'-$'\037']}"}
+                [[ $key == prompt ]] || continue
+                value=${line#*=}
+                value=${value#"${value%%[![:space:]$'\034'-$'\037']*}"}
+                value=${value%"${value##*[![:space:]$'\034'-$'\037']}"}
+                if ((${#value} >= 2)) && [[ ${value:0:1} == [\'\"] && ${value:0:1} == "${value: -1}" ]]; then
+                    value=${value:1:${#value}-2}
+                fi
+                found=$value
+                break
+            done
+        fi
+    fi
+    if [[ -z $found ]]; then
+        found=${dir##*/}
+        if [[ $found == .venv ]]; then
+            found=${dir%/*}
+            found=${found##*/}
+        fi
+        found=${found:-/}
+    fi
+    _pyrun_inert "$found"
+}
+
+# conda tells its base environment from a named one the way uv does; $1 is the
+# normalised prefix (shim.sh's pyrun_conda_is_base).
+_pyrun_conda_is_base() {
+    local root
+    [[ -f $1/conda-meta/pixi ]] && return 1
+    if [[ -n ${_CONDA_ROOT+set} ]]; then
+        root=$_CONDA_ROOT
+        while [[ $root == */ && $root != / ]]; do root=${root%/}; done
+        [[ $1 == "$root" ]] && return 0
+    fi
+    [[ -n ${CONDA_DEFAULT_ENV+set} ]] || return 1
+    [[ $1 == "$CONDA_DEFAULT_ENV" || $1 == / ]] && return 1
+    [[ ${1##*/} == "$CONDA_DEFAULT_ENV" ]] && return 1
+    return 0
+}
+
+# A base interpreter $1: its isolated environment's label from the by-path record
+# (pyrun.records). Returns 1 when a valid `skip` record says it does not count.
+_pyrun_use_base() {
+    local record=$_pyrun_data/by-path$1 line='' env minor
+    if [[ -f $record ]]; then
+        { IFS= read -r line <"$record"; } 2>/dev/null
+    fi
+    case $line in
+        "env "*)
+            env=${line#env }
+            if [[ -f $env/.pyrun-complete && $1 -ef $env/bin/python ]]; then
+                kind=isolated
+                env=${env%/}
+                env=${env##*/}
+                name=pyrun
+                if [[ $env == *-* ]]; then
+                    minor=${env#*-}
+                    name="pyrun ${minor%%-*}"
+                fi
+                return 0
+            fi
+            ;;
+        "skip "*)
+            [[ $1 -ef ${line#skip } ]] && return 1
+            ;;
+    esac
+    # No current record: the first use creates the environment; until then, "pyrun".
+    kind=isolated name=pyrun
+    return 0
+}
+
+# ret_list: the directory's python3.X, newest first (shim.sh's glob, discovery's
+# versioned_pythons). The glob options are the user's: failglob would abort the
+# hook and nullglob/nocaseglob change the matches, so they are set for the glob and
+# put back (bash has no `local` for shopt options).
+_pyrun_versioned() {
+    local c restore=
+    shopt -q failglob && restore+=' failglob'
+    shopt -q nocaseglob && restore+=' nocaseglob'
+    shopt -u failglob nocaseglob
+    ret_list=()
+    for c in "${1%/}"/python3.[0-9] "${1%/}"/python3.[0-9][0-9]; do
+        if [[ -f $c && -x $c ]]; then ret_list=("$c" "${ret_list[@]}"); fi
+    done
+    # shellcheck disable=SC2086  # a list of option names
+    [[ -z $restore ]] || shopt -s $restore
+}
+
+# kind, name: what `python` resolves to here (the caller's locals).
+_pyrun_resolve() {
+    local ret env dir dot base='' rest d n c ret_list
+    local - # `set -f` in the user's shell would stop the python3.X glob
+    set +f
+    # 1. VIRTUAL_ENV
+    if [[ -n ${VIRTUAL_ENV-} ]]; then
+        _pyrun_abspath "$VIRTUAL_ENV"
+        env=$ret
+        if _pyrun_env_ok "$env"; then
+            kind=VIRTUAL_ENV
+            _pyrun_env_label "$env"
+            name=$ret
+            return
+        elif _pyrun_env_broken "$env"; then
+            kind=VIRTUAL_ENV name='broken VIRTUAL_ENV'
+            return
+        fi
+    fi
+    # 2. CONDA_PREFIX, a named environment
+    if [[ -n ${CONDA_PREFIX-} ]]; then
+        _pyrun_abspath "$CONDA_PREFIX"
+        env=$ret
+        if _pyrun_conda_is_base "$env"; then
+            base=$env
+        elif _pyrun_env_ok "$env"; then
+            kind=CONDA_PREFIX
+            _pyrun_inert "${env##*/}"
+            name=${ret:-/}
+            return
+        elif _pyrun_env_broken "$env"; then
+            kind=CONDA_PREFIX name='broken CONDA_PREFIX'
+            return
+        fi
+    fi
+    # 3. .venv: the nearest one up from the physical cwd, or the env the cwd is inside
+    _pyrun_physical_cwd
+    dir=$ret
+    while [[ -n $dir ]]; do
+        if [[ -f $dir/pyvenv.cfg ]]; then
+            env=$dir
+        else
+            dot=${dir%/}/.venv
+            if [[ -d $dot || -L $dot ]]; then
+                env=$dot
+            else
+                env=
+            fi
+        fi
+        if [[ -n $env ]]; then
+            kind=.venv
+            if [[ -f $env/pyvenv.cfg ]] && _pyrun_env_ok "$env"; then
+                _pyrun_env_label "$env"
+                name=$ret
+            else
+                name='broken .venv'
+            fi
+            return
+        fi
+        [[ $dir == / ]] && break
+        dir=${dir%/*}
+        dir=${dir:-/}
+    done
+    # 3b. conda base: a base interpreter
+    if [[ -n $base ]]; then
+        for n in python3 python; do
+            if [[ -x $base/bin/$n ]]; then
+                _pyrun_use_base "$base/bin/$n" && return
+                break
+            fi
+        done
+    fi
+    # 4. PATH: python, python3, then python3.X newest first; shims and relative
+    # entries skipped
+    rest=${PATH-}:
+    while [[ -n $rest ]]; do
+        d=${rest%%:*}
+        rest=${rest#*:}
+        [[ $d == /* ]] || continue
+        [[ $d -ef $_pyrun_shims ]] && continue
+        for n in python python3; do
+            c=${d%/}/$n
+            if [[ -f $c && -x $c ]]; then
+                _pyrun_use_base "$c" && return
+            fi
+        done
+        _pyrun_versioned "$d"
+        for c in "${ret_list[@]}"; do
+            _pyrun_use_base "$c" && return
+        done
+    done
+    kind=isolated name=pyrun
+}
+
+# Recompute the environment, export it, and choose the indicator text.
+_pyrun_update() {
+    local kind name
+    _pyrun_resolve
+    PYRUN_ENV_KIND=$kind
+    PYRUN_ENV_NAME=$name
+    export PYRUN_ENV_KIND PYRUN_ENV_NAME
+    _pyrun_ind="($name) "
+    if [[ ${PYRUN_PROMPT-} == 0 ]] ||
+        [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
+        [[ $kind == CONDA_PREFIX && -n ${CONDA_PROMPT_MODIFIER-} ]]; then
+        _pyrun_ind=
+    fi
+}
+
+# Put the indicator in front of PS1, replacing the one this hook put there before.
+_pyrun_show() {
+    # The text below is a reference to a variable, kept literal on purpose.
+    # shellcheck disable=SC2016
+    local ps1=$PS1 token='${_pyrun_ps1-}' text
+    ps1=${ps1//"$token"/}
+    if [[ -n $_pyrun_ps1_lit ]]; then
+        if [[ $ps1 == "$_pyrun_ps1_lit"* ]]; then
+            ps1=${ps1#"$_pyrun_ps1_lit"}
+        else
+            # After an activate script put its own text in front of it.
+            ps1=${ps1/"$_pyrun_ps1_lit"/}
+        fi
+    fi
+    if shopt -q promptvars; then
+        # PS1 is expanded once, then shown: the value of _pyrun_ps1 is not expanded
+        # again, so `$(...)` or backticks in a name stay text.
+        _pyrun_ps1=$_pyrun_ind
+        _pyrun_ps1_lit=
+        [[ -z $_pyrun_ind ]] || ps1=$token$ps1
+    elif [[ -n $_pyrun_ind ]]; then
+        # Without promptvars only backslash escapes are decoded (and `!` in posix mode).
+        text=${_pyrun_ind//\\/\\\\}
+        if shopt -oq posix; then text=${text//!/!!}; fi
+        _pyrun_ps1_lit=$text
+        ps1=$text$ps1
+    fi
+    PS1=$ps1
+    _pyrun_ps1_seen=$PS1
+}
+
+_pyrun_hook() {
+    local status=$? key='' v
+    if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
+        _pyrun_fix_path
+        _pyrun_path_seen=$PATH
+    fi
+    # Length-prefixed, so two different sets of values never make the same key.
+    for v in "${PWD-}" "${VIRTUAL_ENV-}" "${CONDA_PREFIX-}" "${CONDA_DEFAULT_ENV-}" \
+        "${CONDA_DEFAULT_ENV+set}" "${_CONDA_ROOT-}" "${_CONDA_ROOT+set}" "$PATH" \
+        "${PYRUN_PROMPT-}" "${VIRTUAL_ENV_DISABLE_PROMPT-}" "${CONDA_PROMPT_MODIFIER-}"; do
+        key+=${#v}:$v
+    done
+    shopt -q promptvars && key+=v
+    shopt -oq posix && key+=p
+    if [[ $key != "$_pyrun_key" ]]; then
+        _pyrun_key=$key
+        _pyrun_update
+        [[ -z ${PS1+set} ]] || _pyrun_show
+    elif [[ -n ${PS1+set} && $PS1 != "$_pyrun_ps1_seen" ]]; then
+        # Someone else set PS1 (an activate script, deactivate, the user): show again.
+        _pyrun_show
     fi
     return "$status"
 }
 
-_pyrun_keep_first
-
-# PROMPT_COMMAND is a string before bash 5.1 and may be an array from 5.1 on.
-if [[ "$(declare -p PROMPT_COMMAND 2>/dev/null)" == "declare -a"* ]]; then
-    if [[ " ${PROMPT_COMMAND[*]} " != *" _pyrun_keep_first "* ]]; then
-        PROMPT_COMMAND=(_pyrun_keep_first "${PROMPT_COMMAND[@]}")
+# PROMPT_COMMAND is a string before bash 5.1 and may be an array from 5.1 on; the
+# hook goes first so the exported variables are current for the commands after it.
+# Registration is exact (a whole element, or `;_pyrun_hook;`), so it happens once.
+_pyrun_register() {
+    local cmd
+    # ${var@a} tells an array without forking `declare -p`.
+    if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+        for cmd in "${PROMPT_COMMAND[@]}"; do
+            [[ $cmd != _pyrun_hook ]] || return 0
+        done
+        PROMPT_COMMAND=(_pyrun_hook "${PROMPT_COMMAND[@]}")
+    elif [[ ";${PROMPT_COMMAND-};" != *";_pyrun_hook;"* ]]; then
+        # shellcheck disable=SC2128,SC2178  # this branch only runs when it is a string
+        PROMPT_COMMAND="_pyrun_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
     fi
-elif [[ ";${PROMPT_COMMAND-};" != *";_pyrun_keep_first;"* ]]; then
-    # shellcheck disable=SC2128,SC2178  # this branch only runs when it is a string
-    PROMPT_COMMAND="_pyrun_keep_first${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
-fi
+}
+
+_pyrun_register
+_pyrun_hook

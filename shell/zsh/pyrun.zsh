@@ -1,0 +1,369 @@
+# pyrun hook for zsh: printed by `pyrun hook zsh`, evaluated by
+#   eval "$(pyrun hook zsh)"
+#
+# Strategy. _pyrun_hook runs first in precmd_functions and chpwd_functions (added
+# once, the way add-zsh-hook does, without replacing anyone's precmd or chpwd). It
+# keeps pyrun's shims first on PATH, exactly once, because activate scripts and
+# `conda activate` put their own directories in front; then it compares a
+# length-prefixed key of everything the answer depends on (PWD, VIRTUAL_ENV,
+# CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and the prompt options) with the key it saw
+# last. An unchanged prompt stops there: a few string comparisons, no process, no
+# file access. On a change it walks uv's order the way shims/shim.sh does
+# (VIRTUAL_ENV, a named CONDA_PREFIX, the nearest .venv from the physical cwd
+# ${PWD:A}, conda base, the first python on PATH) with builtins only: files are tested
+# with [[ ]], pyvenv.cfg and the by-path records are read with `read`, and nothing
+# found in a directory is ever run. The answer is exported as PYRUN_ENV_KIND and
+# PYRUN_ENV_NAME (shell/README.md is the contract; `pyrun which python --json` is the
+# reference). The indicator `(NAME) ` goes in front of PROMPT with `%` doubled; under
+# PROMPT_SUBST it goes in as a reference to the variable _pyrun_ps1, whose value zsh
+# does not substitute again, so `$(...)` or backticks in a name stay text. The hook
+# removes exactly what it added before and leaves the rest of PROMPT alone. Every
+# function starts with `emulate -L zsh`, so the user's options (ksh_arrays,
+# sh_word_split, nounset, ...) do not change how it runs. Evaluating this file again
+# redefines the functions and registers nothing twice.
+
+typeset -g _pyrun_shims=__PYRUN_SHIMS__
+typeset -g _pyrun_data=__PYRUN_DATA__
+# What the last prompt saw; kept across a second evaluation so the indicator it put
+# in PROMPT is still recognised and replaced, never doubled.
+typeset -g _pyrun_key=''
+typeset -g _pyrun_path_seen=''
+typeset -g _pyrun_ps1_seen="${_pyrun_ps1_seen-}"
+typeset -g _pyrun_ps1_lit="${_pyrun_ps1_lit-}"
+typeset -g _pyrun_ps1="${_pyrun_ps1-}"
+typeset -g _pyrun_ind=''
+
+# Shims first on PATH, and nowhere else on it.
+_pyrun_fix_path() {
+    local rest=":${PATH-}:" new
+    while [[ $rest == *":$_pyrun_shims:"* ]]; do
+        rest=${rest//":$_pyrun_shims:"/:}
+    done
+    rest=${rest#:}
+    rest=${rest%:}
+    new=$_pyrun_shims${rest:+:$rest}
+    if [[ $new != "${PATH-}" ]]; then
+        export PATH=$new
+        rehash
+    fi
+}
+
+# ret: $1 without control characters (NUL, C0, DEL, C1), as pyrun.label.inert does.
+# no_multibyte makes the patterns work on bytes, so C1 is the UTF-8 pair \302\200-\237
+# whatever the user's locale is.
+_pyrun_inert() {
+    setopt local_options no_multibyte
+    ret=${1//[$'\0'-$'\037'$'\177']/}
+    ret=${ret//$'\302'[$'\200'-$'\237']/}
+}
+
+# ret: the physical working directory (${PWD:A} resolves symlinks in-process), or
+# empty when it was deleted, as Python's os.getcwd() then fails.
+_pyrun_physical_cwd() {
+    ret=
+    if [[ $PWD == /* && -d $PWD && $PWD -ef . ]]; then
+        ret=${PWD:A}
+    fi
+}
+
+# ret: the absolute path $1 spelled as Python's os.path.abspath spells it.
+_pyrun_abspath() {
+    local p='' rest part
+    if [[ $1 == /* ]]; then
+        rest=$1/
+    else
+        _pyrun_physical_cwd
+        rest=$ret/$1/
+    fi
+    while [[ -n $rest ]]; do
+        part=${rest%%/*}
+        rest=${rest#*/}
+        case $part in
+            ('' | .) ;;
+            (..) p=${p%/*} ;;
+            (*) p=$p/$part ;;
+        esac
+    done
+    ret=${p:-/}
+}
+
+# Whether $1 is an environment with a working interpreter (shim.sh's pyrun_use_env).
+_pyrun_env_ok() {
+    [[ -x $1/bin/python3 || -x $1/bin/python ]]
+}
+
+# Whether $1 looks like an environment whose interpreter is gone (environment.health).
+_pyrun_env_broken() {
+    [[ -f $1/pyvenv.cfg || -L $1/bin/python3 || -L $1/bin/python ]]
+}
+
+# ret: the label of environment $1 (pyrun.label.env_label): pyvenv.cfg's `prompt =`
+# without the quotes venv adds, else the directory's name (the parent's for .venv).
+# The file is read as text in one `read -k` of at most 64 KiB + 1 bytes (-u 0: -k
+# reads the terminal otherwise): a bigger file is ignored, as Python ignores it, and
+# a huge one costs no more than that. zstat would need the zsh/stat module.
+_pyrun_env_label() {
+    setopt local_options no_multibyte extended_glob
+    local cfg=$1/pyvenv.cfg text='' line key value found='' dir=${1%/}
+    local ws='[[:space:]'$'\034''-'$'\037'']#'  # whitespace as str.strip() sees it
+    if [[ -f $cfg ]]; then
+        { IFS= read -r -u 0 -k 65537 text <$cfg } 2>/dev/null
+        if (( ${#text} <= 65536 )); then
+            # The line breaks of Python's str.splitlines().
+            text=${text//[$'\r\v\f\034\035\036']/$'\n'}
+            text=${text//$'\302\205'/$'\n'}
+            text=${text//$'\342\200\250'/$'\n'}
+            text=${text//$'\342\200\251'/$'\n'}
+            for line in "${(@f)text}"; do
+                [[ $line == *=* ]] || continue
+                key=${line%%=*}
+                key=${${key##${~ws}}%%${~ws}}
+                [[ $key == prompt ]] || continue
+                value=${line#*=}
+                value=${${value##${~ws}}%%${~ws}}
+                if (( ${#value} >= 2 )) && [[ $value[1] == [\'\"] && $value[1] == $value[-1] ]]; then
+                    value=${value[2,-2]}
+                fi
+                found=$value
+                break
+            done
+        fi
+    fi
+    if [[ -z $found ]]; then
+        found=${dir##*/}
+        if [[ $found == .venv ]]; then
+            found=${dir%/*}
+            found=${found##*/}
+        fi
+        found=${found:-/}
+    fi
+    _pyrun_inert "$found"
+}
+
+# conda tells its base environment from a named one the way uv does; $1 is the
+# normalised prefix (shim.sh's pyrun_conda_is_base).
+_pyrun_conda_is_base() {
+    local root
+    [[ -f $1/conda-meta/pixi ]] && return 1
+    if [[ -n ${_CONDA_ROOT+set} ]]; then
+        root=$_CONDA_ROOT
+        while [[ $root == */ && $root != / ]]; do root=${root%/}; done
+        [[ $1 == "$root" ]] && return 0
+    fi
+    [[ -n ${CONDA_DEFAULT_ENV+set} ]] || return 1
+    [[ $1 == "$CONDA_DEFAULT_ENV" || $1 == / ]] && return 1
+    [[ ${1##*/} == "$CONDA_DEFAULT_ENV" ]] && return 1
+    return 0
+}
+
+# A base interpreter $1: its isolated environment's label from the by-path record
+# (pyrun.records). Returns 1 when a valid `skip` record says it does not count.
+_pyrun_use_base() {
+    local record=$_pyrun_data/by-path$1 line='' env minor
+    if [[ -f $record ]]; then
+        { IFS= read -r line <$record } 2>/dev/null
+    fi
+    case $line in
+        ("env "*)
+            env=${line#env }
+            if [[ -f $env/.pyrun-complete && $1 -ef $env/bin/python ]]; then
+                kind=isolated
+                env=${env%/}
+                env=${env##*/}
+                name=pyrun
+                if [[ $env == *-* ]]; then
+                    minor=${env#*-}
+                    name="pyrun ${minor%%-*}"
+                fi
+                return 0
+            fi
+            ;;
+        ("skip "*)
+            [[ $1 -ef ${line#skip } ]] && return 1
+            ;;
+    esac
+    # No current record: the first use creates the environment; until then, "pyrun".
+    kind=isolated name=pyrun
+    return 0
+}
+
+# kind, name: what `python` resolves to here (the caller's locals).
+_pyrun_resolve() {
+    local ret env dir dot base='' rest d n c
+    local -a found
+    # 1. VIRTUAL_ENV
+    if [[ -n ${VIRTUAL_ENV-} ]]; then
+        _pyrun_abspath "$VIRTUAL_ENV"
+        env=$ret
+        if _pyrun_env_ok "$env"; then
+            kind=VIRTUAL_ENV
+            _pyrun_env_label "$env"
+            name=$ret
+            return
+        elif _pyrun_env_broken "$env"; then
+            kind=VIRTUAL_ENV name='broken VIRTUAL_ENV'
+            return
+        fi
+    fi
+    # 2. CONDA_PREFIX, a named environment
+    if [[ -n ${CONDA_PREFIX-} ]]; then
+        _pyrun_abspath "$CONDA_PREFIX"
+        env=$ret
+        if _pyrun_conda_is_base "$env"; then
+            base=$env
+        elif _pyrun_env_ok "$env"; then
+            kind=CONDA_PREFIX
+            _pyrun_inert "${env##*/}"
+            name=${ret:-/}
+            return
+        elif _pyrun_env_broken "$env"; then
+            kind=CONDA_PREFIX name='broken CONDA_PREFIX'
+            return
+        fi
+    fi
+    # 3. .venv: the nearest one up from the physical cwd, or the env the cwd is inside
+    _pyrun_physical_cwd
+    dir=$ret
+    while [[ -n $dir ]]; do
+        if [[ -f $dir/pyvenv.cfg ]]; then
+            env=$dir
+        else
+            dot=${dir%/}/.venv
+            if [[ -d $dot || -L $dot ]]; then
+                env=$dot
+            else
+                env=
+            fi
+        fi
+        if [[ -n $env ]]; then
+            kind=.venv
+            if [[ -f $env/pyvenv.cfg ]] && _pyrun_env_ok "$env"; then
+                _pyrun_env_label "$env"
+                name=$ret
+            else
+                name='broken .venv'
+            fi
+            return
+        fi
+        [[ $dir == / ]] && break
+        dir=${dir%/*}
+        dir=${dir:-/}
+    done
+    # 3b. conda base: a base interpreter
+    if [[ -n $base ]]; then
+        for n in python3 python; do
+            if [[ -x $base/bin/$n ]]; then
+                _pyrun_use_base "$base/bin/$n" && return
+                break
+            fi
+        done
+    fi
+    # 4. PATH: python, python3, then python3.X newest first (each glob sorts by name,
+    # so prepending every match lists them newest first); shims and relative entries
+    # skipped
+    rest=${PATH-}:
+    while [[ -n $rest ]]; do
+        d=${rest%%:*}
+        rest=${rest#*:}
+        [[ $d == /* ]] || continue
+        [[ $d -ef $_pyrun_shims ]] && continue
+        for n in python python3; do
+            c=${d%/}/$n
+            if [[ -f $c && -x $c ]]; then
+                _pyrun_use_base "$c" && return
+            fi
+        done
+        found=()
+        for c in "${d%/}"/python3.[0-9](N) "${d%/}"/python3.[0-9][0-9](N); do
+            if [[ -f $c && -x $c ]]; then found=("$c" "${found[@]}"); fi
+        done
+        for c in "${found[@]}"; do
+            _pyrun_use_base "$c" && return
+        done
+    done
+    kind=isolated name=pyrun
+}
+
+# Recompute the environment, export it, and choose the indicator text.
+_pyrun_update() {
+    local kind name
+    _pyrun_resolve
+    export PYRUN_ENV_KIND=$kind PYRUN_ENV_NAME=$name
+    _pyrun_ind="($name) "
+    if [[ ${PYRUN_PROMPT-} == 0 ]] ||
+        [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
+        [[ $kind == CONDA_PREFIX && -n ${CONDA_PROMPT_MODIFIER-} ]]; then
+        _pyrun_ind=
+    fi
+}
+
+# Put the indicator in front of PROMPT, replacing the one this hook put there before.
+# $1 is the user's prompt options, read before `emulate -L zsh` reset them: s for
+# prompt_subst, p for prompt_percent, b for prompt_bang.
+_pyrun_show() {
+    local ps1=$PS1 token='${_pyrun_ps1-}' text=$_pyrun_ind
+    ps1=${ps1//"$token"/}
+    if [[ -n $_pyrun_ps1_lit ]]; then
+        if [[ $ps1 == "$_pyrun_ps1_lit"* ]]; then
+            ps1=${ps1#"$_pyrun_ps1_lit"}
+        else
+            # After an activate script put its own text in front of it.
+            ps1=${ps1/"$_pyrun_ps1_lit"/}
+        fi
+    fi
+    # Prompt escapes are decoded after substitution, so the variable's value needs
+    # them doubled as much as literal text does.
+    [[ $1 == *p* ]] && text=${text//\%/%%}
+    [[ $1 == *b* ]] && text=${text//\!/!!}
+    if [[ $1 == *s* ]]; then
+        _pyrun_ps1=$text
+        _pyrun_ps1_lit=
+        [[ -z $text ]] || ps1=$token$ps1
+    elif [[ -n $text ]]; then
+        _pyrun_ps1_lit=$text
+        ps1=$text$ps1
+    fi
+    PS1=$ps1
+    _pyrun_ps1_seen=$PS1
+}
+
+_pyrun_hook() {
+    local -i st=$?
+    local opts='' key='' v
+    [[ -o prompt_subst ]] && opts+=s
+    [[ -o prompt_percent ]] && opts+=p
+    [[ -o prompt_bang ]] && opts+=b
+    emulate -L zsh
+    if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
+        _pyrun_fix_path
+        _pyrun_path_seen=$PATH
+    fi
+    # Length-prefixed, so two different sets of values never make the same key.
+    for v in "${PWD-}" "${VIRTUAL_ENV-}" "${CONDA_PREFIX-}" "${CONDA_DEFAULT_ENV-}" \
+        "${CONDA_DEFAULT_ENV+set}" "${_CONDA_ROOT-}" "${_CONDA_ROOT+set}" "$PATH" \
+        "${PYRUN_PROMPT-}" "${VIRTUAL_ENV_DISABLE_PROMPT-}" "${CONDA_PROMPT_MODIFIER-}" \
+        "$opts"; do
+        key+=${#v}:$v
+    done
+    if [[ $key != "$_pyrun_key" ]]; then
+        _pyrun_key=$key
+        _pyrun_update
+        [[ -z ${PS1+set} ]] || _pyrun_show "$opts"
+    elif [[ -n ${PS1+set} && $PS1 != "$_pyrun_ps1_seen" ]]; then
+        # Someone else set PROMPT (an activate script, deactivate, the user).
+        _pyrun_show "$opts"
+    fi
+    return st
+}
+
+# Added in front of precmd_functions and chpwd_functions once, by exact element
+# match; `typeset -ga` keeps an existing array (and works inside a function).
+_pyrun_register() {
+    emulate -L zsh
+    typeset -ga precmd_functions chpwd_functions
+    (( ${precmd_functions[(Ie)_pyrun_hook]} )) || precmd_functions=(_pyrun_hook "${precmd_functions[@]}")
+    (( ${chpwd_functions[(Ie)_pyrun_hook]} )) || chpwd_functions=(_pyrun_hook "${chpwd_functions[@]}")
+}
+
+_pyrun_register
+_pyrun_hook

@@ -1,0 +1,511 @@
+"""The bash and zsh hooks (shell/README.md) in real interactive shells through a pty.
+
+Each shell is started as a user starts it (`bash --norc --noprofile -i`, `zsh -f -i`),
+its prompt set to end in a mark, and the hook evaluated from `pyrun hook SHELL`. What
+the terminal shows between the last line break and the mark is the indicator. Paths
+reach the shell through environment variables and values come back through files,
+so hostile names are never mangled by typing or by the terminal on the way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pyrun.commands import hook as hook_command
+from pyrun.label import inert
+from pyrun.paths import Paths
+from pyrun.shells import SHELLS, quote_posix
+from tests.conftest import (
+    IN_CI,
+    PYRUN,
+    Base,
+    World,
+    assert_bases_untouched,
+    need,
+    new_world,
+)
+
+pexpect = pytest.importorskip("pexpect")
+
+SHELL_NAMES = ("bash", "zsh")
+MARK = "#@> "
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]")
+GOLDEN = Path(__file__).parent / "golden"
+HOSTILE = "q'uote $dollar; semi && sp ace пример 日本 🐍"
+PROJECT = f"p {HOSTILE}"
+INJECTIONS = {
+    "subst": "$(touch {canary}-subst)",
+    "backticks": "`touch {canary}-tick`",
+    "percent": "%F{{red}}red%f %~ %n",
+    "escape-text": "\\e]0;title\\a \\w \\$",
+    "escape-real": "\x1b]0;evil\x07\x1b[31mred",
+    "history": "!! ! \\!",
+}
+FORK = re.compile(r"\b(fork|vfork|clone|clone3|execve)\(| <\.\.\. (fork|vfork|clone|clone3|execve)")
+
+
+def tool(name: str) -> str | None:
+    found = shutil.which(name)
+    need(found, name)
+    return found
+
+
+@dataclass
+class Tree:
+    world: World
+    start: Path  # a directory whose name holds a quote, $, ;, a space, Cyrillic, CJK, emoji
+    project: Path  # start/PROJECT with a real .venv
+    link: Path  # a symlink elsewhere pointing at project/sub
+    canary: Path  # a .venv whose interpreters write a file when run
+    inject: Path  # one .venv per INJECTIONS case, plus a newline in a directory name
+    out: Path  # where shells write what the tests read
+
+    def env(self) -> dict[str, str]:
+        return {
+            "T_START": str(self.start),
+            "T_PROJ": str(self.project),
+            "T_LINK": str(self.link),
+            "T_CANARY": str(self.canary),
+            "T_INJECT": str(self.inject),
+            "T_OUT": str(self.out),
+            "INPUTRC": str(self.world.root / "inputrc"),
+            "TERM": "dumb",
+        }
+
+
+def fake_venv(where: Path, base: Base, prompt: str | None = None) -> Path:
+    """A .venv as the hook sees one: pyvenv.cfg and an executable bin/python."""
+    (where / "bin").mkdir(parents=True)
+    cfg = f"home = {base.bin}\ninclude-system-site-packages = false\nversion = 3.11.0\n"
+    if prompt is not None:
+        cfg += f"prompt = '{prompt}'\n"
+    (where / "pyvenv.cfg").write_bytes(cfg.encode("utf-8"))
+    (where / "bin" / "python").symlink_to(base.python)
+    (where / "bin" / "python3").symlink_to("python")
+    return where
+
+
+@pytest.fixture(scope="module")
+def tree(
+    tmp_path_factory: pytest.TempPathFactory,
+    bases: dict[str, Base],
+    base_snapshots: dict[str, dict[str, str]],
+    wheelhouse: Path,
+) -> Iterator[Tree]:
+    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    root = tmp_path_factory.mktemp("hooks")
+    world = new_world(root, bases, wheelhouse)
+    world.run(["python", "-c", "pass"], check=True)  # the isolated env: "pyrun 3.11"
+    (root / "inputrc").write_text("set enable-bracketed-paste off\n")
+    start = root / HOSTILE
+    start.mkdir()
+    project = start / PROJECT
+    (project / "sub").mkdir(parents=True)
+    world.venv(project / ".venv")
+    link = root / "elsewhere" / "link"
+    link.parent.mkdir()
+    link.symlink_to(project / "sub")
+    canary = root / "canary"
+    (canary / ".venv" / "bin").mkdir(parents=True)
+    (canary / ".venv" / "pyvenv.cfg").write_text(f"home = {world.base.bin}\n")
+    for name in ("python", "python3", "python3.11"):
+        script = canary / ".venv" / "bin" / name
+        script.write_text(f"#!/bin/sh\ntouch {root}/canary-ran\n")
+        script.chmod(0o755)
+    inject = root / "inject"
+    for case, value in INJECTIONS.items():
+        fake_venv(inject / case / ".venv", world.base, value.format(canary=root / "canary"))
+    fake_venv(inject / "new\nline $(touch canary-dir)" / ".venv", world.base)
+    out = root / "out"
+    out.mkdir()
+    yield Tree(world, start, project, link, canary, inject, out)
+    assert_bases_untouched(bases, base_snapshots, world.home)
+
+
+def canaries(tree: Tree) -> list[Path]:
+    found = list(tree.world.root.glob("canary-*"))
+    found += list(tree.inject.glob("*/canary-dir"))
+    return found
+
+
+class Term:
+    """One interactive shell with the hook evaluated, driven line by line."""
+
+    def __init__(
+        self,
+        tree: Tree,
+        shell: str,
+        *,
+        cwd: Path | None = None,
+        before: str = "",
+        env: dict[str, str] | None = None,
+        evals: int = 1,
+        strace: Path | None = None,
+    ) -> None:
+        need(shutil.which(shell), shell)
+        self.tree = tree
+        self.shell = shell
+        argv = ["bash", "--norc", "--noprofile", "-i"] if shell == "bash" else ["zsh", "-f", "-i"]
+        if strace is not None:
+            tool("strace")
+            argv = ["strace", "-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", str(strace)]
+            argv += (
+                ["bash", "--norc", "--noprofile", "-i"] if shell == "bash" else ["zsh", "-f", "-i"]
+            )
+        self.child = pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env={**tree.world.env, **tree.env(), **(env or {})},
+            cwd=str(cwd or tree.start),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=30,
+            dimensions=(40, 2000),
+        )
+        quiet = "unset zle_bracketed_paste; unsetopt prompt_sp; " if shell == "zsh" else ""
+        hook = f'eval "$({quote_posix(PYRUN)} hook {shell})"'
+        # The mark is typed in two pieces, so the echoed command never contains it.
+        self.first = self.run(f"{quiet}PS1='#@''> '; {before}" + "; ".join([hook] * evals))
+
+    def run(self, line: str) -> str:
+        """Run `line`; what the next prompt shows in front of the mark."""
+        self.child.sendline(line)
+        return self.prompt()
+
+    def prompt(self) -> str:
+        self.child.expect_exact(MARK)
+        shown = ANSI.sub("", self.child.before)
+        return re.split(r"[\r\n]", shown)[-1]
+
+    def read(self, expression: str) -> list[str]:
+        """The words `expression` expands to in the shell, through a file."""
+        target = self.tree.out / f"{self.shell}-{time.monotonic_ns()}"
+        self.run(f"printf '%s\\0' {expression} > {quote_posix(str(target))}")
+        data = target.read_text(encoding="utf-8", errors="surrogateescape")
+        return data.split("\0")[:-1]
+
+    def kind_name(self) -> tuple[str, str]:
+        kind, name = self.read('"$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"')
+        return kind, name
+
+    def close(self) -> None:
+        self.child.sendline("exit")
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+
+
+@pytest.fixture(params=SHELL_NAMES)
+def shell(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+def test_cd_into_a_project_and_out_from_a_hostile_directory(tree: Tree, shell: str) -> None:
+    term = Term(tree, shell)
+    assert term.first == "(pyrun 3.11) "
+    assert term.kind_name() == ("isolated", "pyrun 3.11")
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    assert term.kind_name() == (".venv", PROJECT)
+    assert term.run("cd sub") == f"({PROJECT}) "
+    assert term.run("cd ../..") == "(pyrun 3.11) "
+    assert term.read('"$PWD"') == [str(tree.start)]
+    term.close()
+
+
+def test_a_symlinked_cwd_is_walked_physically_and_stays_logical(tree: Tree, shell: str) -> None:
+    term = Term(tree, shell)
+    assert term.run('cd "$T_LINK"') == f"({PROJECT}) ", "the .venv above the physical cwd"
+    # bash learns the physical cwd with `cd -P .`: pwd and `cd ..` must stay logical.
+    assert term.read('"$PWD" "$(pwd)"') == [str(tree.link)] * 2
+    assert term.run("cd ..") == "(pyrun 3.11) "
+    assert term.read('"$PWD"') == [str(tree.link.parent)]
+    term.close()
+
+
+def test_cd_never_runs_the_interpreter_it_finds(tree: Tree, shell: str) -> None:
+    term = Term(tree, shell)
+    assert term.run('cd "$T_CANARY"') == "(canary) "
+    for _ in range(3):
+        assert term.run("") == "(canary) "
+    assert term.run("cd .. && cd canary") == "(canary) "
+    term.close()
+    assert not (tree.world.root / "canary-ran").exists()
+
+
+@pytest.mark.parametrize("expand", ["expand", "plain"])
+def test_prompt_injection_is_shown_as_text(tree: Tree, shell: str, expand: str) -> None:
+    # bash's promptvars and zsh's PROMPT_SUBST expand $(...) and backticks in a prompt.
+    option = {"bash": "promptvars", "zsh": "prompt_subst"}[shell]
+    if shell == "bash":
+        before = f"shopt -{'s' if expand == 'expand' else 'u'} {option}; "
+    else:
+        before = f"{'setopt' if expand == 'expand' else 'unsetopt'} {option}; "
+    term = Term(tree, shell, before=before)
+    for case, value in INJECTIONS.items():
+        label = inert(value.format(canary=tree.world.root / "canary"))
+        shown = term.run(f'cd "$T_INJECT"/{case}')
+        assert shown == f"({label}) ", case
+        assert term.kind_name() == (".venv", label)
+    shown = term.run('cd "$T_INJECT"/new*line*')
+    assert shown == "(newline $(touch canary-dir)) "
+    for _ in range(2):
+        term.run("")
+    term.close()
+    assert canaries(tree) == []
+
+
+def test_no_double_indicator_after_activate(tree: Tree, shell: str) -> None:
+    # Python 3.11's activate does not escape `$` in its path: a plain-named project.
+    project = tree.world.root / "plain project"
+    if not project.exists():
+        tree.world.venv(project / ".venv")
+    term = Term(tree, shell, env={"T_PLAIN": str(project)})
+    assert term.run('cd "$T_PLAIN"') == "(plain project) "
+    shown = term.run("source .venv/bin/activate")
+    assert shown == "(.venv) ", "the activate script's indicator alone"
+    assert term.kind_name() == ("VIRTUAL_ENV", "plain project")
+    assert term.read('"${PATH%%:*}"') == [str(tree.world.shims)], "shims first again"
+    assert term.run("") == "(.venv) "
+    assert term.run("deactivate") == "(plain project) "
+    assert term.run("cd ..") == "(pyrun 3.11) "
+    # With the activate script's prompt disabled, the hook shows it.
+    term.run('VIRTUAL_ENV_DISABLE_PROMPT=1; cd "$T_PLAIN"; source .venv/bin/activate')
+    assert term.run("") == "(plain project) "
+    assert term.run("deactivate; cd ..") == "(pyrun 3.11) "
+    term.close()
+
+
+def test_pyrun_prompt_0_hides_the_indicator_but_exports_the_variables(
+    tree: Tree, shell: str
+) -> None:
+    term = Term(tree, shell, env={"PYRUN_PROMPT": "0"})
+    assert term.first == ""
+    assert term.run('cd "$T_PROJ"') == ""
+    assert term.kind_name() == (".venv", PROJECT)
+    assert term.read('"$(printenv PYRUN_ENV_NAME)"') == [PROJECT]
+    assert term.run("PYRUN_PROMPT=1") == f"({PROJECT}) "
+    term.close()
+
+
+def test_exit_status_is_preserved(tree: Tree, shell: str) -> None:
+    term = Term(tree, shell)
+    term.run("false")
+    assert term.read('"$?"') == ["1"]
+    term.run("(exit 7)")
+    term.run("")  # an empty line keeps $? in both shells
+    assert term.read('"$?"') == ["7"]
+    term.close()
+
+
+def test_nounset_and_hostile_options_are_safe(tree: Tree, shell: str) -> None:
+    before = "set -u; " if shell == "bash" else "setopt nounset ksh_arrays sh_word_split; "
+    term = Term(tree, shell, before=before, evals=3)
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    assert term.run("cd ..") == "(pyrun 3.11) "
+    assert term.kind_name() == ("isolated", "pyrun 3.11")
+    term.child.sendline("echo done-checking")
+    term.prompt()
+    assert "unbound" not in term.child.before and "parameter not set" not in term.child.before
+    term.close()
+
+
+def test_evaluating_three_times_is_once(tree: Tree, shell: str) -> None:
+    path = tree.world.path_with(tree.world.base.bin, tree.world.shims)
+    term = Term(tree, shell, env={"PATH": path}, evals=3)
+    assert term.first == "(pyrun 3.11) "
+    entries = term.read('"$PATH"')[0].split(":")
+    assert entries[0] == str(tree.world.shims)
+    assert entries.count(str(tree.world.shims)) == 1
+    if shell == "bash":
+        assert term.read('"${PROMPT_COMMAND[@]}"') == ["_pyrun_hook"]
+    else:
+        assert term.read('"${precmd_functions[@]}" "${chpwd_functions[@]}"') == ["_pyrun_hook"] * 2
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    term.run(f'eval "$({quote_posix(PYRUN)} hook {shell})"')
+    assert term.run("") == f"({PROJECT}) "
+    term.close()
+
+
+def test_bash_prompt_command_string_is_chained(tree: Tree) -> None:
+    log = tree.out / "pc-string"
+    before = f"PROMPT_COMMAND='echo \"pc=$?\" >> {log}'; "
+    term = Term(tree, "bash", before=before, evals=2)
+    assert term.read('"$PROMPT_COMMAND"') == [f'_pyrun_hook;echo "pc=$?" >> {log}']
+    term.run("false")
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    term.close()
+    assert log.read_text().splitlines()[-2:] == ["pc=1", "pc=0"]
+
+
+def test_bash_prompt_command_array_is_chained(tree: Tree) -> None:
+    log = tree.out / "pc-array"
+    before = f"PROMPT_COMMAND=('echo \"a=$?\" >> {log}' 'echo b >> {log}'); "
+    term = Term(tree, "bash", before=before, evals=2)
+    assert term.read('"${PROMPT_COMMAND[@]}"') == [
+        "_pyrun_hook",
+        f'echo "a=$?" >> {log}',
+        f"echo b >> {log}",
+    ]
+    term.run("false")
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    term.close()
+    assert log.read_text().splitlines()[-4:] == ["a=1", "b", "a=0", "b"]
+
+
+def test_zsh_user_precmd_and_chpwd_functions_still_run(tree: Tree) -> None:
+    log = tree.out / "zsh-hooks"
+    before = (
+        f'u_pre() {{ echo "pre=$?" >> {log} }}; u_cd() {{ echo cd >> {log} }}; '
+        "precmd_functions=(u_pre); chpwd_functions=(u_cd); "
+    )
+    term = Term(tree, "zsh", before=before, evals=2)
+    assert term.read('"${precmd_functions[@]}"') == ["_pyrun_hook", "u_pre"]
+    assert term.read('"${chpwd_functions[@]}"') == ["_pyrun_hook", "u_cd"]
+    term.run("false")
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    term.close()
+    assert log.read_text().splitlines()[-3:] == ["pre=1", "cd", "pre=0"]
+
+
+def forks(log: Path) -> list[str]:
+    return [line for line in log.read_text().splitlines() if FORK.search(line)]
+
+
+def settled(log: Path) -> list[str]:
+    """The log's fork/exec lines once strace has written everything so far."""
+    time.sleep(0.3)
+    return forks(log)
+
+
+def test_an_unchanged_prompt_and_a_cd_start_no_process(tree: Tree, shell: str) -> None:
+    log = tree.out / f"strace-{shell}"
+    term = Term(tree, shell, strace=log)
+    assert term.first == "(pyrun 3.11) "
+    at_start = settled(log)
+    assert any("execve" in line for line in at_start), "strace records the start-up"
+    for _ in range(4):
+        assert term.run("") == "(pyrun 3.11) "
+    assert settled(log) == at_start, "an unchanged prompt forked or ran something"
+    # A change is handled with builtins too: a cd starts nothing, no python above all.
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    assert term.run('cd "$T_CANARY"') == "(canary) "
+    assert term.run("cd ..") == "(pyrun 3.11) "
+    new = settled(log)[len(at_start) :]
+    assert new == [], new
+    term.close()
+    assert not (tree.world.root / "canary-ran").exists()
+
+
+# -- agreement with `pyrun which python --json` --------------------------------------
+
+
+def agreement_cases(tree: Tree) -> dict[str, tuple[Path, dict[str, str]]]:
+    root = tree.world.root / "agree"
+    if not root.exists():
+        other = tree.world.venv(root / "activated" / "env")
+        (other / "pyvenv.cfg").write_text(
+            (other / "pyvenv.cfg").read_text() + "prompt = uv-style name\n"
+        )
+        quoted = tree.world.venv(root / "quoted" / ".venv")
+        (quoted / "pyvenv.cfg").write_text(
+            (quoted / "pyvenv.cfg").read_text() + "prompt = 'venv style'\n"
+        )
+        tree.world.venv(root / "conda" / "envs" / "ml")
+        (root / "conda" / "envs" / "ml" / "conda-meta").mkdir()
+        (root / "broken" / ".venv").mkdir(parents=True)
+        dangling = fake_venv(root / "dangling" / ".venv", tree.world.base)
+        (dangling / "bin" / "python").unlink()
+        (dangling / "bin" / "python").symlink_to(root / "gone")
+        (root / "plain" / "deep").mkdir(parents=True)
+    conda = {
+        "CONDA_PREFIX": str(root / "conda" / "envs" / "ml"),
+        "CONDA_DEFAULT_ENV": "ml",
+    }
+    return {
+        ".venv in cwd": (tree.project, {}),
+        ".venv in a parent": (tree.project / "sub", {}),
+        "cwd inside the venv": (tree.project / ".venv" / "lib", {}),
+        "symlinked cwd": (tree.link, {}),
+        "venv-style prompt": (root / "quoted", {}),
+        "VIRTUAL_ENV": (root / "plain", {"VIRTUAL_ENV": str(root / "activated" / "env")}),
+        "VIRTUAL_ENV over .venv": (tree.project, {"VIRTUAL_ENV": str(root / "activated/env/")}),
+        "named conda env": (root / "plain" / "deep", conda),
+        "none: isolated": (root / "plain" / "deep", {}),
+        "broken .venv": (root / "broken", {}),
+        "dangling .venv": (root / "dangling", {}),
+    }
+
+
+def hook_sees(tree: Tree, shell: str, cwd: Path, env: dict[str, str]) -> tuple[str, str]:
+    need(shutil.which(shell), shell)
+    script = (
+        f'cd {quote_posix(str(cwd))} && eval "$({quote_posix(PYRUN)} hook {shell})" && '
+        'printf \'%s\\0\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"'
+    )
+    argv = ["bash", "--norc", "--noprofile", "-c", script]
+    if shell == "zsh":
+        argv = ["zsh", "-f", "-c", script]
+    done = tree.world.run(argv, env=env, check=True)
+    kind, name = done.stdout.split("\0")[:2]
+    return kind, name
+
+
+def test_hooks_agree_with_pyrun_which(tree: Tree) -> None:
+    shells = [name for name in SHELL_NAMES if shutil.which(name)]
+    need(len(shells) == len(SHELL_NAMES) or not IN_CI, "bash and zsh")
+    for case, (cwd, env) in agreement_cases(tree).items():
+        done = tree.world.pyrun("which", "python", "--json", cwd=cwd, env=env)
+        if done.returncode == 0:
+            info = json.loads(done.stdout)
+            expected = (info["source"], info["label"])
+        else:
+            assert case.endswith(".venv"), (case, done.stderr)
+            expected = (".venv", "broken .venv")
+        for shell in shells:
+            assert hook_sees(tree, shell, cwd, env) == expected, (case, shell)
+
+
+# -- golden files and linters -------------------------------------------------------
+
+
+def rendered(shell: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The hook as `pyrun hook SHELL` prints it, for the same paths on every machine."""
+    monkeypatch.setattr(hook_command, "pyrun_executable", lambda: "/home/user/.local/bin/pyrun")
+    paths = Paths(data=Path("/home/user/.local/share/pyrun"), config=Path("/home/user/.config"))
+    return hook_command.render(SHELLS[shell], paths)
+
+
+@pytest.mark.parametrize("shell", SHELL_NAMES)
+def test_rendered_hook_matches_its_golden_file(shell: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = rendered(shell, monkeypatch)
+    golden = GOLDEN / f"hook.{shell}"
+    if os.environ.get("PYRUN_UPDATE_GOLDEN") == "1":
+        golden.parent.mkdir(exist_ok=True)
+        golden.write_bytes(text.encode("utf-8"))
+    assert golden.read_bytes() == text.encode("utf-8"), (
+        f"{golden.name} is stale: review the diff and rerun with PYRUN_UPDATE_GOLDEN=1"
+    )
+
+
+def test_rendered_hooks_pass_their_linters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bash_hook = tmp_path / "hook.bash"
+    bash_hook.write_text(rendered("bash", monkeypatch))
+    zsh_hook = tmp_path / "hook.zsh"
+    zsh_hook.write_text(rendered("zsh", monkeypatch))
+    shellcheck = tool("shellcheck")
+    done = subprocess.run(
+        [str(shellcheck), "-s", "bash", str(bash_hook)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    zsh = tool("zsh")
+    done = subprocess.run([str(zsh), "-n", str(zsh_hook)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
