@@ -1,0 +1,298 @@
+# pyrun hook for fish: printed by `pyrun hook fish`, sourced by
+#   pyrun hook fish | source
+#
+# Strategy. Two handlers call one function, `_pyrun_update`: `--on-variable PWD` (a
+# `cd`, even from a script) and `--on-event fish_prompt` (fired before every prompt is
+# drawn; it catches `source .venv/bin/activate.fish`, `conda activate` and anything
+# else that edits PATH or the environment variables). `_pyrun_update` first puts the
+# shims directory back in front of PATH, exactly once (activate scripts, conda and
+# fish's own rebuilding of PATH from $fish_user_paths put their directories in front;
+# fish keeps no table of command locations, so there is nothing like `hash -r` to
+# do). It then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV and PATH
+# with what it saw last time and returns at once when they are the same: an unchanged
+# prompt is five string comparisons, no file access and no process.
+#
+# When something changed it walks uv's discovery order the way shims/shim.sh does and
+# exports PYRUN_ENV_KIND and PYRUN_ENV_NAME (shell/README.md is the contract; Python's
+# `pyrun.label` is the reference). Only fish builtins run (`path`, `string`, `read`,
+# `test`, globbing), so nothing is ever started, and no interpreter found in a
+# directory is ever run: pyvenv.cfg is read as text with `read`, and an isolated
+# environment's version comes from the one-line record that pyrun keeps for each base
+# interpreter (src/pyrun/records.py), trusted only while `test -ef` (fish's `test` has
+# it) says the interpreter is still the file the environment was made from.
+#
+# The indicator: fish draws the prompt by calling the `fish_prompt` function, so the
+# hook copies the user's function to `_pyrun_original_fish_prompt`, once, and defines a
+# `fish_prompt` that runs it first (it sees $status and $pipestatus untouched, the
+# pattern venv's activate.fish uses), then prints `(NAME) ` as data with
+# printf '%s' and the captured prompt after it. A prompt function defined later (a
+# theme, starship) replaces the wrapper; PYRUN_ENV_* stay exported for it to show.
+#
+# Narrowings, each a case fish's builtins cannot see as Python does:
+# - the 64 KiB limit on pyvenv.cfg counts characters (`read -n`), not bytes;
+# - bytes that are not UTF-8 in a `prompt =` value are shown as they are, where
+#   Python shows U+FFFD;
+# - a base interpreter without a record yet (before the first `python` through the
+#   shims) is labelled `pyrun`, where Python would run it to learn `pyrun 3.X`. While
+#   the label is that bare `pyrun`, the prompt after each command looks again (see
+#   `_pyrun_after_command`), so the version appears once the first use made it.
+#
+# Sourcing this file again redefines the same functions and handlers, and wraps
+# fish_prompt only if the current one is not already pyrun's, so three times is once.
+
+set -g _pyrun_shims __PYRUN_SHIMS__
+set -g _pyrun_data __PYRUN_DATA__
+# What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
+set -g _pyrun_space ' '\t\n\v\f\r\x1c\x1d\x1e\x1f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000
+set -g _pyrun_seen
+
+# Control characters (C0, DEL, C1) removed: what a prompt may show. Prints the result.
+function _pyrun_inert
+    string replace -ra '[\x00-\x1f\x7f-\x9f]' '' -- $argv[1]
+end
+
+# Whether environment $argv[1] has a working interpreter, as the shim judges it.
+function _pyrun_env_ok
+    test -x "$argv[1]/bin/python3"; or test -x "$argv[1]/bin/python"
+end
+
+# The label of environment $argv[1]: its pyvenv.cfg `prompt =`, else the directory
+# holding a `.venv`, else the environment directory's own name.
+function _pyrun_label
+    set -l env $argv[1]
+    set -l cfg $env/pyvenv.cfg
+    set -l text
+    # -f: never a FIFO or a device, which `read` would wait on.
+    if test -f $cfg; and test -r $cfg; and read -z -n 65537 text <$cfg
+        and test (string length -- "$text") -le 65536
+        # Python's str.splitlines() boundaries, then the first `prompt` key decides.
+        set -l lines (string replace -ra '\r\n|[\r\v\f\x1c-\x1e\x{85}\x{2028}\x{2029}]' \n -- "$text" | string split \n)
+        for line in $lines
+            set -l kv (string split -m1 = -- $line)
+            set -q kv[2]; or continue
+            set -l key (string trim -c $_pyrun_space -- $kv[1])
+            test "$key" = prompt; or continue
+            set -l value (string trim -c $_pyrun_space -- $kv[2])
+            set value (string replace -r '^([\'"])(.*)\1$' '$2' -- "$value")
+            if test -n "$value"
+                _pyrun_inert "$value"
+                return
+            end
+            break
+        end
+    end
+    set -l name (path basename -Z -- $env | string split0)
+    if test "$name" = .venv
+        set name (path dirname -Z -- $env | string split0)
+        set name (path basename -Z -- $name | string split0)
+    end
+    test -n "$name"; and test "$name" != /; or set name /
+    _pyrun_inert "$name"
+end
+
+# A base interpreter at $argv[1]: prints `pyrun 3.X` (or `pyrun` without a current
+# record) and returns 0, or returns 1 when a record says it is not a usable Python.
+function _pyrun_base_label
+    set -l record $_pyrun_data/by-path$argv[1]
+    set -l kind
+    set -l target
+    if test -f $record; and test -r $record
+        # Two names: the first word, and the rest of the line exactly as written.
+        read kind target <$record
+    end
+    switch "$kind"
+        case env
+            set -l env $target
+            if test -n "$env"; and test -f $env/.pyrun-complete; and test $argv[1] -ef $env/bin/python
+                set -l minor (string split - -- (path basename -Z -- $env | string split0))[2]
+                if test -n "$minor"
+                    _pyrun_inert "pyrun $minor"
+                    return 0
+                end
+            end
+        case skip
+            test -n "$target"; and test $argv[1] -ef $target; and return 1
+    end
+    echo pyrun
+end
+
+# uv's rule for telling conda's base environment from a named one, as in the shim.
+function _pyrun_conda_is_base
+    set -l p (string replace -r '(?<=.)/+$' '' -- $CONDA_PREFIX | string collect)
+    test -f $p/conda-meta/pixi; and return 1
+    if set -q _CONDA_ROOT
+        set -l root (string replace -r '(?<=.)/+$' '' -- "$_CONDA_ROOT" | string collect)
+        test "$p" = "$root"; and return 0
+    end
+    set -q CONDA_DEFAULT_ENV; or return 1
+    test "$p" = "$CONDA_DEFAULT_ENV"; and return 1
+    test "$p" = /; and return 1
+    set -l name (path basename -Z -- $p | string split0)
+    test "$name" = "$CONDA_DEFAULT_ENV"; and return 1
+    return 0
+end
+
+# An absolute, lexically normalised spelling of $argv[1] (Python's os.path.abspath).
+function _pyrun_abspath
+    set -l p $argv[1]
+    string match -q -- '/*' $p; or set p (path resolve -Z . | string split0)/$p
+    path normalize -Z -- $p
+end
+
+# Walk uv's order; sets PYRUN_ENV_KIND and PYRUN_ENV_NAME.
+function _pyrun_compute
+    set -gx PYRUN_ENV_KIND isolated
+    # 1. VIRTUAL_ENV
+    if test -n "$VIRTUAL_ENV"
+        set -l env (_pyrun_abspath $VIRTUAL_ENV | string split0)
+        if _pyrun_env_ok $env
+            set -gx PYRUN_ENV_KIND VIRTUAL_ENV
+            set -gx PYRUN_ENV_NAME (_pyrun_label $env)
+            return
+        end
+    end
+    # 2. CONDA_PREFIX, a named environment
+    set -l conda_base
+    if test -n "$CONDA_PREFIX"
+        set -l env (_pyrun_abspath $CONDA_PREFIX | string split0)
+        if _pyrun_conda_is_base
+            set conda_base $env
+        else if _pyrun_env_ok $env
+            set -gx PYRUN_ENV_KIND CONDA_PREFIX
+            set -l name (path basename -Z -- $env | string split0)
+            test -n "$name"; or set name /
+            set -gx PYRUN_ENV_NAME (_pyrun_inert $name)
+            return
+        end
+    end
+    # 3. .venv, walking up from the physical working directory (none when it is gone)
+    set -l dir (path resolve -Z . | string split0)
+    test -d "$dir"; or set dir
+    while test -n "$dir"
+        set -l env
+        if test -f $dir/pyvenv.cfg
+            set env $dir
+        else
+            set -l v $dir/.venv
+            test "$dir" = /; and set v /.venv
+            if test -d $v; or test -L $v
+                set env $v
+                if not test -f $v/pyvenv.cfg
+                    set -gx PYRUN_ENV_KIND .venv
+                    set -gx PYRUN_ENV_NAME 'broken .venv'
+                    return
+                end
+            end
+        end
+        if test -n "$env"
+            set -gx PYRUN_ENV_KIND .venv
+            if _pyrun_env_ok $env
+                set -gx PYRUN_ENV_NAME (_pyrun_label $env)
+            else
+                set -gx PYRUN_ENV_NAME 'broken .venv'
+            end
+            return
+        end
+        test "$dir" = /; and break
+        set dir (path dirname -Z -- $dir | string split0)
+    end
+    # 3b. conda base, a base interpreter
+    if test -n "$conda_base"
+        for candidate in $conda_base/bin/python3 $conda_base/bin/python
+            if test -x $candidate
+                set -l name (_pyrun_base_label $candidate)
+                and set -gx PYRUN_ENV_NAME $name
+                and return
+                break
+            end
+        end
+    end
+    # 4. PATH: python, python3, then the directory's python3.X newest first
+    for entry in $PATH
+        string match -q -- '/*' $entry; or continue
+        test $entry -ef $_pyrun_shims; and continue
+        # The entry with one trailing slash taken off, as the shim spells it.
+        set -l d $entry/
+        string match -q -- '*/' $entry; and set d $entry
+        # Globs sort naturally (python3.9 before python3.10), so reversed is newest first.
+        set -l versioned
+        for candidate in $d''python3.*
+            string match -qr -- '/python3\.[0-9]{1,2}$' $candidate; and set -p versioned $candidate
+        end
+        for candidate in $d''python $d''python3 $versioned
+            if test -f $candidate; and test -x $candidate
+                set -l name (_pyrun_base_label $candidate)
+                and set -gx PYRUN_ENV_NAME $name
+                and return
+            end
+        end
+    end
+    set -gx PYRUN_ENV_NAME pyrun
+end
+
+function _pyrun_update --on-variable PWD --on-event fish_prompt
+    # Shims first on PATH, exactly once.
+    # ($PATH[2..-1] of a one-entry PATH would count backwards to $PATH[1].)
+    if test "$PATH[1]" != "$_pyrun_shims"
+        or begin
+            set -q PATH[2]; and contains -- $_pyrun_shims $PATH[2..-1]
+        end
+        set -l rest
+        for entry in $PATH
+            test "$entry" = "$_pyrun_shims"; or set -a rest $entry
+        end
+        set -gx PATH $_pyrun_shims $rest
+    end
+    # "$PATH" joins with colons, and no PATH entry holds a colon.
+    if set -q _pyrun_seen[5]
+        and test "$PWD" = "$_pyrun_seen[1]"
+        and test "$VIRTUAL_ENV" = "$_pyrun_seen[2]"
+        and test "$CONDA_PREFIX" = "$_pyrun_seen[3]"
+        and test "$CONDA_DEFAULT_ENV" = "$_pyrun_seen[4]"
+        and test "$PATH" = "$_pyrun_seen[5]"
+        return
+    end
+    set -g _pyrun_seen "$PWD" "$VIRTUAL_ENV" "$CONDA_PREFIX" "$CONDA_DEFAULT_ENV" "$PATH"
+    _pyrun_compute
+end
+
+# Only while the label is the bare `pyrun` (no isolated environment made yet): a
+# command may have made it, so the next prompt looks again. Empty command lines do
+# not fire fish_postexec, and any other label returns at the first comparison.
+function _pyrun_after_command --on-event fish_postexec
+    test "$PYRUN_ENV_KIND" = isolated; and test "$PYRUN_ENV_NAME" = pyrun; or return
+    set -g _pyrun_seen
+end
+
+# `(NAME) `, unless turned off or already shown by an activate script or conda.
+function _pyrun_indicator
+    test "$PYRUN_PROMPT" = 0; and return
+    test -n "$PYRUN_ENV_NAME"; or return
+    test "$PYRUN_ENV_KIND" = VIRTUAL_ENV; and test -z "$VIRTUAL_ENV_DISABLE_PROMPT"; and return
+    test "$PYRUN_ENV_KIND" = CONDA_PREFIX; and test -n "$CONDA_PROMPT_MODIFIER"; and return
+    printf '(%s) ' $PYRUN_ENV_NAME
+end
+
+# Wrap fish_prompt once: not again when it is already ours, and not over a prompt
+# that wrapped ours (activate.fish), whose copy of ours would then call itself.
+begin
+    set -l wrap
+    if not functions -q _pyrun_original_fish_prompt
+        functions -q fish_prompt; and functions -c fish_prompt _pyrun_original_fish_prompt
+        and set wrap 1
+    else
+        set -l details (functions --details --verbose fish_prompt)
+        test "$details[5]" = 'pyrun: (NAME) before the prompt'; and set wrap 1
+    end
+    if test -n "$wrap"
+        function fish_prompt --description 'pyrun: (NAME) before the prompt'
+            # First, so the user's prompt sees $status and $pipestatus untouched.
+            set -l _pyrun_prompt (_pyrun_original_fish_prompt)
+            _pyrun_update
+            _pyrun_indicator
+            printf '%s\n' $_pyrun_prompt
+        end
+    end
+end
+
+_pyrun_update

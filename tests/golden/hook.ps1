@@ -1,0 +1,227 @@
+# pyrun hook for PowerShell (pwsh 7 on Linux and macOS): printed by `pyrun hook powershell`,
+# evaluated by
+#   (& 'pyrun' hook powershell) | Out-String | Invoke-Expression
+#
+# Strategy. Everything lives in a dynamic module (New-Module | Import-Module) that
+# exports nothing, so no function or variable of pyrun's reaches the user's scope. Two
+# entry points call Update-Pyrun: the user's `prompt` function, which pyrun wraps (it
+# keeps a reference to the previous one and calls it, never replaces what it prints),
+# and the engine's LocationChangedAction, chained with [Delegate]::Combine so that
+# direnv's or anyone's handler still runs. Update-Pyrun puts the shims directory back
+# in front of $env:PATH exactly once (activate scripts and conda put theirs in front),
+# then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV and PATH with what it
+# saw last and returns at once when nothing changed. Otherwise it walks uv's order as
+# shims/shim.sh does (shell/README.md is the contract, Python's `pyrun.label` the
+# reference) in-process with .NET calls, and exports $env:PYRUN_ENV_KIND and
+# $env:PYRUN_ENV_NAME. Nothing is started and nothing found in a directory is run:
+# pyvenv.cfg is read as text, and an isolated environment's version comes from the
+# one-line record pyrun keeps for each base interpreter (src/pyrun/records.py).
+# The prompt restores $? and $LASTEXITCODE before the user's prompt runs and again
+# before it returns. Evaluating this text again replaces the previous pyrun module,
+# takes over the prompt it had wrapped and removes its handler: three times is once.
+#
+# No byte order mark. virtualenv gives its activate.ps1 FILES a BOM because Windows
+# PowerShell 5.1 reads a .ps1 file without one in the ANSI code page. This hook is never
+# a file: pyrun prints it to stdout and PowerShell decodes that output with
+# [Console]::OutputEncoding before Invoke-Expression sees a string; a BOM would only
+# arrive as a stray U+FEFF (or as mojibake) in front of the first line.
+#
+# Narrowings against the shell hooks, each where .NET cannot see what `test` sees:
+# the working directory is PowerShell's location (symlinks in it are not resolved), a
+# record's interpreter is compared by resolved link target (hard links are not seen as
+# the same file), and an executable is a file with an execute bit for anyone.
+
+New-Module -Name pyrun -ScriptBlock {
+    $shims = '/home/user/.local/share/pyrun/shims'
+    $data = '/home/user/.local/share/pyrun'
+    $sep = [IO.Path]::PathSeparator
+    # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
+    $space = [char[]](" `t`n`r`v`f" + [char]0x1c + [char]0x1d + [char]0x1e + [char]0x1f +
+        [char]0x85 + [char]0xa0 + [char]0x1680 + [char]0x2028 + [char]0x2029 + [char]0x202f +
+        [char]0x205f + [char]0x3000 + (-join (0x2000..0x200a | ForEach-Object { [char]$_ })))
+    $script:seen = $null
+
+    # Control characters (C0, DEL, C1) removed: what a prompt may show.
+    function Get-Inert([string]$Text) { $Text -replace '[\x00-\x1f\x7f-\x9f]', '' }
+
+    function Test-Executable([string]$Path) {
+        if (-not [IO.File]::Exists($Path)) { return $false }
+        try { return ([int][IO.File]::GetUnixFileMode($Path) -band 0x49) -ne 0 } catch { return $true }
+    }
+
+    function Test-EnvOk([string]$Env) {
+        (Test-Executable "$Env/bin/python3") -or (Test-Executable "$Env/bin/python")
+    }
+
+    function Get-RealPath([string]$Path) {
+        $item = Get-Item -LiteralPath $Path -Force -ErrorAction Ignore
+        if (-not $item) { return $null }
+        $target = $item.ResolveLinkTarget($true)
+        if ($target) { $target.FullName } else { $item.FullName }
+    }
+
+    # [ a -ef b ], as near as .NET gets: both exist and resolve to the same path.
+    function Test-SameFile([string]$A, [string]$B) {
+        $real = Get-RealPath $A
+        [bool]$real -and $real -ceq (Get-RealPath $B)
+    }
+
+    # The pyvenv.cfg `prompt =` value, else the directory holding a .venv, else the name.
+    function Get-EnvLabel([string]$Env) {
+        $cfg = "$Env/pyvenv.cfg"
+        $item = Get-Item -LiteralPath $cfg -Force -ErrorAction Ignore
+        $regular = $item -is [IO.FileInfo] -and -not ($item.UnixMode -and $item.UnixMode[0] -ne '-')
+        if ($regular -and $item.Length -le 65536) {
+            $text = try { [IO.File]::ReadAllText($cfg) } catch { '' }
+            foreach ($line in $text -split '\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]') {
+                $at = $line.IndexOf('=')
+                if ($at -lt 0 -or $line.Substring(0, $at).Trim($space) -cne 'prompt') { continue }
+                $value = $line.Substring($at + 1).Trim($space)
+                if ($value -match '^([''"])(.*)\1$') { $value = $Matches[2] }
+                if ($value) { return Get-Inert $value }
+                break
+            }
+        }
+        $name = Split-Path -Leaf $Env
+        if ($name -ceq '.venv') { $name = Split-Path -Leaf (Split-Path -Parent $Env) }
+        if (-not $name) { $name = '/' }
+        Get-Inert $name
+    }
+
+    # A base interpreter: `pyrun 3.X` from its record, `pyrun` without a current one,
+    # $null when its record says it is not a usable Python.
+    function Get-BaseLabel([string]$Candidate) {
+        $line = try { [IO.File]::ReadLines("$data/by-path$Candidate") | Select-Object -First 1 } catch { '' }
+        $kind, $target = "$line" -split ' ', 2
+        if ($kind -ceq 'env' -and [IO.File]::Exists("$target/.pyrun-complete") -and
+            (Test-SameFile $Candidate "$target/bin/python")) {
+            $minor = (Split-Path -Leaf $target).Split('-')
+            if ($minor.Count -ge 2) { return Get-Inert "pyrun $($minor[1])" }
+        }
+        if ($kind -ceq 'skip' -and (Test-SameFile $Candidate $target)) { return $null }
+        'pyrun'
+    }
+
+    function Test-CondaBase([string]$Prefix) {
+        $p = $Prefix -replace '(?<=.)/+$', ''
+        if ([IO.File]::Exists("$p/conda-meta/pixi")) { return $false }
+        if ($null -ne $env:_CONDA_ROOT -and $p -ceq ($env:_CONDA_ROOT -replace '(?<=.)/+$', '')) { return $true }
+        $current = $env:CONDA_DEFAULT_ENV
+        if ($null -eq $current -or $p -ceq $current -or $p -ceq '/') { return $false }
+        (Split-Path -Leaf $p) -cne $current
+    }
+
+    function Set-Env([string]$Kind, [string]$Name) {
+        $env:PYRUN_ENV_KIND = $Kind
+        $env:PYRUN_ENV_NAME = $Name
+    }
+
+    function Update-Environment {
+        $here = (Get-Location -PSProvider FileSystem).ProviderPath
+        if ($env:VIRTUAL_ENV) {
+            $venv = [IO.Path]::GetFullPath($env:VIRTUAL_ENV, $here)
+            if (Test-EnvOk $venv) { return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv) }
+        }
+        $condaBase = $null
+        if ($env:CONDA_PREFIX) {
+            $prefix = [IO.Path]::GetFullPath($env:CONDA_PREFIX, $here)
+            if (Test-CondaBase $env:CONDA_PREFIX) { $condaBase = $prefix }
+            elseif (Test-EnvOk $prefix) {
+                $name = Split-Path -Leaf $prefix
+                return Set-Env CONDA_PREFIX (Get-Inert $(if ($name) { $name } else { '/' }))
+            }
+        }
+        $dir = if ([IO.Directory]::Exists($here)) { $here } else { $null }
+        while ($dir) {
+            $envDir = $null
+            if ([IO.File]::Exists("$dir/pyvenv.cfg")) { $envDir = $dir }
+            else {
+                $dotVenv = [IO.Path]::Join($dir, '.venv')
+                if (Get-Item -LiteralPath $dotVenv -Force -ErrorAction Ignore) {
+                    if (-not [IO.File]::Exists("$dotVenv/pyvenv.cfg")) { return Set-Env .venv 'broken .venv' }
+                    $envDir = $dotVenv
+                }
+            }
+            if ($envDir) {
+                if (Test-EnvOk $envDir) { return Set-Env .venv (Get-EnvLabel $envDir) }
+                return Set-Env .venv 'broken .venv'
+            }
+            $dir = [IO.Path]::GetDirectoryName($dir)
+        }
+        if ($condaBase) {
+            foreach ($candidate in "$condaBase/bin/python3", "$condaBase/bin/python") {
+                if (Test-Executable $candidate) {
+                    $name = Get-BaseLabel $candidate
+                    if ($null -ne $name) { return Set-Env isolated $name }
+                    break
+                }
+            }
+        }
+        foreach ($entry in "$env:PATH".Split($sep)) {
+            if (-not $entry.StartsWith('/') -or (Test-SameFile $entry $shims)) { continue }
+            $d = if ($entry.EndsWith('/')) { $entry } else { "$entry/" }
+            $versioned = @(Get-ChildItem -LiteralPath $d -Filter 'python3.*' -Force -ErrorAction Ignore |
+                Where-Object Name -CMatch '^python3\.[0-9]{1,2}$' |
+                Sort-Object { [int]$_.Name.Substring(8) } -Descending | ForEach-Object { "$d$($_.Name)" })
+            foreach ($candidate in @("${d}python", "${d}python3") + $versioned) {
+                if (Test-Executable $candidate) {
+                    $name = Get-BaseLabel $candidate
+                    if ($null -ne $name) { return Set-Env isolated $name }
+                }
+            }
+        }
+        Set-Env isolated pyrun
+    }
+
+    function Update-Pyrun {
+        $entries = @("$env:PATH".Split($sep) | Where-Object { $_ -cne $shims })
+        $wanted = (@($shims) + $entries) -join $sep
+        if ($env:PATH -cne $wanted) { $env:PATH = $wanted }
+        $now = @("$PWD", "$env:VIRTUAL_ENV", "$env:CONDA_PREFIX", "$env:CONDA_DEFAULT_ENV", "$env:PATH")
+        $now = $now -join [char]0
+        if ($now -ceq $script:seen) { return }
+        $script:seen = $now
+        Update-Environment
+    }
+
+    # `(NAME) `, unless turned off or already shown by an activate script or conda.
+    function Get-Indicator {
+        if ($env:PYRUN_PROMPT -eq '0' -or -not $env:PYRUN_ENV_NAME) { return '' }
+        if ($env:PYRUN_ENV_KIND -ceq 'VIRTUAL_ENV' -and -not $env:VIRTUAL_ENV_DISABLE_PROMPT) { return '' }
+        if ($env:PYRUN_ENV_KIND -ceq 'CONDA_PREFIX' -and $env:CONDA_PROMPT_MODIFIER) { return '' }
+        "($env:PYRUN_ENV_NAME) "
+    }
+
+    # Take over from a previous evaluation: its saved prompt, without its handler.
+    $previous = Get-Item -Path function:global:prompt -ErrorAction Ignore
+    $action = $ExecutionContext.SessionState.InvokeCommand.LocationChangedAction
+    $script:userPrompt = if ($previous) { $previous.ScriptBlock } else { $null }
+    if ($previous -and $previous.Module -and $previous.Module.Name -ceq 'pyrun') {
+        $script:userPrompt = & $previous.Module { $script:userPrompt }
+        $action = [Delegate]::Remove($action, (& $previous.Module { $script:onLocation }))
+    }
+
+    $script:onLocation = [EventHandler[Management.Automation.LocationChangedEventArgs]] { Update-Pyrun }
+    $ExecutionContext.SessionState.InvokeCommand.LocationChangedAction =
+        [Delegate]::Combine($action, $script:onLocation)
+
+    function global:prompt {
+        $status = $global:?
+        $exitCode = $global:LASTEXITCODE
+        Update-Pyrun
+        $indicator = Get-Indicator
+        # The user's prompt sees $? and $LASTEXITCODE as the last command left them.
+        $global:LASTEXITCODE = $exitCode
+        if (-not $status) { Write-Error '' -ErrorAction Ignore }
+        $text = if ($script:userPrompt) { & $script:userPrompt } else { 'PS> ' }
+        $global:LASTEXITCODE = $exitCode
+        $indicator + (-join $text)
+        if (-not $status) { Write-Error '' -ErrorAction Ignore }
+    }
+
+    if ($previous -and $previous.Module -and $previous.Module.Name -ceq 'pyrun') {
+        Remove-Module -ModuleInfo $previous.Module -Force -ErrorAction Ignore
+    }
+    Update-Pyrun
+    Export-ModuleMember -Function @() -Variable @()
+} | Import-Module

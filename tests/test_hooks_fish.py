@@ -1,0 +1,310 @@
+"""`pyrun hook fish | source` in a real interactive fish, driven through a pty.
+
+The prompt the tests install prints `<P:STATUS>`, so what the hook puts in front of it
+is whatever the terminal shows before that mark. Paths reach fish through environment
+variables, never typed, so hostile names cannot be mangled on the way in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pyrun.commands.hook import render
+from pyrun.paths import Paths
+from pyrun.shells import SHELLS, quote_fish
+from tests.conftest import PYRUN, World, need
+
+pexpect = pytest.importorskip("pexpect")
+
+FISH = shutil.which("fish")
+GOLDEN = Path(__file__).parent / "golden" / "hook.fish"
+HOSTILE = "q'uote $dollar; semi && sp ace пример 日本 🐍"
+EVIL = "a\nb\x1b[31m$(touch mark4)`touch mark4`"
+PROMPT = re.compile(r"<P:(\d+)>")
+
+
+def golden_text() -> str:
+    """The hook as `pyrun hook fish` prints it, for the same paths on every machine."""
+    return render(
+        SHELLS["fish"], Paths(data=Path("/home/user/.local/share/pyrun"), config=Path("/"))
+    )
+
+
+class Fish:
+    """One interactive fish with the hook sourced, driven line by line."""
+
+    def __init__(self, world: World, env: dict[str, str] | None = None, strace: Path | None = None):
+        need(FISH, "fish")
+        argv = [FISH, "--no-config", "-i"]
+        if strace is not None:
+            argv = ["strace", "-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", str(strace)]
+            argv += [FISH, "--no-config", "-i"]
+        merged = {**world.env, "TERM": "dumb", "PWD": str(world.root), **(env or {})}
+        self.child = pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env=merged,
+            cwd=str(world.root),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=30,
+            dimensions=(40, 1000),
+        )
+        self.child.sendline("function fish_prompt; printf '<P:%s>' $status; end")
+        self.run(f"{quote_fish(PYRUN)} hook fish | source")
+
+    def run(self, line: str) -> tuple[str, str]:
+        """Run `line`; its output, and what the next prompt shows in front of the mark."""
+        self.child.sendline(f"echo __BE''GIN__; {line}; echo __DO''NE__")
+        self.child.expect_exact("__BEGIN__\r\n")
+        self.child.expect_exact("__DONE__\r\n")
+        output = self.child.before.replace("\r\n", "\n")
+        return output, self.prompt()
+
+    def prompt(self) -> str:
+        self.child.expect(PROMPT)
+        return self.child.before.split("\r")[-1]
+
+    def status_then_prompt(self, line: str) -> tuple[str, str]:
+        """`line` runs last, so the prompt's $status is its status: (indicator, status)."""
+        self.child.sendline(f"echo __DO''NE__; {line}")
+        self.child.expect_exact("__DONE__\r\n")
+        indicator = self.prompt()
+        return indicator, self.child.match.group(1)
+
+    def kind_name(self) -> tuple[str, str]:
+        out, _ = self.run('printf \'%s\\n\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"')
+        kind, name = out.splitlines()[-2:]
+        return kind, name
+
+    def close(self) -> None:
+        self.child.sendline("exit")
+        self.child.expect(pexpect.EOF)
+        self.child.close()
+
+
+@pytest.fixture
+def fish(world: World) -> Iterator[Fish]:
+    shell = Fish(world, {"HOSTILE": str(world.root / HOSTILE), "EVIL": str(world.root / EVIL)})
+    yield shell
+    shell.close()
+
+
+def project(world: World, name: str) -> Path:
+    where = world.root / name
+    where.mkdir(parents=True)
+    world.venv(where / ".venv")
+    return where
+
+
+def which(world: World, cwd: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    done = world.pyrun("which", "python", "--json", cwd=cwd, env=env, check=True)
+    return json.loads(done.stdout)
+
+
+def test_cd_into_a_hostile_named_project_shows_its_name_as_data(world: World, fish: Fish) -> None:
+    project(world, HOSTILE)
+    _, shown = fish.run("cd $HOSTILE")
+    assert shown == f"({HOSTILE}) "
+    assert fish.kind_name() == (".venv", HOSTILE)
+    out, _ = fish.run("python -c 'import sys; print(sys.prefix)'")
+    assert out.strip() == str(world.root / HOSTILE / ".venv")
+    _, shown = fish.run("cd ..")
+    assert shown == "(pyrun) "
+
+
+def test_sourcing_three_times_is_once_and_keeps_the_status(world: World, fish: Fish) -> None:
+    src = f"{quote_fish(PYRUN)} hook fish | source"
+    fish.run(f"{src}; {src}")
+    out, _ = fish.run(
+        "printf '%s\\n' (contains -i -- $_pyrun_shims $PATH)"
+        " (count (string match -- $_pyrun_shims $PATH));"
+        "functions _pyrun_original_fish_prompt | string match -q '*<P:*'; and echo user-prompt-kept"
+    )
+    assert out.split() == ["1", "1", "user-prompt-kept"]
+    assert fish.status_then_prompt("false") == ("(pyrun) ", "1")
+    assert fish.status_then_prompt("true") == ("(pyrun) ", "0")
+    assert fish.status_then_prompt("sh -c 'exit 7'") == ("(pyrun) ", "7")
+
+
+def test_isolated_label_appears_once_the_environment_is_made(world: World, fish: Fish) -> None:
+    assert fish.kind_name() == ("isolated", "pyrun")
+    _, shown = fish.run("python -c pass")  # the first use makes it
+    assert shown == "(pyrun 3.11) "
+    assert fish.kind_name() == ("isolated", "pyrun 3.11")
+
+
+def test_shims_are_put_back_first_and_activate_shows_its_own_indicator(
+    world: World, fish: Fish
+) -> None:
+    proj = project(world, "proj")
+    _, shown = fish.run(f"cd {quote_fish(str(proj))}")
+    assert shown == "(proj) "
+    _, shown = fish.run("source .venv/bin/activate.fish")
+    assert shown.count("(") == 1 and "(proj)" not in shown, shown
+    out, _ = fish.run("echo $PATH[1]; printf '%s\\n' $PYRUN_ENV_KIND")
+    assert out.split() == [str(world.shims), "VIRTUAL_ENV"]
+    _, shown = fish.run("deactivate")
+    assert shown == "(proj) "
+
+
+def test_prompt_can_be_turned_off_and_the_variables_stay(world: World, fish: Fish) -> None:
+    project(world, "quiet")
+    _, shown = fish.run("set -gx PYRUN_PROMPT 0; cd quiet")
+    assert shown == ""
+    assert fish.kind_name() == (".venv", "quiet")
+
+
+def test_cd_and_prompts_never_run_what_a_directory_holds(world: World, fish: Fish) -> None:
+    canary = world.root / "ran"
+    bin_dir = world.root / "trap" / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir.parent / "pyvenv.cfg").write_text("home = /nowhere\n")
+    for name in ("python", "python3"):
+        (bin_dir / name).write_text(f"#!/bin/sh\ntouch '{canary}'\n")
+        (bin_dir / name).chmod(0o755)
+    fish.run("cd trap")
+    for _ in range(3):
+        out, shown = fish.run("cd .venv/bin; cd ../..; cd ..; cd trap")
+        assert shown == "(trap) ", out
+    fish.child.sendline("")
+    fish.child.sendline("")
+    fish.run("true")
+    assert not canary.exists()
+
+
+def test_hostile_prompt_values_and_directory_names_are_shown_inert(
+    world: World, fish: Fish
+) -> None:
+    marks = [world.root / f"mark{i}" for i in range(4)]
+    values = {
+        "subst": (f"$(touch {marks[0]})", f"$(touch {marks[0]})"),
+        "paren": (f"(touch {marks[1]})", f"(touch {marks[1]})"),
+        "tick": (f"`touch {marks[2]}`", f"`touch {marks[2]}`"),
+        "osc": ("'\x1b]0;pwned\x07 %s %n'", "]0;pwned %s %n"),
+    }
+    for name, (value, _) in values.items():
+        env = world.root / name / ".venv"
+        env.parent.mkdir()
+        world.venv(env)
+        with open(env / "pyvenv.cfg", "a") as cfg:
+            cfg.write(f"prompt = {value}\n")
+    for name, (_, expected) in values.items():
+        _, shown = fish.run(f"cd {quote_fish(str(world.root / name))}")
+        assert shown == f"({expected}) ", name
+    evil = world.root / EVIL
+    evil.mkdir()
+    world.venv(evil / ".venv")
+    _, shown = fish.run("cd $EVIL")
+    assert shown == "(ab[31m$(touch mark4)`touch mark4`) "
+    marks += [world.root / "mark4", evil / "mark4"]
+    assert not any(mark.exists() for mark in marks)
+
+
+def test_an_unchanged_prompt_starts_no_process(world: World, tmp_path: Path) -> None:
+    need(shutil.which("strace"), "strace")
+    probe = subprocess.run(["strace", "-f", "-o", os.devnull, "true"], capture_output=True)
+    need(probe.returncode == 0, "strace allowed to trace (ptrace)")
+    project(world, "still")
+    log = tmp_path / "strace.log"
+    shell = Fish(world, strace=log)
+    try:
+        shell.run("cd still")
+        before = log.stat().st_size
+        for _ in range(5):
+            shell.child.sendline("")
+        shell.run("set -l x")
+        calm = log.read_text(errors="replace")[before:]
+        shell.run("command true")  # the control: a real process shows up in the log
+        busy = log.read_text(errors="replace")[before + len(calm) :]
+    finally:
+        shell.close()
+
+    def spawns(text: str) -> list[str]:
+        return [
+            line
+            for line in text.splitlines()
+            if re.search(r"\b(execve|fork|vfork|clone|clone3)\(", line)
+            and "CLONE_THREAD" not in line
+        ]
+
+    assert spawns(calm) == []
+    assert spawns(busy), "strace saw nothing: the control failed"
+
+
+def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
+    world.shim("python", "-c", "pass", check=True)  # the isolated environment exists
+    proj = project(world, "here")
+    deep = proj / "a" / "b"
+    deep.mkdir(parents=True)
+    inside = world.venv(world.root / "inside-env")
+    with open(inside / "pyvenv.cfg", "a") as cfg:
+        cfg.write("prompt = 'my app'\n")
+    active = world.venv(world.root / "activated")
+    science = world.venv(world.root / "conda" / "envs" / "science")
+    plain = world.root / "plain"
+    plain.mkdir()
+    cases = [
+        (proj, {}),
+        (deep, {}),
+        (inside / "bin", {}),
+        (plain, {"VIRTUAL_ENV": str(active)}),
+        (plain, {"CONDA_PREFIX": str(science), "CONDA_DEFAULT_ENV": "science"}),
+        (plain, {}),
+    ]
+    for cwd, env in cases:
+        sets = "".join(f"set -gx {key} {quote_fish(value)}; " for key, value in env.items())
+        fish.run(
+            f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; {sets}cd {quote_fish(str(cwd))}"
+        )
+        expected = which(world, cwd, env)
+        assert fish.kind_name() == (expected["source"], expected["label"]), (cwd, env)
+
+    broken = world.root / "broken"
+    (broken / ".venv").mkdir(parents=True)
+    fish.run(f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; cd {quote_fish(str(broken))}")
+    assert fish.kind_name() == (".venv", "broken .venv")
+    done = world.pyrun("which", "python", "--json", cwd=broken)
+    assert done.returncode != 0 and ".venv" in done.stderr
+
+
+def test_hook_file_and_rendered_hook_parse(tmp_path: Path) -> None:
+    need(FISH, "fish")
+    template = Path(__file__).parents[1] / "shell" / "fish" / "pyrun.fish"
+    rendered = tmp_path / "hook.fish"
+    rendered.write_text(golden_text(), encoding="utf-8")
+    for path in (template, rendered):
+        done = subprocess.run([FISH, "--no-execute", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+
+
+def test_quote_fish_survives_hostile_paths(tmp_path: Path) -> None:
+    need(FISH, "fish")
+    data = tmp_path / "d'a$ta `x` \"q\" back\\slash \\' end\\"
+    hook = tmp_path / "hook.fish"
+    hook.write_text(render(SHELLS["fish"], Paths(data=data, config=tmp_path)), encoding="utf-8")
+    done = subprocess.run([FISH, "--no-execute", str(hook)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run(
+        [FISH, "--no-config", "-c", f"source {quote_fish(str(hook))}; printf '%s' $_pyrun_data"],
+        capture_output=True,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == str(data).encode()
+
+
+def test_golden_file() -> None:
+    text = golden_text()
+    if os.environ.get("PYRUN_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert GOLDEN.read_text(encoding="utf-8") == text, "run with PYRUN_UPDATE_GOLDEN=1 and review"
