@@ -275,6 +275,14 @@ def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
     done = world.pyrun("which", "python", "--json", cwd=broken)
     assert done.returncode != 0 and ".venv" in done.stderr
 
+    dead = world.venv(world.root / "dead-env")
+    for name in ("python", "python3", "python3.11"):
+        (dead / "bin" / name).unlink()
+    fish.run(f"set -gx VIRTUAL_ENV {quote_fish(str(dead))}; cd {quote_fish(str(plain))}")
+    assert fish.kind_name() == ("VIRTUAL_ENV", "broken VIRTUAL_ENV")
+    done = world.pyrun("which", "python", "--json", cwd=plain, env={"VIRTUAL_ENV": str(dead)})
+    assert done.returncode != 0 and "VIRTUAL_ENV" in done.stderr
+
 
 def test_hook_file_and_rendered_hook_parse(tmp_path: Path) -> None:
     need(FISH, "fish")

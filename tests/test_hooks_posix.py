@@ -442,6 +442,8 @@ def agreement_cases(tree: Tree) -> dict[str, tuple[Path, dict[str, str]]]:
         "none: isolated": (root / "plain" / "deep", {}),
         "broken .venv": (root / "broken", {}),
         "dangling .venv": (root / "dangling", {}),
+        "broken VIRTUAL_ENV": (root / "plain", {"VIRTUAL_ENV": str(root / "dangling" / ".venv")}),
+        "VIRTUAL_ENV naming nothing": (root / "plain", {"VIRTUAL_ENV": str(root / "nowhere")}),
     }
 
 
@@ -467,6 +469,8 @@ def test_hooks_agree_with_pyrun_which(tree: Tree) -> None:
         if done.returncode == 0:
             info = json.loads(done.stdout)
             expected = (info["source"], info["label"])
+        elif case == "broken VIRTUAL_ENV":
+            expected = ("VIRTUAL_ENV", "broken VIRTUAL_ENV")
         else:
             assert case.endswith(".venv"), (case, done.stderr)
             expected = (".venv", "broken .venv")

@@ -56,6 +56,12 @@ function _pyrun_env_ok
     test -x "$argv[1]/bin/python3"; or test -x "$argv[1]/bin/python"
 end
 
+# Whether $argv[1] looks like an environment whose interpreter is gone
+# (environment.health in Python: every `python` there is an error).
+function _pyrun_env_broken
+    test -f "$argv[1]/pyvenv.cfg"; or test -L "$argv[1]/bin/python3"; or test -L "$argv[1]/bin/python"
+end
+
 # The label of environment $argv[1]: its pyvenv.cfg `prompt =`, else the directory
 # holding a `.venv`, else the environment directory's own name.
 function _pyrun_label
@@ -149,6 +155,10 @@ function _pyrun_compute
             set -gx PYRUN_ENV_KIND VIRTUAL_ENV
             set -gx PYRUN_ENV_NAME (_pyrun_label $env)
             return
+        else if _pyrun_env_broken $env
+            set -gx PYRUN_ENV_KIND VIRTUAL_ENV
+            set -gx PYRUN_ENV_NAME 'broken VIRTUAL_ENV'
+            return
         end
     end
     # 2. CONDA_PREFIX, a named environment
@@ -162,6 +172,10 @@ function _pyrun_compute
             set -l name (path basename -Z -- $env | string split0)
             test -n "$name"; or set name /
             set -gx PYRUN_ENV_NAME (_pyrun_inert $name)
+            return
+        else if _pyrun_env_broken $env
+            set -gx PYRUN_ENV_KIND CONDA_PREFIX
+            set -gx PYRUN_ENV_NAME 'broken CONDA_PREFIX'
             return
         end
     end

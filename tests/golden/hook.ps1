@@ -53,6 +53,13 @@ New-Module -Name pyrun -ScriptBlock {
         (Test-Executable "$Env/bin/python3") -or (Test-Executable "$Env/bin/python")
     }
 
+    # An environment whose interpreter is gone (environment.health in Python).
+    function Test-EnvBroken([string]$Env) {
+        [IO.File]::Exists("$Env/pyvenv.cfg") -or
+            ((Get-Item -Force -LiteralPath "$Env/bin/python3", "$Env/bin/python" -ErrorAction Ignore |
+                Where-Object { $_.LinkType }).Count -gt 0)
+    }
+
     function Get-RealPath([string]$Path) {
         $item = Get-Item -LiteralPath $Path -Force -ErrorAction Ignore
         if (-not $item) { return $null }
@@ -121,6 +128,7 @@ New-Module -Name pyrun -ScriptBlock {
         if ($env:VIRTUAL_ENV) {
             $venv = [IO.Path]::GetFullPath($env:VIRTUAL_ENV, $here)
             if (Test-EnvOk $venv) { return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv) }
+            if (Test-EnvBroken $venv) { return Set-Env VIRTUAL_ENV 'broken VIRTUAL_ENV' }
         }
         $condaBase = $null
         if ($env:CONDA_PREFIX) {
@@ -130,6 +138,7 @@ New-Module -Name pyrun -ScriptBlock {
                 $name = Split-Path -Leaf $prefix
                 return Set-Env CONDA_PREFIX (Get-Inert $(if ($name) { $name } else { '/' }))
             }
+            elseif (Test-EnvBroken $prefix) { return Set-Env CONDA_PREFIX 'broken CONDA_PREFIX' }
         }
         $dir = if ([IO.Directory]::Exists($here)) { $here } else { $null }
         while ($dir) {
