@@ -513,3 +513,51 @@ def test_rendered_hooks_pass_their_linters(tmp_path: Path, monkeypatch: pytest.M
     zsh = tool("zsh")
     done = subprocess.run([str(zsh), "-n", str(zsh_hook)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+# -- neighbours: direnv's hook and conda's activation in the same shell ---------------
+
+
+def test_beside_direnv(tree: Tree, shell: str) -> None:
+    direnv = shutil.which("direnv")
+    need(direnv, "direnv")
+    # A plain name: direnv 2.32 itself mangles a `$` in the directory's path.
+    project = tree.world.root / "direnv-project"
+    if not project.exists():
+        fake_venv(project / ".venv", tree.world.base)
+        (project / "sub").mkdir()
+        (project / "sub" / ".envrc").write_text("export PYRUN_NEIGHBOUR=direnv-was-here\n")
+        tree.world.run([str(direnv), "allow", str(project / "sub")], check=True)
+    term = Term(
+        tree,
+        shell,
+        before=f'eval "$({quote_posix(str(direnv))} hook {shell})"; ',
+        env={"T_DIRENV": str(project)},
+    )
+    assert term.run('cd "$T_DIRENV/sub"').endswith("(direnv-project) ")
+    assert term.read('"${PYRUN_NEIGHBOUR-unset}" "$PYRUN_ENV_KIND"') == ["direnv-was-here", ".venv"]
+    term.run("false")
+    assert term.read('"$?"') == ["1"], "the exit status survives both hooks"
+    assert term.read('"${PATH%%:*}"') == [str(tree.world.shims)]
+    term.run("cd ..")
+    assert term.read('"${PYRUN_NEIGHBOUR-unset}" "$PYRUN_ENV_KIND"') == ["unset", ".venv"]
+    term.close()
+
+
+def test_beside_a_conda_activation(tree: Tree, shell: str) -> None:
+    # conda itself is not installable here: this does to the shell what `conda activate`
+    # does (PATH in front, CONDA_* exported, its own "(name) " in front of the prompt).
+    env = tree.world.root / "conda-neighbour" / "envs" / "ml"
+    if not env.exists():
+        (env / "bin").mkdir(parents=True)
+        (env / "bin" / "python3").symlink_to(tree.world.base.python)
+    activate = (
+        "_fake_conda_activate() { export CONDA_PREFIX=$1 CONDA_DEFAULT_ENV=ml "
+        'CONDA_PROMPT_MODIFIER="(ml) "; PATH="$1/bin:$PATH"; PS1="(ml) $PS1"; }; '
+    )
+    term = Term(tree, shell, before=activate, env={"T_CONDA": str(env)})
+    shown = term.run('_fake_conda_activate "$T_CONDA"')
+    assert shown == "(ml) ", "conda shows the environment; pyrun does not show it again"
+    assert term.read('"$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"') == ["CONDA_PREFIX", "ml"]
+    assert term.read('"${PATH%%:*}"') == [str(tree.world.shims)], "shims first again"
+    term.close()
