@@ -30,9 +30,6 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
 * A relative PATH entry: uv searches it (from the working directory), pyrun ignores
   it, so pyrun answers as uv does with that entry removed.
 
-Known pyrun bugs found by this test are in KNOWN_BUGS: their cases still demand
-agreement and are marked as strict expected failures, so a fix shows up as XPASS.
-
 How uv is run: offline, with no config, no managed Pythons (an empty
 UV_PYTHON_INSTALL_DIR), its own cache, and no .python-version or pyproject.toml
 anywhere it looks (checked). uv gets the same environment as pyrun except that PATH
@@ -189,18 +186,6 @@ PIP_CASES = (
 )
 ALL_CASES = PYTHON_CASES + PIP_CASES
 assert len(set(ALL_CASES)) == len(ALL_CASES)
-
-KNOWN_BUGS: dict[str, str] = {}
-
-
-def params(cases: list[Case]) -> list[object]:
-    return [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[case.id]))
-        if case.id in KNOWN_BUGS
-        else case
-        for case in cases
-    ]
-
 
 # -- the world the cases run in ----------------------------------------------------------
 
@@ -604,7 +589,7 @@ def assert_isolated(lab: Lab, case: Case, outcome: Outcome, base: str) -> None:
     assert os.path.realpath(data["base"]) == base, explain(lab, case, outcome, chose)
 
 
-@pytest.mark.parametrize("case", params(PYTHON_CASES), ids=lambda case: case.id)
+@pytest.mark.parametrize("case", PYTHON_CASES, ids=lambda case: case.id)
 def test_python_find_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> None:
     outcome = outcomes[case]
     answer = outcome.answer
@@ -628,7 +613,7 @@ def test_python_find_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case)
         )
 
 
-@pytest.mark.parametrize("case", params(PIP_CASES), ids=lambda case: case.id)
+@pytest.mark.parametrize("case", PIP_CASES, ids=lambda case: case.id)
 def test_pip_install_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> None:
     outcome = outcomes[case]
     answer = outcome.answer
