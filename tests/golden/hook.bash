@@ -370,20 +370,22 @@ _pyrun_show() {
 }
 
 _pyrun_hook() {
-    local status=$? key='' v
+    local status=$? changed=
     if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
         _pyrun_fix_path
         _pyrun_path_seen=$PATH
+        changed=1
     fi
-    # Length-prefixed, so two different sets of values never make the same key.
-    for v in "${PWD-}" "${VIRTUAL_ENV-}" "${CONDA_PREFIX-}" "${CONDA_DEFAULT_ENV-}" \
-        "${CONDA_DEFAULT_ENV+set}" "${_CONDA_ROOT-}" "${_CONDA_ROOT+set}" "$PATH" \
-        "${PYRUN_PROMPT-}" "${VIRTUAL_ENV_DISABLE_PROMPT-}" "${CONDA_PROMPT_MODIFIER-}"; do
-        key+=${#v}:$v
-    done
-    shopt -q promptvars && key+=v
-    shopt -oq posix && key+=p
-    if [[ $key != "$_pyrun_key" ]]; then
+    # Everything else the answer depends on, as one string compared with the last
+    # prompt's: a single expansion is the cheapest comparison bash has (cheaper than
+    # one test per value, or a loop). \1 separates the values and ${X+s$X} tells
+    # unset from empty; BASHOPTS and SHELLOPTS carry promptvars and posix without
+    # calling shopt. A value holding \1 could in theory hide a change: not a name.
+    local key="${PWD-}"$'\1'"${VIRTUAL_ENV-}"$'\1'"${CONDA_PREFIX-}"$'\1'
+    key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
+    key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
+    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"${BASHOPTS-}"$'\1'"${SHELLOPTS-}"
+    if [[ -n $changed || $key != "$_pyrun_key" ]]; then
         _pyrun_key=$key
         _pyrun_update
         [[ -z ${PS1+set} ]] || _pyrun_show
