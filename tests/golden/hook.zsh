@@ -329,23 +329,26 @@ _pyrun_show() {
 
 _pyrun_hook() {
     local -i st=$?
-    local opts='' key='' v
+    local opts='' key=''
     [[ -o prompt_subst ]] && opts+=s
     [[ -o prompt_percent ]] && opts+=p
     [[ -o prompt_bang ]] && opts+=b
     emulate -L zsh
+    local changed=
     if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
         _pyrun_fix_path
         _pyrun_path_seen=$PATH
+        changed=1
     fi
-    # Length-prefixed, so two different sets of values never make the same key.
-    for v in "${PWD-}" "${VIRTUAL_ENV-}" "${CONDA_PREFIX-}" "${CONDA_DEFAULT_ENV-}" \
-        "${CONDA_DEFAULT_ENV+set}" "${_CONDA_ROOT-}" "${_CONDA_ROOT+set}" "$PATH" \
-        "${PYRUN_PROMPT-}" "${VIRTUAL_ENV_DISABLE_PROMPT-}" "${CONDA_PROMPT_MODIFIER-}" \
-        "$opts"; do
-        key+=${#v}:$v
-    done
-    if [[ $key != "$_pyrun_key" ]]; then
+    # Everything else the answer depends on, as one string compared with the last
+    # prompt's: one expansion is cheaper than a test per value or a loop. \1 separates
+    # the values and ${X+s$X} tells unset from empty; a value holding \1 could in
+    # theory hide a change.
+    key="${PWD-}"$'\1'"${VIRTUAL_ENV-}"$'\1'"${CONDA_PREFIX-}"$'\1'
+    key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
+    key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
+    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"
+    if [[ -n $changed || $key != "$_pyrun_key" ]]; then
         _pyrun_key=$key
         _pyrun_update
         [[ -z ${PS1+set} ]] || _pyrun_show "$opts"
