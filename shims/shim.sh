@@ -134,6 +134,70 @@ pyrun_normpath() {
     [ -n "$pyrun_p" ] || pyrun_p=/
 }
 
+# A pyenv shim ($pyrun_d is pyenv's shims directory) would run what pyenv's version
+# files choose; follow them as pyenv does (libexec/pyenv-version-file, -version-file-read,
+# -which; src/pyrun/pyenv.py is the same in Python) to the interpreter under
+# $PYENV_ROOT/versions. Returns 0 with pyrun_c set to it, 1 when pyenv would run no
+# python from this shim (the system one, or none), 2 when only pyenv can tell.
+pyrun_pyenv_choice() {  # $1: the shim's name
+    [ -z "${PYENV_DIR-}" ] || return 2
+    pyrun_vs=${PYENV_VERSION-}
+    if [ -z "$pyrun_vs" ]; then
+        # pyenv's bash starts from PWD when it names this directory, else getcwd.
+        pyrun_f=
+        pyrun_w=$pyrun_cwd
+        case $pyrun_pwd in
+            /*) [ "$pyrun_pwd" -ef . ] && pyrun_w=$pyrun_pwd ;;
+        esac
+        while [ -n "$pyrun_w" ]; do
+            if [ -f "$pyrun_w/.python-version" ]; then
+                pyrun_f=$pyrun_w/.python-version
+                break
+            fi
+            pyrun_w=${pyrun_w%/*}
+            if [ -z "$pyrun_w" ]; then
+                [ -f /.python-version ] && pyrun_f=/.python-version
+                break
+            fi
+        done
+        [ -n "$pyrun_f" ] || pyrun_f=$pyrun_pyenv_root/version
+        if [ -s "$pyrun_f" ]; then
+            while read -r pyrun_v pyrun_rest || [ -n "$pyrun_v" ]; do
+                case $pyrun_v in '' | '#'* | .. | */*) continue ;; esac
+                pyrun_vs=$pyrun_vs${pyrun_vs:+:}$pyrun_v
+            done <"$pyrun_f"
+        fi
+    fi
+    [ -n "$pyrun_vs" ] || return 1
+    pyrun_rest=$pyrun_vs:
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_v=${pyrun_rest%%:*}
+        pyrun_rest=${pyrun_rest#*:}
+        [ "$pyrun_v" != system ] || return 1
+        [ -d "$pyrun_pyenv_root/versions/$pyrun_v" ] || return 2
+        if [ -x "$pyrun_pyenv_root/versions/$pyrun_v/bin/$1" ]; then
+            pyrun_c=$pyrun_pyenv_root/versions/$pyrun_v/bin/$1
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
+# count (pyrun_use_base, through pyenv's choice in pyenv's shims directory).
+pyrun_try() {
+    pyrun_c=$1
+    if [ -n "$pyrun_in_pyenv" ]; then
+        pyrun_pyenv_choice "$2"
+        case $? in
+            1) pyrun_debug "PATH $1: pyenv picks no python of its own here"; return 1 ;;
+            0) pyrun_debug "PATH $1: pyenv -> $pyrun_c" ;;
+            *) pyrun_c=$1 ;;
+        esac
+    fi
+    pyrun_use_base "$pyrun_c" PATH
+}
+
 # conda tells its base environment from a named one the way uv does
 # (crates/uv-python/src/virtualenv.rs, CondaEnvironmentKind::from_prefix_path).
 pyrun_conda_is_base() {
@@ -187,6 +251,7 @@ pyrun_decide() {
         /*) ;;
         *) pyrun_dir= ; pyrun_debug ".venv: the working directory is gone, step skipped" ;;
     esac
+    pyrun_cwd=$pyrun_dir
     while [ -n "$pyrun_dir" ]; do
         if [ -f "$pyrun_dir/pyvenv.cfg" ]; then
             pyrun_use_env "$pyrun_dir" .venv && return
@@ -217,16 +282,19 @@ pyrun_decide() {
         fi
     fi
     # 4. PATH, skipping this shims directory and relative entries
-    pyrun_rest=${PATH-}:
-    while [ -n "$pyrun_rest" ]; do
-        pyrun_d=${pyrun_rest%%:*}
-        pyrun_rest=${pyrun_rest#*:}
+    pyrun_pyenv_root=${PYENV_ROOT:-${HOME-}/.pyenv}
+    pyrun_path_rest=${PATH-}:
+    while [ -n "$pyrun_path_rest" ]; do
+        pyrun_d=${pyrun_path_rest%%:*}
+        pyrun_path_rest=${pyrun_path_rest#*:}
         case $pyrun_d in /*) ;; *) continue ;; esac
         [ "$pyrun_d" -ef "$pyrun_shims" ] && continue
+        pyrun_in_pyenv=
+        [ "$pyrun_d" -ef "$pyrun_pyenv_root/shims" ] && pyrun_in_pyenv=1
         for pyrun_n in $pyrun_path_names; do
-            pyrun_c=${pyrun_d%/}/$pyrun_n
-            if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then
-                pyrun_use_base "$pyrun_c" PATH && return
+            pyrun_cand=${pyrun_d%/}/$pyrun_n
+            if [ -f "$pyrun_cand" ] && [ -x "$pyrun_cand" ]; then
+                pyrun_try "$pyrun_cand" "$pyrun_n" && return
             fi
         done
         # An unversioned request then takes the directory's python3.X, newest first,
@@ -238,8 +306,8 @@ pyrun_decide() {
         for pyrun_c in "${pyrun_d%/}"/python3.[0-9] "${pyrun_d%/}"/python3.[0-9][0-9]; do
             if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then set -- "$pyrun_c" "$@"; fi
         done
-        for pyrun_c; do
-            pyrun_use_base "$pyrun_c" PATH && return
+        for pyrun_cand; do
+            pyrun_try "$pyrun_cand" "${pyrun_cand##*/}" && return
         done
     done
     pyrun_defer="no interpreter found"

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrun import environment, isolated, pipshare, records
+from pyrun import environment, isolated, pipshare, pyenv, records
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
 from pyrun.paths import Paths
@@ -275,12 +275,22 @@ class Resolver:
             names = list(self.request.path_names)
             if self.request.minor is None:
                 names += versioned_pythons(entry)
+            in_pyenv = pyenv.is_shims_dir(entry, self.environ)
             for name in names:
                 candidate = (entry[:-1] if entry.endswith("/") else entry) + "/" + name
-                if environment.executable_file(candidate):
-                    looked += 1
-                    if self._use_base(Source.PATH, candidate):
-                        return
+                if not environment.executable_file(candidate):
+                    continue
+                looked += 1
+                if in_pyenv:
+                    chosen = pyenv.choice(name, self.environ)
+                    if chosen.outcome == "skip":
+                        self._note(Source.PATH, "skipped", f"{candidate}: {chosen.why}")
+                        continue
+                    if chosen.outcome == "use" and chosen.path is not None:
+                        self._note(Source.PATH, "followed", f"{candidate}: {chosen.why}")
+                        candidate = chosen.path
+                if self._use_base(Source.PATH, candidate):
+                    return
         if not looked:
             self._note(Source.PATH, "skipped", f"no {' or '.join(self.request.path_names)} on PATH")
 
@@ -330,7 +340,10 @@ class Resolver:
             return query(candidate, self.paths, self.environ)
         except QueryFailed as exc:
             self._note(source, "skipped", f"{candidate} {exc}")
-            if self.create:
+            # A pyenv shim runs whatever the directory's .python-version says: its
+            # failure here says nothing about tomorrow, so it is not remembered.
+            # Anything else that fails is skipped while it is the same file.
+            if self.create and not pyenv.is_shims_dir(os.path.dirname(candidate), self.environ):
                 records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
             return None
 

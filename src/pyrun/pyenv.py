@@ -1,0 +1,103 @@
+"""What a pyenv shim on PATH would run, read from pyenv's files instead of running it.
+
+A pyenv shim is a script whose choice depends on the directory (``.python-version``),
+so the fast path could never trust a record for it, and every ``python`` paid for a
+query through pyenv (100 to 300 ms). pyenv's choice is plain data, though: this
+follows pyenv's own rules (libexec/pyenv-version-name, -version-file,
+-version-file-read, -which) to the interpreter under ``$PYENV_ROOT/versions``, which is
+then looked up like any other. shims/shim.sh does the same with builtins. Anything
+these rules do not settle (a version prefix such as ``3.11``, ``PYENV_DIR``) is left to
+the old way, running the shim.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pyrun.environment import executable, samefile
+
+
+@dataclass(frozen=True)
+class Choice:
+    outcome: str  # "use" (path), "skip" (pyenv would run no python here), "unknown"
+    path: str | None = None
+    why: str = ""
+
+
+def root(environ: Mapping[str, str]) -> str:
+    # Spelled as the shim spells it: ${PYENV_ROOT:-$HOME/.pyenv}.
+    return environ.get("PYENV_ROOT") or environ.get("HOME", "") + "/.pyenv"
+
+
+def is_shims_dir(directory: str, environ: Mapping[str, str]) -> bool:
+    return samefile(directory, root(environ) + "/shims")
+
+
+def _start_dir(environ: Mapping[str, str]) -> str | None:
+    """pyenv's bash starts from PWD when it names the working directory, else getcwd."""
+    pwd = environ.get("PWD", "")
+    if pwd.startswith("/") and samefile(pwd, "."):
+        return pwd
+    try:
+        return os.getcwd()
+    except OSError:
+        return None
+
+
+def _version_file(environ: Mapping[str, str]) -> str:
+    directory = _start_dir(environ)
+    while directory:
+        if os.path.isfile(directory + "/.python-version"):
+            return directory + "/.python-version"
+        directory = directory.rsplit("/", 1)[0]
+        if not directory:
+            if os.path.isfile("/.python-version"):
+                return "/.python-version"
+            break
+    return root(environ) + "/version"
+
+
+def _read_versions(path: str) -> list[str]:
+    try:
+        if os.path.getsize(path) == 0:
+            return []
+        with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as handle:
+            lines = handle.read().split("\n")
+    except OSError:
+        return []
+    versions = []
+    for line in lines:
+        # read's word splitting on the default IFS: spaces and tabs (a CR stays part of
+        # the word, and the shim then leaves it to pyenv: pyenv itself strips it).
+        word = re.split(r"[ \t]", line.lstrip(" \t"), maxsplit=1)[0]
+        if not word or word.startswith("#") or word == ".." or "/" in word:
+            continue
+        versions.append(word)
+    return versions
+
+
+def choice(name: str, environ: Mapping[str, str]) -> Choice:
+    if environ.get("PYENV_DIR"):
+        return Choice("unknown", why="PYENV_DIR is set")
+    wanted = environ.get("PYENV_VERSION", "")
+    if wanted:
+        versions = wanted.split(":")
+        source = "PYENV_VERSION"
+    else:
+        source = _version_file(environ)
+        versions = _read_versions(source)
+    if not versions or versions == ["system"]:
+        return Choice("skip", why=f"pyenv picks the system python ({source})")
+    base = root(environ) + "/versions"
+    for version in versions:
+        if version == "system":
+            return Choice("skip", why=f"pyenv picks the system python ({source})")
+        if not os.path.isdir(f"{base}/{version}"):
+            return Choice("unknown", why=f"pyenv version {version!r} needs pyenv to resolve")
+        program = f"{base}/{version}/bin/{name}"
+        if executable(program):
+            return Choice("use", program, why=f"pyenv {version} from {source}")
+    return Choice("skip", why=f"no pyenv version from {source} has {name}")

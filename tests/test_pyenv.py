@@ -1,0 +1,107 @@
+"""pyenv's shims on PATH: pyrun follows pyenv's version files instead of running them.
+
+A throwaway PYENV_ROOT whose ``versions/`` are the throwaway base interpreters, and
+whose shims are scripts like pyenv's (here they exec a fixed interpreter, standing in
+for pyenv when pyrun has to run one: a version prefix pyenv alone can resolve).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import World, need
+
+
+@pytest.fixture
+def pyenv_root(world: World) -> Path:
+    need(world.bases.get("3.12"), "a 3.12 base")
+    root = world.root / "pyenv-root"
+    (root / "shims").mkdir(parents=True)
+    (root / "versions").mkdir()
+    (root / "versions" / "3.11.9").symlink_to(world.bases["3.11"].prefix)
+    (root / "versions" / "3.12.1").symlink_to(world.bases["3.12"].prefix)
+    for name in ("python", "python3", "python3.11", "python3.12"):
+        shim = root / "shims" / name
+        # What pyenv would run for the version prefix "3.12" used below.
+        shim.write_text(f'#!/bin/sh\nexec {world.bases["3.12"].python} "$@"\n')
+        shim.chmod(0o755)
+    world.env["PYENV_ROOT"] = str(root)
+    world.env["PATH"] = world.path_with(world.shims, root / "shims", world.base.bin)
+    return root
+
+
+def version_and_path(world: World, cwd: Path, **env: str) -> tuple[str, str]:
+    code = "import sys; print('%d.%d' % sys.version_info[:2], sys.prefix)"
+    done = world.run(["python", "-c", code], cwd=cwd, env={**env, "PYRUN_DEBUG": "1"})
+    assert done.returncode == 0, done.stderr
+    version = done.stdout.split()[0]
+    return version, "slow" if "slow path" in done.stderr else "fast"
+
+
+def which_base(world: World, cwd: Path, **env: str) -> str:
+    done = world.pyrun("which", "python", "--json", cwd=cwd, env=env, check=True)
+    return json.loads(done.stdout)["base"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("PYENV_VERSION", "3.12"),
+        ("local file in a parent", "3.12"),
+        ("global version file", "3.12"),
+        ("local file says system", "3.11"),
+        ("local beats global", "3.11"),
+    ],
+)
+def test_pyenv_choice_is_followed_without_running_pyenv(
+    world: World, pyenv_root: Path, setup: str, expected: str
+) -> None:
+    proj = world.root / "proj"
+    deep = proj / "a" / "b"
+    deep.mkdir(parents=True)
+    env: dict[str, str] = {}
+    if setup == "PYENV_VERSION":
+        env["PYENV_VERSION"] = "3.12.1"
+    elif setup == "local file in a parent":
+        (proj / ".python-version").write_text("# pinned\n\n3.12.1\n")
+    elif setup == "global version file":
+        (pyenv_root / "version").write_text("3.12.1\n")
+    elif setup == "local file says system":
+        (proj / ".python-version").write_text("system\n")
+    else:
+        (pyenv_root / "version").write_text("3.12.1\n")
+        (proj / ".python-version").write_text("3.11.9 3.12.1\n")
+    first = version_and_path(world, deep, **env)
+    assert first[0] == expected
+    again = version_and_path(world, deep, **env)
+    assert again == (expected, "fast"), "the steady state is decided by the shim alone"
+    base = which_base(world, deep, **env)
+    assert os.path.realpath(base).startswith(str(world.bases[expected].prefix.resolve())), (
+        "the resolver picks the same interpreter"
+    )
+
+
+def test_a_version_only_pyenv_can_resolve_still_works(world: World, pyenv_root: Path) -> None:
+    proj = world.root / "proj"
+    proj.mkdir()
+    (proj / ".python-version").write_text("3.12\n")  # a prefix: pyenv resolves it
+    assert version_and_path(world, proj) == ("3.12", "slow")
+    assert which_base(world, proj).startswith(str(world.bases["3.12"].prefix.resolve()))
+
+
+def test_a_failing_pyenv_shim_is_not_remembered_as_unusable(world: World, pyenv_root: Path) -> None:
+    proj = world.root / "proj"
+    proj.mkdir()
+    (proj / ".python-version").write_text("3.12\n")
+    shims = list((pyenv_root / "shims").iterdir())
+    working = {shim: shim.read_text() for shim in shims}
+    for shim in shims:
+        shim.write_text("#!/bin/sh\necho \"pyenv: version '3.12' is not installed\" >&2\nexit 1\n")
+    assert version_and_path(world, proj)[0] == "3.11", "falls through to the next python"
+    for shim, text in working.items():  # the user installs 3.12
+        shim.write_text(text)
+    assert version_and_path(world, proj)[0] == "3.12"
