@@ -1,0 +1,802 @@
+"""Shim overhead: `python -c pass` through the shim against the same interpreter run directly.
+
+Every case is a pair of whole-process commands, A (through a shim or a peer) and B (the
+program A ends up running, started directly), timed paired and interleaved: after the
+warm-up pairs, A B, B A, A B, ... (the order flips each pair so neither side always
+runs second), each start timed around ``posix_spawn`` + ``waitpid`` with
+``perf_counter_ns``. The harness's own fork/exec cost is in both sides. What is
+reported per case is the median of the per-pair ratios A/B, their 5th-95th percentiles
+and min-max, the median of the per-pair differences A-B, and both absolute medians.
+
+Cases, all on a throwaway base interpreter built like the tests build theirs
+(``tests.conftest.make_base``), with a throwaway HOME and pyrun data directory:
+
+- each discovery step of the shim: ``VIRTUAL_ENV``, a named conda environment
+  (``CONDA_PREFIX`` + ``CONDA_DEFAULT_ENV``, a directory whose ``bin/python3`` links to
+  the base), ``.venv`` with the working directory 0 to 50 levels below the project,
+  the isolated fallback after the walk to ``/`` (the isolated environment warmed
+  first: steady state), and ``pip --version`` against the environment's own pip;
+- a floor: a two-line ``#!/bin/sh`` script that only ``exec``s the target, the least a
+  shell shim can cost;
+- peers doing the same job: pyenv's shim (the pyenv program of ``~/.pyenv`` with a
+  throwaway ``PYENV_ROOT`` whose only version links to the base), mise's shim
+  (installed by this script with ``npm install --prefix`` into the temp dir, run with
+  ``MISE_OFFLINE=1`` and its own HOME and XDG dirs, the base linked in as its
+  ``installs/python/<version>`` and named in its global config) and
+  ``uv run --no-project python`` (the uv next to this interpreter, offline, no config,
+  its own cache, in a directory with a ``.venv``);
+  a peer that cannot be set up is reported, not dropped;
+- scaling of the isolated fallback with ``PATH`` length (extra empty directories
+  before the base's) and with the number of cached environments (fake ones added to a
+  data directory of its own), and of ``.venv`` and the fallback with depth.
+
+Prints Markdown for BENCHMARKS.md and writes an SVG plot of cost against depth and
+``PATH`` length.
+
+    .venv/bin/python bench/shims.py [--quick] [--svg FILE] [--mise MISE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.conftest import PYRUN, Base, clean_env, make_base, real_python
+
+MISE_PACKAGE = "@jdxcode/mise-linux-x64"
+PYENV = Path.home() / ".pyenv"
+UV = Path(sys.executable).parent / "uv"
+DEPTHS = (0, 1, 5, 15, 30, 50)
+PATH_LENGTHS = (5, 10, 25, 50, 100)
+ENV_COUNTS = (1, 10, 50)
+PROBE = "import os, sys; print(os.path.realpath(sys.prefix), sys.version_info[:2])"
+
+
+@dataclass
+class Cmd:
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+
+
+@dataclass
+class Case:
+    key: str
+    label: str
+    a: Cmd | None  # through the shim or the peer
+    b: Cmd | None  # the target run directly
+    problem: str = ""
+    shown_env: tuple[str, ...] = ()  # variables worth showing with the command line
+    a_ns: list[int] = field(default_factory=list)
+    b_ns: list[int] = field(default_factory=list)
+
+    def ratios(self) -> list[float]:
+        return [a / b for a, b in zip(self.a_ns, self.b_ns)]
+
+    def diffs_ms(self) -> list[float]:
+        return [(a - b) / 1e6 for a, b in zip(self.a_ns, self.b_ns)]
+
+
+# -- timing ------------------------------------------------------------------------
+
+
+def spawn_ns(cmd: Cmd, devnull: int) -> int:
+    """Wall time of one whole process, output discarded; it must exit 0."""
+    os.chdir(cmd.cwd)
+    actions = [
+        (os.POSIX_SPAWN_DUP2, devnull, 0),
+        (os.POSIX_SPAWN_DUP2, devnull, 1),
+        (os.POSIX_SPAWN_DUP2, devnull, 2),
+    ]
+    start = time.perf_counter_ns()
+    pid = os.posix_spawn(cmd.argv[0], cmd.argv, cmd.env, file_actions=actions)
+    _, status = os.waitpid(pid, 0)
+    elapsed = time.perf_counter_ns() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{shlex.join(cmd.argv)} exited {os.waitstatus_to_exitcode(status)}")
+    return elapsed
+
+
+def measure(case: Case, warmups: int, budget_s: float, lo: int, hi: int, devnull: int) -> None:
+    assert case.a is not None and case.b is not None
+    spent = 0
+    for _ in range(warmups):
+        spent += spawn_ns(case.a, devnull) + spawn_ns(case.b, devnull)
+    per_pair = spent / max(warmups, 1) / 1e9
+    pairs = int(min(hi, max(lo, budget_s / max(per_pair, 1e-6))))
+    for i in range(pairs):
+        if i % 2:
+            b = spawn_ns(case.b, devnull)
+            a = spawn_ns(case.a, devnull)
+        else:
+            a = spawn_ns(case.a, devnull)
+            b = spawn_ns(case.b, devnull)
+        case.a_ns.append(a)
+        case.b_ns.append(b)
+
+
+def check(case: Case) -> None:
+    """A and B must run the same interpreter (same sys.prefix and version), and a pyrun
+    shim must decide on its fast path (no `slow path` under PYRUN_DEBUG=1)."""
+    if case.problem or case.a is None or case.b is None:
+        return
+    probe = ["-c", PROBE]
+
+    def run(cmd: Cmd, extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        argv = cmd.argv[:-2] + probe if cmd.argv[-2:] == ["-c", "pass"] else cmd.argv
+        return subprocess.run(
+            argv,
+            env={**cmd.env, **(extra or {})},
+            cwd=cmd.cwd,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+
+    a = run(case.a, {"PYRUN_DEBUG": "1"})
+    b = run(case.b)
+    if a.returncode != 0 or b.returncode != 0:
+        why = (a.stderr if a.returncode else b.stderr).strip().splitlines()
+        case.problem = f"does not run: {why[-1] if why else 'exit status'}"
+    elif a.stdout != b.stdout:
+        case.problem = f"runs something else: {a.stdout.strip()!r} vs {b.stdout.strip()!r}"
+    elif "slow path" in a.stderr:
+        case.problem = "the shim took its slow path: " + a.stderr.strip().splitlines()[-1]
+
+
+# -- the world ---------------------------------------------------------------------
+
+
+def home_env(work: Path, name: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    home = work / f"home-{name}"
+    for sub in (".config", ".local/share", ".cache", ".local/state"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env = clean_env(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "XDG_STATE_HOME": str(home / ".local/state"),
+            "PATH": "/usr/bin:/bin",
+        }
+    )
+    for key in ("PYENV_ROOT", "PYENV_DIR", "PYENV_HOOK_PATH"):
+        env.pop(key, None)
+    env.update(extra or {})
+    return env
+
+
+def deep(root: Path, depth: int) -> Path:
+    path = root.joinpath(*(["d"] * depth))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def first_line(text: str) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "(no output)"
+
+
+@dataclass
+class Pyrun:
+    data: Path
+    env: dict[str, str]
+    isolated_python: Path
+
+    @property
+    def shims(self) -> Path:
+        return self.data / "shims"
+
+
+def make_pyrun(work: Path, base: Base, name: str, path_dirs: list[Path]) -> Pyrun:
+    data = work / f"data-{name}"
+    env = home_env(work, "pyrun", {"PYRUN_DATA_DIR": str(data)})
+    env["PATH"] = os.pathsep.join(
+        [str(data / "shims"), *map(str, path_dirs), str(base.bin), "/usr/bin", "/bin"]
+    )
+    subprocess.run([PYRUN, "rehash", "-q"], env=env, check=True, capture_output=True)
+    done = subprocess.run(  # first use: creates the isolated environment
+        [str(data / "shims" / "python"), "-c", "import sys; print(sys.executable)"],
+        env=env,
+        cwd=work / "plain",
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return Pyrun(data, env, Path(done.stdout.strip()))
+
+
+def add_fake_envs(pyrun: Pyrun, base: Base, work: Path, count: int) -> None:
+    """count-1 more cached environments, each with its record, next to the real one."""
+    for i in range(1, count):
+        fake_base = work / "fake-bases" / f"b{i}" / "bin"
+        fake_base.mkdir(parents=True, exist_ok=True)
+        exe = fake_base / "python3"
+        if not exe.exists():
+            exe.symlink_to(base.python)
+        env = pyrun.data / "envs" / f"fake-{i}"
+        (env / "bin").mkdir(parents=True, exist_ok=True)
+        (env / "bin" / "python").unlink(missing_ok=True)
+        (env / "bin" / "python").symlink_to(base.python)
+        (env / "pyvenv.cfg").write_text(f"home = {base.bin}\n")
+        (env / ".pyrun-complete").touch()
+        record = pyrun.data / "by-path" / str(exe).lstrip("/")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(f"env {env}\n")
+
+
+def venv(base: Base, where: Path, env: dict[str, str], pip: bool = False) -> Path:
+    argv = [str(base.python), "-m", "venv", str(where)]
+    if not pip:
+        argv.append("--without-pip")
+    subprocess.run(argv, env=env, check=True, capture_output=True)
+    return where
+
+
+def pyenv_case(work: Path, base: Base, version: str) -> Case:
+    label = "pyenv shim (`$PYENV_ROOT/shims/python`, `PYENV_VERSION` set)"
+    exe = PYENV / "bin" / "pyenv"
+    if not exe.exists():
+        return Case("pyenv", label, None, None, problem=f"not installed (no {exe})")
+    root = work / "pyenv-root"
+    (root / "versions").mkdir(parents=True)
+    (root / "versions" / version).symlink_to(base.prefix)
+    env = home_env(work, "pyenv", {"PYENV_ROOT": str(root), "PYENV_VERSION": version})
+    env["PATH"] = f"{root / 'shims'}:{exe.parent}:/usr/bin:/bin"
+    done = subprocess.run(
+        [str(exe), "rehash"], env=env, cwd=work / "plain", capture_output=True, text=True
+    )
+    if done.returncode != 0 or not (root / "shims" / "python").exists():
+        return Case("pyenv", label, None, None, problem="`pyenv rehash` failed: " + done.stderr)
+    ver = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
+    label = f"{ver.stdout.strip()} shim (`$PYENV_ROOT/shims/python`, `PYENV_VERSION` set)"
+    target = root / "versions" / version / "bin" / "python"
+    return Case(
+        "pyenv",
+        label,
+        Cmd([str(root / "shims" / "python"), "-c", "pass"], env, work / "plain"),
+        Cmd([str(target), "-c", "pass"], env, work / "plain"),
+        shown_env=("PYENV_ROOT", "PYENV_VERSION"),
+    )
+
+
+def mise_case(work: Path, base: Base, version: str, given: str | None) -> Case:
+    label = "mise shim (`$MISE_DATA_DIR/shims/python`)"
+    if given:
+        exe = Path(given)
+    else:
+        npm = shutil.which("npm")
+        if npm is None:
+            return Case("mise", label, None, None, problem="not installed (no npm)")
+        prefix = work / "npm-mise"
+        print("bench: installing mise with npm into the temp dir", file=sys.stderr)
+        done = subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), MISE_PACKAGE],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+        )
+        exe = prefix / "node_modules" / MISE_PACKAGE / "bin" / "mise"
+        if done.returncode != 0 or not exe.is_file():
+            why = first_line(done.stderr)
+            return Case("mise", label, None, None, problem=f"npm install failed: {why}")
+    # `path:<prefix>` versions get no shims from `mise reshim`; an install of mise's own
+    # is what it shims, so the base is linked in as one (as `mise sync python --pyenv`).
+    mdata = work / "mise-data"
+    (mdata / "installs" / "python").mkdir(parents=True)
+    (mdata / "installs" / "python" / version).symlink_to(base.prefix)
+    mconf = work / "mise-config"
+    mconf.mkdir()
+    (mconf / "config.toml").write_text(f'[tools]\npython = "{version}"\n')
+    env = home_env(
+        work,
+        "mise",
+        {
+            "MISE_OFFLINE": "1",
+            "MISE_AUTO_INSTALL": "0",
+            "MISE_NOT_FOUND_AUTO_INSTALL": "0",
+            "MISE_DATA_DIR": str(mdata),
+            "MISE_CONFIG_DIR": str(mconf),
+            "MISE_CACHE_DIR": str(work / "mise-cache"),
+            "MISE_STATE_DIR": str(work / "mise-state"),
+        },
+    )
+    env["PATH"] = f"{mdata / 'shims'}:{exe.parent}:/usr/bin:/bin"
+    ver = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
+    if ver.returncode != 0:
+        return Case("mise", label, None, None, problem=f"does not run: {first_line(ver.stderr)}")
+    label = (
+        f"mise {ver.stdout.split()[0]} shim (`$MISE_DATA_DIR/shims/python`, the base linked "
+        'in as `installs/python/<version>`, global config `python = "<version>"`)'
+    )
+    offline = subprocess.run(
+        [str(exe), "settings", "get", "offline"], env=env, capture_output=True, text=True
+    )
+    if offline.stdout.strip() != "true":
+        return Case("mise", label, None, None, problem="cannot run offline (MISE_OFFLINE ignored)")
+    done = subprocess.run(
+        [str(exe), "reshim"], env=env, cwd=work / "plain", capture_output=True, text=True
+    )
+    shim = mdata / "shims" / "python"
+    if done.returncode != 0 or not shim.exists():
+        return Case("mise", label, None, None, problem=f"`mise reshim`: {first_line(done.stderr)}")
+    return Case(
+        "mise",
+        label,
+        Cmd([str(shim), "-c", "pass"], env, work / "plain"),
+        Cmd(
+            [str(mdata / "installs" / "python" / version / "bin" / "python"), "-c", "pass"],
+            env,
+            work / "plain",
+        ),
+        shown_env=("MISE_OFFLINE", "MISE_DATA_DIR", "MISE_CONFIG_DIR"),
+    )
+
+
+def uv_case(work: Path, base: Base) -> Case:
+    label = "`uv run --no-project python` (offline, no config, own cache)"
+    if not UV.exists():
+        return Case("uv", label, None, None, problem=f"not installed (no {UV})")
+    proj = work / "uv-proj"
+    proj.mkdir()
+    env = home_env(
+        work,
+        "uv",
+        {
+            "UV_OFFLINE": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+            "UV_NO_CONFIG": "1",
+            "UV_CACHE_DIR": str(work / "uv-cache"),
+        },
+    )
+    venv(base, proj / ".venv", env)
+    ver = subprocess.run([str(UV), "--version"], env=env, capture_output=True, text=True)
+    label = f"`uv run --no-project python` ({ver.stdout.strip()}, offline, no config, own cache)"
+    return Case(
+        "uv",
+        label,
+        Cmd([str(UV), "run", "--no-project", "python", "-c", "pass"], env, proj),
+        Cmd([str(proj / ".venv" / "bin" / "python"), "-c", "pass"], env, proj),
+        shown_env=("UV_OFFLINE", "UV_PYTHON_DOWNLOADS", "UV_NO_CONFIG"),
+    )
+
+
+# -- output ------------------------------------------------------------------------
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def row(case: Case) -> str:
+    if case.problem or not case.a_ns:
+        return f"| {case.label} | not measured: {case.problem or 'no result'} | | | | | | |"
+    r = case.ratios()
+    return (
+        f"| {case.label} | **{statistics.median(r):.3f}** | {pct(r, 0.05):.3f}-{pct(r, 0.95):.3f} "
+        f"| {min(r):.3f}-{max(r):.3f} | {statistics.median(case.diffs_ms()):+.2f} "
+        f"| {statistics.median(case.a_ns) / 1e6:.2f} | {statistics.median(case.b_ns) / 1e6:.2f} "
+        f"| {len(r)} |"
+    )
+
+
+HEADER = (
+    "| case | ratio, median | p5-p95 | min-max | A-B ms, median | A ms | B ms | pairs |\n"
+    "| --- | --- | --- | --- | --- | --- | --- | --- |"
+)
+
+
+def med_ratio(case: Case) -> float:
+    return statistics.median(case.ratios()) if case.a_ns and not case.problem else float("nan")
+
+
+def med_diff(case: Case) -> float:
+    return statistics.median(case.diffs_ms()) if case.a_ns and not case.problem else float("nan")
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    xs, ys = zip(*points)
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in points) / den if den else float("nan")
+
+
+def shown(cmd: Cmd, keys: tuple[str, ...], work: Path) -> str:
+    env = " ".join(f"{k}={shlex.quote(cmd.env[k])}" for k in keys if k in cmd.env)
+    text = f"cd {shlex.quote(str(cmd.cwd))} && {env + ' ' if env else ''}{shlex.join(cmd.argv)}"
+    text = text.replace(str(work), "$W")
+    text = re.sub(r"((?:/d){4,})", lambda m: f"/d/.../d ({len(m[1]) // 2} levels)", text)
+    return re.sub(
+        r"\$W/empty/p0(?::\$W/empty/p\d+)*:\$W/empty/p(\d+)",
+        lambda m: f"$W/empty/p0:...:$W/empty/p{m[1]} ({int(m[1]) + 1} empty dirs)",
+        text,
+    )
+
+
+def svg_plot(panels: list[dict], path: Path) -> None:
+    """A hand-written SVG: one panel per dict(title, xlabel, series={name: [(x, y)]})."""
+    width, height, pad = 420, 300, 50
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" '
+        f'height="{height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width * len(panels)}" height="{height}" fill="white"/>',
+    ]
+    for p, panel in enumerate(panels):
+        ox = p * width
+        pts = [xy for s in panel["series"].values() for xy in s]
+        if not pts:
+            continue
+        xmax = max(x for x, _ in pts) or 1
+        ys = [*(y for _, y in pts), 0.98, 1.05]
+        ymin, ymax = min(ys), max(ys) + 0.02
+
+        def sx(x: float, ox: int = ox, xmax: float = xmax) -> float:
+            return ox + pad + (width - 1.6 * pad) * x / xmax
+
+        def sy(y: float, ymin: float = ymin, ymax: float = ymax) -> float:
+            return height - pad - (height - 1.8 * pad) * (y - ymin) / (ymax - ymin)
+
+        x0, x1, y0, y1 = sx(0), sx(xmax), sy(ymin), sy(ymax)
+        parts.append(
+            f'<text x="{ox + width / 2}" y="18" text-anchor="middle" font-size="13">'
+            f"{panel['title']}</text>"
+        )
+        parts.append(
+            f'<path d="M{x0:.1f},{y1:.1f} V{y0:.1f} H{x1:.1f}" stroke="black" fill="none"/>'
+        )
+        steps = 5
+        for i in range(steps + 1):
+            yv = ymin + (ymax - ymin) * i / steps
+            parts.append(
+                f'<text x="{x0 - 4:.1f}" y="{sy(yv) + 4:.1f}" text-anchor="end">{yv:.2f}</text>'
+            )
+            xv = xmax * i / steps
+            parts.append(
+                f'<text x="{sx(xv):.1f}" y="{y0 + 14:.1f}" text-anchor="middle">{xv:.0f}</text>'
+            )
+        parts.append(
+            f'<line x1="{x0:.1f}" x2="{x1:.1f}" y1="{sy(1.05):.1f}" y2="{sy(1.05):.1f}" '
+            'stroke="gray" stroke-dasharray="4,3"/>'
+            f'<text x="{x1:.1f}" y="{sy(1.05) - 3:.1f}" text-anchor="end" fill="gray">'
+            "target 1.05x</text>"
+        )
+        parts.append(
+            f'<text x="{(x0 + x1) / 2:.1f}" y="{height - 12}" text-anchor="middle">'
+            f"{panel['xlabel']}</text>"
+            f'<text transform="translate({ox + 12},{(y0 + y1) / 2:.1f}) rotate(-90)" '
+            'text-anchor="middle">shim / direct, median ratio</text>'
+        )
+        for i, (name, series) in enumerate(panel["series"].items()):
+            color = colors[i % len(colors)]
+            d = " ".join(
+                f"{'M' if j == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}"
+                for j, (x, y) in enumerate(series)
+            )
+            parts.append(f'<path d="{d}" stroke="{color}" fill="none" stroke-width="2"/>')
+            for x, y in series:
+                parts.append(f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="3" fill="{color}"/>')
+            parts.append(
+                f'<text x="{x0 + 8:.1f}" y="{y1 + 14 + 14 * i:.1f}" fill="{color}">{name}</text>'
+            )
+    parts.append("</svg>")
+    path.write_text("\n".join(parts) + "\n")
+
+
+# -- main --------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run")
+    parser.add_argument("--warmups", type=int, help="warm-up pairs per case (20; quick 3)")
+    parser.add_argument("--seconds", type=float, help="time per case (9; quick 0.4)")
+    parser.add_argument("--max-pairs", type=int, help="at most this many pairs (400; quick 20)")
+    parser.add_argument("--min-pairs", type=int, help="at least this many pairs (60; quick 8)")
+    parser.add_argument("--svg", help="write the plot here (default: bench/shims.svg, quick: none)")
+    parser.add_argument("--mise", help="use this mise binary instead of installing one")
+    args = parser.parse_args()
+    warmups = args.warmups if args.warmups is not None else (3 if args.quick else 20)
+    budget = args.seconds if args.seconds is not None else (0.4 if args.quick else 9.0)
+    hi = args.max_pairs or (20 if args.quick else 400)
+    lo = args.min_pairs or (8 if args.quick else 60)
+    svg = args.svg or (None if args.quick else str(Path(__file__).with_name("shims.svg")))
+
+    real = real_python("3.11")
+    if real is None:
+        sys.exit("bench: no CPython 3.11 to build a throwaway base from")
+    began = time.monotonic()
+    here = os.getcwd()
+    work = Path(tempfile.mkdtemp(prefix="pyrun-bench-shims-")).resolve()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        base = make_base(work, real, "3.11")
+        (base.bin / "python").symlink_to(base.python.name)  # as pyenv's builds have
+        version = real.resolve().parent.parent.name
+        plain = work / "plain"
+        plain.mkdir()
+        print("bench: setting up", file=sys.stderr)
+        main_run = make_pyrun(work, base, "main", [])
+        env = main_run.env
+        proj = work / "proj"
+        venv(base, proj / ".venv", env, pip=True)
+        conda = work / "conda" / "envs" / "bench"
+        (conda / "bin").mkdir(parents=True)
+        (conda / "bin" / "python3").symlink_to(base.python)
+        shim = str(main_run.shims / "python")
+        iso = str(main_run.isolated_python)
+        vpy = str(proj / ".venv" / "bin" / "python")
+        floor = work / "floor-shim"
+        floor.write_text(f'#!/bin/sh\nexec {shlex.quote(iso)} "$@"\n')
+        floor.chmod(0o755)
+
+        def pair(key: str, label: str, a: list[str], b: list[str], cwd: Path, **kw: str) -> Case:
+            e = {**env, **kw}
+            return Case(key, label, Cmd(a, e, cwd), Cmd(b, e, cwd), shown_env=(*kw, "PATH"))
+
+        p = ["-c", "pass"]
+        steps = [
+            pair(
+                "venv-env",
+                "`VIRTUAL_ENV`",
+                [shim, *p],
+                [vpy, *p],
+                plain,
+                VIRTUAL_ENV=str(proj / ".venv"),
+            ),
+            pair(
+                "conda",
+                "`CONDA_PREFIX` (named env)",
+                [shim, *p],
+                [str(conda / "bin" / "python3"), *p],
+                plain,
+                CONDA_PREFIX=str(conda),
+                CONDA_DEFAULT_ENV="bench",
+            ),
+        ]
+        depth_venv = {
+            d: pair(
+                f"dot-{d}",
+                f"`.venv`, cwd {d} below the project",
+                [shim, *p],
+                [vpy, *p],
+                deep(proj, d),
+            )
+            for d in DEPTHS
+        }
+        depth_iso = {
+            d: pair(
+                f"iso-{d}",
+                f"isolated fallback, cwd {d} below `$W/plain` (walk to `/`)",
+                [shim, *p],
+                [iso, *p],
+                deep(plain, d),
+            )
+            for d in DEPTHS
+        }
+        pip = pair(
+            "pip",
+            "`pip --version`, `.venv` at depth 1, against `.venv/bin/pip --version`",
+            [str(main_run.shims / "pip"), "--version"],
+            [str(proj / ".venv" / "bin" / "pip"), "--version"],
+            deep(proj, 1),
+        )
+        floor_case = pair(
+            "floor",
+            "floor: a 2-line `#!/bin/sh` script that only `exec`s the isolated python",
+            [str(floor), *p],
+            [iso, *p],
+            plain,
+        )
+        paths: dict[int, Case] = {}
+        for n in PATH_LENGTHS:
+            extra = [work / "empty" / f"p{i}" for i in range(n - 4)]
+            for d in extra:
+                d.mkdir(parents=True, exist_ok=True)
+            e = dict(env)
+            e["PATH"] = os.pathsep.join(
+                [str(main_run.shims), *map(str, extra), str(base.bin), "/usr/bin", "/bin"]
+            )
+            paths[n] = Case(
+                f"path-{n}",
+                f"isolated fallback, `PATH` of {n} entries",
+                Cmd([shim, *p], e, plain),
+                Cmd([iso, *p], e, plain),
+                shown_env=("PATH",),
+            )
+        # A real PATH holds big directories (/usr/bin: about a thousand programs) before
+        # the one with the interpreter; the empty ones above only show the per-entry cost.
+        big = work / "big"
+        big.mkdir()
+        for i in range(1000):
+            (big / f"tool{i}").touch(mode=0o755)
+        e = dict(env)
+        e["PATH"] = os.pathsep.join(
+            [str(main_run.shims), str(big), str(base.bin), "/usr/bin", "/bin"]
+        )
+        big_case = Case(
+            "path-big",
+            "isolated fallback, `PATH` of 5 entries, one a dir of 1000 programs before the base",
+            Cmd([shim, *p], e, plain),
+            Cmd([iso, *p], e, plain),
+            shown_env=("PATH",),
+        )
+        envs: dict[int, Case] = {}
+        for n in ENV_COUNTS:
+            run = make_pyrun(work, base, f"envs{n}", [])
+            add_fake_envs(run, base, work, n)
+            envs[n] = Case(
+                f"envs-{n}",
+                f"isolated fallback, {n} cached environment{'s' if n > 1 else ''} "
+                f"(the real one{f' and {n - 1} fake ones with their records' if n > 1 else ''})",
+                Cmd([str(run.shims / "python"), *p], run.env, plain),
+                Cmd([str(run.isolated_python), *p], run.env, plain),
+                shown_env=("PATH",),
+            )
+        print("bench: setting up the peers", file=sys.stderr)
+        peers = [
+            pyenv_case(work, base, version),
+            mise_case(work, base, version, args.mise),
+            uv_case(work, base),
+        ]
+
+        everything = [
+            *steps,
+            *depth_venv.values(),
+            *depth_iso.values(),
+            pip,
+            floor_case,
+            *peers,
+            *paths.values(),
+            big_case,
+            *envs.values(),
+        ]
+        for case in everything:
+            check(case)
+        live = [c for c in everything if not c.problem]
+        print(f"bench: timing {len(live)} cases", file=sys.stderr)
+        for i, case in enumerate(live):
+            measure(case, warmups, budget, lo, hi, devnull)
+            print(
+                f"bench: [{i + 1}/{len(live)}] {case.key}: {med_ratio(case):.3f}x",
+                file=sys.stderr,
+            )
+        os.chdir(here)
+        load = os.getloadavg()[0]
+        elapsed = time.monotonic() - began
+
+        # -- report ---------------------------------------------------------------
+        print(
+            f"Shim overhead, CPython {version} (throwaway base), `/bin/sh` is "
+            f"{os.path.realpath('/bin/sh')}; {warmups} warm-up pairs then up to {hi} "
+            f"interleaved pairs per case; load average {load:.1f} at the end; "
+            f"{elapsed:.0f} s in all. A is through the shim or peer, B the same "
+            "interpreter started directly; the ratio is per pair (A/B).\n"
+        )
+        print("### Each discovery step (`python -c pass`)\n")
+        print(HEADER)
+        step_rows = [
+            *steps,
+            depth_venv[1],
+            depth_venv[15],
+            depth_venv[50],
+            depth_iso[1],
+            pip,
+            floor_case,
+        ]
+        for case in step_rows:
+            print(row(case))
+        print("\n### Peers doing the same job (`python -c pass`)\n")
+        print(HEADER)
+        print(row(depth_venv[1]).replace("| `.venv`", "| pyrun shim, `.venv`", 1))
+        print(row(depth_iso[1]).replace("| isolated", "| pyrun shim, isolated", 1))
+        for case in peers:
+            print(row(case))
+        print("\n### Scaling\n")
+        print(HEADER)
+        for case in [
+            *depth_venv.values(),
+            *depth_iso.values(),
+            *paths.values(),
+            big_case,
+            *envs.values(),
+        ]:
+            print(row(case))
+
+        # -- targets --------------------------------------------------------------
+        print("\n### Targets\n")
+        at = [*steps, depth_venv[1], depth_venv[15], depth_iso[1], depth_iso[15]]
+        worst = max(at, key=med_ratio)
+        ok = all(med_ratio(c) <= 1.05 for c in at)
+        print(
+            f"- Steady state at most 1.05x at depth 1 and 15 for every step: "
+            f"**{'met' if ok else 'not met'}** (worst: {worst.label}, "
+            f"{med_ratio(worst):.3f}x, {med_diff(worst):+.2f} ms)."
+        )
+        for name, series, unit in (
+            ("`PATH` length", paths, "entry"),
+            ("cached environments", envs, "environment"),
+        ):
+            keys = sorted(series)
+            lo_c, hi_c = series[keys[0]], series[keys[-1]]
+            change = med_ratio(hi_c) - med_ratio(lo_c)
+            per = slope([(k, med_diff(series[k])) for k in keys]) * 1000
+            flat = abs(change) <= 0.02
+            print(
+                f"- Flat in {name} ({keys[0]} to {keys[-1]}): **{'met' if flat else 'not met'}** "
+                f"({med_ratio(lo_c):.3f}x to {med_ratio(hi_c):.3f}x, {change:+.3f}; "
+                f"fitted {per:+.1f} µs per {unit}; flat means within ±0.02x)."
+            )
+        for name, series in (("`.venv`", depth_venv), ("isolated fallback", depth_iso)):
+            per = slope([(d, med_diff(series[d])) for d in DEPTHS]) * 1000
+            first, top = med_ratio(series[1]), med_ratio(series[DEPTHS[-1]])
+            small = top - first <= 0.05
+            print(
+                f"- Linear and small in depth, {name}: **{'met' if small else 'not met'}** "
+                f"(fitted {per:+.1f} µs per level; {first:.3f}x at depth 1, {top:.3f}x at "
+                f"depth {DEPTHS[-1]}; small means the 49 more levels add at most 0.05x)."
+            )
+        floor_r, floor_d = med_ratio(floor_case), med_diff(floor_case)
+        shim_d = med_diff(depth_venv[1])
+        print(
+            f"- For scale: a `#!/bin/sh` script that does nothing but `exec` costs "
+            f"{floor_r:.3f}x ({floor_d:+.2f} ms) by itself; the shim's discovery adds "
+            f"{shim_d - floor_d:+.2f} ms to that at `.venv` depth 1."
+        )
+
+        print("\n### Command lines\n")
+        print(f"`$W` is the temporary directory ({work.name} this run). A, then B:\n")
+        for case in everything:
+            if case.a is None or case.b is None:
+                continue
+            print(f"- {case.label}:")
+            print(f"  `{shown(case.a, case.shown_env, work)}` /")
+            print(f"  `{shown(case.b, case.shown_env, work)}`")
+        if svg:
+            svg_plot(
+                [
+                    {
+                        "title": "Cost against directory depth",
+                        "xlabel": "levels between the cwd and the project (or /plain)",
+                        "series": {
+                            ".venv": [(d, med_ratio(depth_venv[d])) for d in DEPTHS],
+                            "isolated fallback (walk to /)": [
+                                (d, med_ratio(depth_iso[d])) for d in DEPTHS
+                            ],
+                        },
+                    },
+                    {
+                        "title": "Cost against PATH length",
+                        "xlabel": "PATH entries (isolated fallback)",
+                        "series": {
+                            "isolated fallback": [(n, med_ratio(paths[n])) for n in PATH_LENGTHS]
+                        },
+                    },
+                ],
+                Path(svg),
+            )
+            print(f"\nPlot written to {svg}.", file=sys.stderr)
+    finally:
+        os.chdir(here)
+        os.close(devnull)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
