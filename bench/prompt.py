@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import PYRUN
 
-MISE_PACKAGE = "@jdxcode/mise-linux-x64"
+from bench.peers import install_mise, last_line
+
 SCENARIOS = {
     "same": "same directory",
     "cd": "`cd` to the other directory, then the prompt",
@@ -129,11 +130,6 @@ def home_env(work: Path, name: str, extra: dict[str, str] | None = None) -> dict
     return env
 
 
-def first_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "(no output)"
-
-
 def make_pyrun(work: Path) -> Tool:
     env = home_env(work, "pyrun", {"PYRUN_DATA_DIR": str(work / "pyrun-data")})
     tool = Tool("pyrun", "pyrun", f'eval "$({PYRUN} hook bash)"', env)
@@ -141,7 +137,7 @@ def make_pyrun(work: Path) -> Tool:
     tool.version = done.stdout.strip()
     check = subprocess.run([PYRUN, "hook", "bash"], env=env, capture_output=True, text=True)
     if check.returncode != 0:
-        tool.problem = f"`pyrun hook bash` failed: {first_line(check.stderr)}"
+        tool.problem = f"`pyrun hook bash` failed: {last_line(check.stderr)}"
     return tool
 
 
@@ -179,28 +175,16 @@ def make_mise(work: Path, given: str | None) -> Tool:
     if given:
         exe = Path(given)
     else:
-        npm = shutil.which("npm")
-        if npm is None:
-            tool.problem = "not installed (no npm to install @jdxcode/mise-linux-x64)"
+        found, problem = install_mise(work)
+        if found is None:
+            tool.problem = problem
             return tool
-        prefix = work / "npm-mise"
-        print("bench: installing mise with npm into the temp dir", file=sys.stderr)
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), MISE_PACKAGE],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        exe = prefix / "node_modules" / MISE_PACKAGE / "bin" / "mise"
-        if done.returncode != 0 or not exe.is_file():
-            tool.problem = f"not installed: npm install failed: {first_line(done.stderr)}"
-            return tool
+        exe = found
     env["PATH"] = f"{exe.parent}:{env['PATH']}"
     tool.setup = f'eval "$({exe} activate bash)"'
     done = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        tool.problem = f"does not run: {first_line(done.stderr)}"
+        tool.problem = f"does not run: {last_line(done.stderr)}"
         return tool
     tool.version = f"mise {done.stdout.split()[0]}"
     offline = subprocess.run(
@@ -244,13 +228,13 @@ def run_driver(
 
 def check_output(tool: Tool, done: subprocess.CompletedProcess[str]) -> bool:
     if done.returncode != 0:
-        tool.problem = f"driver failed ({done.returncode}): {first_line(done.stderr)}"
+        tool.problem = f"driver failed ({done.returncode}): {last_line(done.stderr)}"
         return False
     declared = next(
         (line for line in done.stdout.splitlines() if line.startswith("PROMPT_COMMAND_IS")), ""
     )
     if tool.name != "none" and "PROMPT_COMMAND" not in declared.replace("PROMPT_COMMAND_IS", ""):
-        tool.problem = "its hook registered no PROMPT_COMMAND: " + first_line(done.stderr)
+        tool.problem = "its hook registered no PROMPT_COMMAND: " + last_line(done.stderr)
         return False
     return True
 
@@ -264,7 +248,7 @@ def count(tool: Tool, work: Path, n: int) -> None:
         trace = work / f"trace-{tool.name}-{scenario}.txt"
         done = run_driver(tool, work, "count", n, [scenario], strace_out=trace)
         if done.returncode != 0 or not trace.exists():
-            tool.problem = tool.problem or f"strace run failed: {first_line(done.stderr)}"
+            tool.problem = tool.problem or f"strace run failed: {last_line(done.stderr)}"
             return
         inside = False
         procs = execs = 0

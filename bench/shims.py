@@ -55,7 +55,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import PYRUN, Base, clean_env, make_base, real_python
 
-MISE_PACKAGE = "@jdxcode/mise-linux-x64"
+from bench.peers import install_mise, last_line
+
 PYENV = Path.home() / ".pyenv"
 UV = Path(sys.executable).parent / "uv"
 DEPTHS = (0, 1, 5, 15, 30, 50)
@@ -186,11 +187,6 @@ def deep(root: Path, depth: int) -> Path:
     return path
 
 
-def first_line(text: str) -> str:
-    lines = [line for line in text.strip().splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "(no output)"
-
-
 @dataclass
 class Pyrun:
     data: Path
@@ -279,22 +275,10 @@ def mise_case(work: Path, base: Base, version: str, given: str | None) -> Case:
     if given:
         exe = Path(given)
     else:
-        npm = shutil.which("npm")
-        if npm is None:
-            return Case("mise", label, None, None, problem="not installed (no npm)")
-        prefix = work / "npm-mise"
-        print("bench: installing mise with npm into the temp dir", file=sys.stderr)
-        done = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(prefix), MISE_PACKAGE],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=600,
-        )
-        exe = prefix / "node_modules" / MISE_PACKAGE / "bin" / "mise"
-        if done.returncode != 0 or not exe.is_file():
-            why = first_line(done.stderr)
-            return Case("mise", label, None, None, problem=f"npm install failed: {why}")
+        found, problem = install_mise(work)
+        if found is None:
+            return Case("mise", label, None, None, problem=problem)
+        exe = found
     # `path:<prefix>` versions get no shims from `mise reshim`; an install of mise's own
     # is what it shims, so the base is linked in as one (as `mise sync python --pyenv`).
     mdata = work / "mise-data"
@@ -319,7 +303,7 @@ def mise_case(work: Path, base: Base, version: str, given: str | None) -> Case:
     env["PATH"] = f"{mdata / 'shims'}:{exe.parent}:/usr/bin:/bin"
     ver = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
     if ver.returncode != 0:
-        return Case("mise", label, None, None, problem=f"does not run: {first_line(ver.stderr)}")
+        return Case("mise", label, None, None, problem=f"does not run: {last_line(ver.stderr)}")
     label = (
         f"mise {ver.stdout.split()[0]} shim (`$MISE_DATA_DIR/shims/python`, the base linked "
         'in as `installs/python/<version>`, global config `python = "<version>"`)'
@@ -334,7 +318,7 @@ def mise_case(work: Path, base: Base, version: str, given: str | None) -> Case:
     )
     shim = mdata / "shims" / "python"
     if done.returncode != 0 or not shim.exists():
-        return Case("mise", label, None, None, problem=f"`mise reshim`: {first_line(done.stderr)}")
+        return Case("mise", label, None, None, problem=f"`mise reshim`: {last_line(done.stderr)}")
     return Case(
         "mise",
         label,
