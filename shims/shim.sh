@@ -283,6 +283,9 @@ pyrun_decide() {
     fi
     # 4. PATH, skipping this shims directory and relative entries
     pyrun_pyenv_root=${PYENV_ROOT:-${HOME-}/.pyenv}
+    # Without pyenv, no PATH entry needs comparing with its shims directory.
+    pyrun_pyenv_shims=
+    [ -d "$pyrun_pyenv_root/shims" ] && pyrun_pyenv_shims=$pyrun_pyenv_root/shims
     pyrun_path_rest=${PATH-}:
     while [ -n "$pyrun_path_rest" ]; do
         pyrun_d=${pyrun_path_rest%%:*}
@@ -290,7 +293,7 @@ pyrun_decide() {
         case $pyrun_d in /*) ;; *) continue ;; esac
         [ "$pyrun_d" -ef "$pyrun_shims" ] && continue
         pyrun_in_pyenv=
-        [ "$pyrun_d" -ef "$pyrun_pyenv_root/shims" ] && pyrun_in_pyenv=1
+        [ -n "$pyrun_pyenv_shims" ] && [ "$pyrun_d" -ef "$pyrun_pyenv_shims" ] && pyrun_in_pyenv=1
         for pyrun_n in $pyrun_path_names; do
             pyrun_cand=${pyrun_d%/}/$pyrun_n
             if [ -f "$pyrun_cand" ] && [ -x "$pyrun_cand" ]; then
