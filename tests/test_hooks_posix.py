@@ -561,3 +561,35 @@ def test_beside_a_conda_activation(tree: Tree, shell: str) -> None:
     assert term.read('"$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"') == ["CONDA_PREFIX", "ml"]
     assert term.read('"${PATH%%:*}"') == [str(tree.world.shims)], "shims first again"
     term.close()
+
+
+def test_beside_a_starship_style_prompt(tree: Tree, shell: str) -> None:
+    # starship is in no registry this machine reaches. This stands in for it the way
+    # its init works: the prompt is a command substitution of `starship prompt`, fed
+    # the last exit status by a precmd hook registered before pyrun's.
+    fake = tree.world.root / "starship-bin"
+    if not fake.exists():
+        fake.mkdir()
+        script = fake / "starship"
+        script.write_text('#!/bin/sh\nprintf "star[%s]#@""> " "${2#--status=}"\n')
+        script.chmod(0o755)
+    star = quote_posix(str(fake / "starship"))
+    if shell == "bash":
+        init = (
+            f"_star_precmd() {{ _star_status=$?; }}; PROMPT_COMMAND=_star_precmd; "
+            f"PS1='$({star} prompt --status=$_star_status)'; "
+        )
+    else:
+        init = (
+            "setopt prompt_subst; _star_precmd() { _star_status=$?; }; "
+            f"precmd_functions=(_star_precmd); PS1='$({star} prompt --status=$_star_status)'; "
+        )
+    term = Term(tree, shell, before=init)
+    assert term.first.endswith("star[0]"), term.first
+    shown = term.run('cd "$T_PROJ"; false')
+    assert shown == f"({PROJECT}) star[1]", "starship sees the user's exit status"
+    assert term.read('"$PYRUN_ENV_KIND" "${PATH%%:*}"') == [".venv", str(tree.world.shims)]
+    shown = term.run("PYRUN_PROMPT=0")
+    assert shown == "star[0]", "with the indicator off, starship's prompt is left alone"
+    assert term.read('"$PYRUN_ENV_NAME"') == [PROJECT], "starship can read the label instead"
+    term.close()
