@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from pyrun import compiled
 from tests.wheels import build_wheel
 
 PYRUN = str(Path(sys.executable).parent / "pyrun")
@@ -241,9 +242,16 @@ class World:
         return where
 
 
-def new_world(root: Path, bases: dict[str, Base], wheelhouse: Path, *extra_bases: Base) -> World:
+def new_world(
+    root: Path,
+    bases: dict[str, Base],
+    wheelhouse: Path,
+    *extra_bases: Base,
+    flavour: str | None = None,
+) -> World:
     """A user's machine under root: own HOME and XDG dirs, shims generated, PATH with the
-    shims, the 3.11 base and any extra bases, then /usr/bin and /bin."""
+    shims, the 3.11 base and any extra bases, then /usr/bin and /bin. The shims are what
+    a user gets here (compiled when a C compiler works) unless flavour says "sh" or "c"."""
     home = root / "home"
     home.mkdir()
     world = World(root=root, home=home, base=bases["3.11"], bases=bases, wheelhouse=wheelhouse)
@@ -256,6 +264,8 @@ def new_world(root: Path, bases: dict[str, Base], wheelhouse: Path, *extra_bases
             "PIP_FIND_LINKS": str(wheelhouse),
         }
     )
+    if flavour is not None:
+        world.env["PYRUN_SHIM"] = flavour
     world.env["PATH"] = world.path_with(
         world.shims, world.base.bin, *(base.bin for base in extra_bases)
     )
@@ -272,13 +282,30 @@ def assert_bases_untouched(
 
 
 @pytest.fixture
+def shim_flavour() -> str | None:
+    """Which shims `world` gets: None for what a user gets. A module about the shims
+    themselves overrides this with params=SHIM_FLAVOURS to run each test with both."""
+    return None
+
+
+SHIM_FLAVOURS = ["sh", "c"]
+
+
+def flavour_needs(flavour: str | None) -> None:
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+
+
+@pytest.fixture
 def world(
     tmp_path: Path,
     bases: dict[str, Base],
     base_snapshots: dict[str, dict[str, str]],
     wheelhouse: Path,
+    shim_flavour: str | None,
 ) -> Iterator[World]:
     need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    world = new_world(tmp_path, bases, wheelhouse)
+    flavour_needs(shim_flavour)
+    world = new_world(tmp_path, bases, wheelhouse, flavour=shim_flavour)
     yield world
     assert_bases_untouched(bases, base_snapshots, world.home)

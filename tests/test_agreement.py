@@ -1,10 +1,11 @@
-"""The shell fast path and the Python resolver implement one discovery order.
+"""The fast paths and the Python resolver implement one discovery order.
 
-Both run over the same directory trees and environment variables and must give the
-same answer. The resolver answers through ``pyrun which NAME --json`` (or an error exit
+Both shims (the shell script shims/shim.sh and the compiled shims/shim.c) run over the
+same directory trees and environment variables as the resolver and must give the same
+answer. The resolver answers through ``pyrun which NAME --json`` (or an error exit
 and a one-line message); the shim runs for real with ``PYRUN_DEBUG=1``, which makes it
-say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``) or why
-it handed over to the slow path (``pyrun[sh] NAME: slow path: <reason>``).
+say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``, or
+``pyrun[c] ...``) or why it handed over to the slow path (``... slow path: <reason>``).
 
 * When the shell decided, its program (plus the shared pip directory) must be the
   resolver's argv, and the resolver must have had nothing to warn about.
@@ -36,7 +37,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyrun import records, shims
+from pyrun import compiled, records, shims
 from pyrun.paths import Paths
 from tests.conftest import Base, World, need
 
@@ -199,14 +200,31 @@ class Setup:
     world: World
     lab: Lab
     paths: Paths
+    flavour: str  # "sh" or "c": which shim runs
+
+    def add_shims(self, *names: str) -> None:
+        """Shims for names PATH does not call for (rehash writes those of PATH)."""
+        everything = os.pathsep.join(
+            str(d) for d in [self.world.shims, *self.lab.path_dirs("311-first")]
+        )
+        wanted = shims.wanted_names(self.paths, everything)
+        shims.rehash(self.paths, everything, names=[*wanted, *names])
 
 
-@pytest.fixture
-def setup(world: World, lab: Lab) -> Setup:
+@pytest.fixture(params=["sh", "c"])
+def setup(
+    world: World, lab: Lab, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Setup:
+    flavour = request.param
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    monkeypatch.setenv("PYRUN_SHIM", flavour)
+    world.env["PYRUN_SHIM"] = flavour
     paths = Paths(data=world.data, config=world.home / ".config" / "pyrun")
-    everything = os.pathsep.join(str(d) for d in [world.shims, *lab.path_dirs("311-first")])
-    shims.rehash(paths, everything)  # python3.12 and pip3.12 shims too
-    return Setup(world, lab, paths)
+    s = Setup(world, lab, paths, flavour)
+    s.add_shims()  # python3.12 and pip3.12 shims too
+    assert shims.built(paths) == ("compiled" if flavour == "c" else "shell: PYRUN_SHIM=sh")
+    return s
 
 
 @dataclass(frozen=True)
@@ -300,10 +318,10 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
 
 
 SH_DECIDED = re.compile(
-    r"pyrun\[sh\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) -> "
+    r"pyrun\[(?:sh|c)\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) -> "
     r"(?P<program>.*?)(?P<pip> \(shared pip\))?"
 )
-SH_DEFERRED = re.compile(r"pyrun\[sh\] (?P<name>\S+): slow path: (?P<reason>.*)")
+SH_DEFERRED = re.compile(r"pyrun\[(?:sh|c)\] (?P<name>\S+): slow path: (?P<reason>.*)")
 PY_EXEC = re.compile(r"pyrun\[py\] (?P<name>\S+): exec (?P<argv>\[.*\])")
 # Why the shell may hand over, and what must then hold. Any other reason is a bug.
 DEFERRALS = {
@@ -341,8 +359,10 @@ def run_shim(s: Setup, sit: Situation) -> ShimRun:
         [str(s.world.shims / sit.name), *args], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
     )
     lines = done.stderr.splitlines()
-    shell = [line for line in lines if line.startswith(f"pyrun[sh] {sit.name}: ")]
-    assert shell, f"{sit.label}: the shim said nothing with PYRUN_DEBUG=1:\n{done.stderr}"
+    shell = [line for line in lines if line.startswith(f"pyrun[{s.flavour}] {sit.name}: ")]
+    assert shell, (
+        f"{sit.label}: the {s.flavour} shim said nothing with PYRUN_DEBUG=1:\n{done.stderr}"
+    )
     decided = reason = slow_argv = None
     if m := SH_DEFERRED.fullmatch(shell[-1]):
         reason = m["reason"]
@@ -765,10 +785,7 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
 
 
 def test_random_trees_and_environments_agree(setup: Setup) -> None:
-    # A python3.13 shim too: a version that nothing here has.
-    target = setup.world.shims / "python3.13"
-    target.write_text(shims.render("python3.13", setup.paths, sys.executable))
-    target.chmod(0o755)
+    setup.add_shims("python3.13")  # a version that nothing here has
     numbers = itertools.count()
 
     @settings(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 
 import pytest
 
@@ -73,46 +71,3 @@ def test_bad_input_is_one_line_and_non_zero(world: World, argv: list[str]) -> No
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith("pyrun: ") and done.stderr.count("\n") == 1, done.stderr
-
-
-def test_shim_whose_pyrun_is_gone_says_so(world: World) -> None:
-    shim = (world.shims / "python").read_text()
-    broken = re.sub(
-        r"^pyrun_python='[^']*'", "pyrun_python='/nonexistent/python'", shim, flags=re.M
-    )
-    (world.shims / "python").write_text(broken)
-    done = world.run(["python", "-c", "pass"])
-    assert done.returncode == 127
-    assert "reinstall pyrun" in done.stderr and done.stderr.count("\n") == 1
-
-
-def test_steady_state_starts_no_process_but_the_target(world: World) -> None:
-    strace = shutil.which("strace")
-    need(strace, "strace")
-    proj = world.root / "proj"
-    world.venv(proj / ".venv")
-    for cwd in (world.root, proj):  # isolated env via its record, and a .venv
-        world.run(["python", "-c", "pass"], cwd=cwd, check=True)  # warm
-        log = world.root / "strace.log"
-        world.run(
-            [
-                str(strace),
-                "-f",
-                "-qq",
-                "-e",
-                "trace=execve,fork,vfork,clone,clone3",
-                "-o",
-                str(log),
-                str(world.shims / "python"),
-                "-c",
-                "pass",
-            ],
-            cwd=cwd,
-            check=True,
-        )
-        calls = [line.split(None, 1)[1] for line in log.read_text().splitlines() if line.strip()]
-        execs = [c for c in calls if c.startswith("execve(")]
-        spawns = [c for c in calls if c.startswith(("fork", "vfork", "clone"))]
-        assert len(execs) == 2, execs  # the shim, then the interpreter replacing it
-        assert "bin/python" in execs[1]
-        assert spawns == [], spawns

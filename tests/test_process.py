@@ -1,17 +1,26 @@
 """A shim is invisible: bytes, exit codes, signals and streams pass through, and the
-target replaces the shim instead of running under it."""
+target replaces the shim instead of running under it. Every test runs with both shims,
+the shell script and the compiled one."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import World
+from tests.conftest import SHIM_FLAVOURS, World, need
+
+
+@pytest.fixture(params=SHIM_FLAVOURS)
+def shim_flavour(request: pytest.FixtureRequest) -> str:
+    return request.param
+
 
 ARGS = [
     "",
@@ -193,3 +202,50 @@ def test_sys_executable_is_the_environment_interpreter(world: World) -> None:
     done = world.run(["python3", "-c", "import sys; print(sys.executable)"], check=True)
     assert done.stdout.strip().startswith(str(world.envs))
     assert done.stdout.strip().endswith("/bin/python3")
+
+
+def test_shim_whose_pyrun_is_gone_says_so(world: World) -> None:
+    # pyrun installed with an interpreter that is then deleted: a venv that sees this
+    # pyrun and its dependencies through a .pth file writes the shims, then goes.
+    tool = world.root / "tool"
+    subprocess.run([world.base.python, "-m", "venv", "--without-pip", tool], check=True)
+    site = next(tool.glob("lib/python3.*/site-packages"))
+    (site / "dev.pth").write_text("\n".join(p for p in sys.path if p) + "\n")
+    rehash = "from pyrun.cli import main; raise SystemExit(main(['rehash', '-q']))"
+    world.run([str(tool / "bin" / "python"), "-c", rehash], check=True)
+    shutil.rmtree(tool)
+    done = world.run(["python", "-c", "pass"])
+    assert done.returncode == 127
+    assert "reinstall pyrun" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_steady_state_starts_no_process_but_the_target(world: World) -> None:
+    strace = shutil.which("strace")
+    need(strace, "strace")
+    proj = world.root / "proj"
+    world.venv(proj / ".venv")
+    for cwd in (world.root, proj):  # isolated env via its record, and a .venv
+        world.run(["python", "-c", "pass"], cwd=cwd, check=True)  # warm
+        log = world.root / "strace.log"
+        world.run(
+            [
+                str(strace),
+                "-f",
+                "-qq",
+                "-e",
+                "trace=execve,fork,vfork,clone,clone3",
+                "-o",
+                str(log),
+                str(world.shims / "python"),
+                "-c",
+                "pass",
+            ],
+            cwd=cwd,
+            check=True,
+        )
+        calls = [line.split(None, 1)[1] for line in log.read_text().splitlines() if line.strip()]
+        execs = [c for c in calls if c.startswith("execve(")]
+        spawns = [c for c in calls if c.startswith(("fork", "vfork", "clone"))]
+        assert len(execs) == 2, execs  # the shim, then the interpreter replacing it
+        assert "bin/python" in execs[1]
+        assert spawns == [], spawns

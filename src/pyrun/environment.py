@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyrun import compiled
 from pyrun.request import Request
 
 SHIM_MARKER = b"# pyrun-shim"
@@ -33,7 +34,9 @@ def is_pyrun_shim(path: str | os.PathLike[str]) -> bool:
             head = handle.read(256)
     except OSError:
         return False
-    return head.startswith(b"#!") and SHIM_MARKER in head
+    if head.startswith(b"#!"):
+        return SHIM_MARKER in head
+    return head.startswith(b"\x7fELF") and compiled.is_compiled_shim(path)
 
 
 def samefile(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:

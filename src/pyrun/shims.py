@@ -1,9 +1,13 @@
-"""Generating the shims: one template stamped for every name, kept in step with PATH.
+"""Generating the shims, kept in step with PATH.
 
 Like pyenv's rehash: regenerated under a lock, each file replaced atomically, extras
 pruned. Like mise: a stamp in the shims directory records what they were made from
-(pyrun version, template, interpreter running pyrun, names), so the hook can tell in
+(pyrun version, sources, interpreter running pyrun, names), so the hook can tell in
 one comparison whether they are stale.
+
+Each name is either a link to one compiled binary (shims/shim.c, built by compiled.py
+when a C compiler works) or the shell template shims/shim.sh stamped with its values;
+both walk the same order.
 """
 
 from __future__ import annotations
@@ -14,8 +18,9 @@ import os
 import re
 import sys
 
-from pyrun import __version__, pipshare, resources
+from pyrun import __version__, compiled, pipshare, resources
 from pyrun.environment import is_pyrun_shim, samefile
+from pyrun.errors import PyrunError
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 from pyrun.request import Request
@@ -73,14 +78,24 @@ def render(name: str, paths: Paths, pyrun_python: str) -> str:
 
 
 def _stamp(paths: Paths, names: list[str], pyrun_python: str) -> dict[str, object]:
-    template = resources.read_text("shims", "shim.sh")
+    sources = resources.read_text("shims", "shim.sh") + resources.read_text("shims", "shim.c")
     return {
         "pyrun": __version__,
-        "template": hashlib.sha256(template.encode()).hexdigest()[:16],
+        "template": hashlib.sha256(sources.encode()).hexdigest()[:16],
         "python": pyrun_python,
         "data": str(paths.data),
         "names": names,
+        "shim": compiled.choice(),
     }
+
+
+def built(paths: Paths) -> str:
+    """What the current shims are: "compiled", or "shell" with the reason when not."""
+    try:
+        recorded = json.loads((paths.shims / STAMP).read_text())
+    except (OSError, ValueError):
+        return "none"
+    return str(recorded.get("built", "unknown"))
 
 
 def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
@@ -99,28 +114,53 @@ def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
     return None
 
 
-def rehash(paths: Paths, path_value: str | None = None) -> list[str]:
-    """Regenerate every shim; return the names written."""
-    names = wanted_names(paths, path_value)
+def _build_binary(paths: Paths, names: list[str], pyrun_python: str) -> str:
+    """Put the compiled shim in place; return "compiled", or "shell: <why not>"."""
+    choice = compiled.choice()
+    if choice == "sh":
+        return "shell: PYRUN_SHIM=sh"
+    tmp = paths.shims / f".{compiled.BINARY}.{os.getpid()}.tmp"
+    try:
+        compiled.build(tmp, names, paths.shims, paths.data, pyrun_python)
+    except compiled.BuildFailed as why:
+        if choice == "c":
+            raise PyrunError(
+                f"PYRUN_SHIM=c, but the compiled shim cannot be built: {why}; "
+                "unset PYRUN_SHIM to use the shell shims"
+            ) from None
+        return f"shell: {why}"
+    os.replace(tmp, paths.shims / compiled.BINARY)
+    return "compiled"
+
+
+def rehash(
+    paths: Paths, path_value: str | None = None, names: list[str] | None = None
+) -> list[str]:
+    """Regenerate every shim (the names PATH calls for, unless given); return the names."""
+    names = names or wanted_names(paths, path_value)
     pyrun_python = sys.executable
     paths.shims.mkdir(parents=True, exist_ok=True, mode=0o755)
     with exclusive(paths.locks / "rehash.lock", "regenerating shims"):
+        kind = _build_binary(paths, names, pyrun_python)
         for name in names:
             target = paths.shims / name
             tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
-            tmp.write_text(render(name, paths, pyrun_python))
-            tmp.chmod(0o755)
+            if kind == "compiled":
+                tmp.symlink_to(compiled.BINARY)
+            else:
+                tmp.write_text(render(name, paths, pyrun_python))
+                tmp.chmod(0o755)
             os.replace(tmp, target)
+        keep = {*names, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
         for leftover in paths.shims.iterdir():
-            if (
-                leftover.name not in names
-                and leftover.name != STAMP
-                and (is_pyrun_shim(leftover) or leftover.name.endswith(".tmp"))
+            if leftover.name not in keep and (
+                is_pyrun_shim(leftover) or leftover.name.endswith(".tmp")
             ):
                 leftover.unlink()
         stamp = paths.shims / STAMP
         tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(_stamp(paths, names, pyrun_python), indent=1) + "\n")
+        recorded = {**_stamp(paths, names, pyrun_python), "built": kind}
+        tmp.write_text(json.dumps(recorded, indent=1) + "\n")
         os.replace(tmp, stamp)
     pipshare.ensure(paths)  # so the first pip-less environment does not pay for the copy
     return names

@@ -11,4 +11,9 @@ def run(quiet: bool) -> int:
     names = shims.rehash(paths)
     if not quiet:
         print(f"pyrun: {len(names)} shims in {paths.shims}: {' '.join(names)}")
+        kind = shims.built(paths)
+        if kind == "compiled":
+            print("pyrun: compiled shims (a C compiler built shims/shim.c)")
+        else:
+            print(f"pyrun: shell shims ({kind.removeprefix('shell: ')})")
     return 0

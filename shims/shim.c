@@ -1,0 +1,724 @@
+/* pyrun-shim, compiled: the same fast path as shims/shim.sh, without a shell.
+ *
+ * Why it exists. A `#!/bin/sh` script that does nothing but `exec` already costs
+ * about 1.065x a direct interpreter start on a typical machine (dash must be loaded,
+ * started and made to parse the file), so no shell script can meet pyrun's 1.05x
+ * target. This program does the same walk with system calls only, and without a C
+ * library (see "the platform" below), and `execve`s the program it found; it starts in
+ * a fraction of dash's time. The numbers that chose it are in BENCHMARKS.md.
+ *
+ * It is a second spelling of shim.sh, not a new design: every step, every test of
+ * a file, every message has its counterpart there (the function names match), and
+ * everything it is not sure about goes to the same slow path,
+ * `python -I -m pyrun _shim NAME REASON ARGS...`. tests/test_agreement.py runs
+ * this program, shim.sh and the Python resolver over the same cases and demands
+ * the same answer.
+ *
+ * `pyrun rehash` compiles it when a C compiler works (shims.py), with the values
+ * below in a generated shim_config.h, and links every shim name to the one binary;
+ * the name it was run as (argv[0], else the path the kernel executed) picks the
+ * request. Without a compiler the shims are shim.sh itself.
+ */
+#if !defined(__linux__) || !(defined(__x86_64__) || defined(__aarch64__))
+#error "the compiled shim is written for Linux on x86_64 and aarch64; the shell shims serve elsewhere"
+#endif
+
+/* -- the platform: a few system calls, no C library ----------------------------------
+ *
+ * Built with -nostdlib: glibc's own start-up (relocations, TLS, locale) costs several
+ * times the walk itself, and a static glibc binary is 700 KB to map. With the kernel's
+ * headers only, the whole program is a few KB and starts about as fast as exec allows.
+ * Only types and numbers come from the headers; every call is made here. */
+#include <asm/stat.h>
+#include <asm/unistd.h>
+#include <linux/auxvec.h>
+#include <linux/errno.h>
+#include <linux/fcntl.h>
+
+#ifndef __NR_faccessat2
+#define __NR_faccessat2 439
+#endif
+#define NULL ((void *)0)
+#define X_OK 1
+#define S_IFMT_ 0170000
+#define IS_REG(m) (((m) & S_IFMT_) == 0100000)
+#define IS_DIR(m) (((m) & S_IFMT_) == 0040000)
+#define IS_LNK(m) (((m) & S_IFMT_) == 0120000)
+typedef unsigned long size_t;
+typedef long ssize_t;
+
+static long sys6(long n, long a, long b, long c, long d) {
+    long ret;
+#if defined(__x86_64__)
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+#else
+    register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b,
+                  x2 __asm__("x2") = c, x3 __asm__("x3") = d;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+    ret = x0;
+#endif
+    return ret;
+}
+#define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0)
+
+/* gcc may turn loops and struct copies into calls to these. */
+void *memcpy(void *dst, const void *src, size_t n) {
+    char *d = dst;
+    const char *s = src;
+    while (n--) *d++ = *s++;
+    return dst;
+}
+void *memset(void *dst, int c, size_t n) {
+    char *d = dst;
+    while (n--) *d++ = (char)c;
+    return dst;
+}
+size_t strlen(const char *s) {
+    const char *p = s;
+    while (*p) p++;
+    return (size_t)(p - s);
+}
+static int streq(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return *a == *b;
+}
+static int strcmp_(const char *a, const char *b) {
+    while (*a && *a == *b) a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+static int starts_with(const char *s, const char *prefix) {
+    while (*prefix)
+        if (*s++ != *prefix++) return 0;
+    return 1;
+}
+static const char *find(const char *s, char c) { /* strchr */
+    for (; *s; s++)
+        if (*s == c) return s;
+    return NULL;
+}
+static const char *find_last(const char *s, char c) { /* strrchr */
+    const char *last = NULL;
+    for (; *s; s++)
+        if (*s == c) last = s;
+    return last;
+}
+
+static __attribute__((noreturn)) void quit(int code) {
+    for (;;) sys(__NR_exit_group, code, 0, 0);
+}
+
+static void put(int fd, const char *s) {
+    size_t n = strlen(s);
+    while (n) {
+        long done = sys(__NR_write, fd, s, n);
+        if (done == -EINTR) continue;
+        if (done <= 0) return;
+        s += done;
+        n -= (size_t)done;
+    }
+}
+
+/* Strings live in one arena and are never freed: the process execs within a
+ * millisecond. The arena is untouched memory until used, so its size costs nothing. */
+static char arena[8 << 20];
+static size_t arena_used;
+static char *alloc(size_t n) {
+    if (n > sizeof arena - arena_used) {
+        put(2, "pyrun: the shim ran out of memory; set PYRUN_SHIM=sh and run `pyrun rehash`\n");
+        quit(127);
+    }
+    char *p = arena + arena_used;
+    arena_used += n;
+    return p;
+}
+static char *cut(const char *s, size_t n) {
+    char *out = alloc(n + 1);
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return out;
+}
+/* cat(a, b, ..., NULL): a new string */
+static char *cat(const char *first, ...) {
+    __builtin_va_list ap;
+    size_t len = 0;
+    const char *s;
+    __builtin_va_start(ap, first);
+    for (s = first; s; s = __builtin_va_arg(ap, const char *)) len += strlen(s);
+    __builtin_va_end(ap);
+    char *out = alloc(len + 1), *p = out;
+    __builtin_va_start(ap, first);
+    for (s = first; s; s = __builtin_va_arg(ap, const char *)) {
+        size_t n = strlen(s);
+        memcpy(p, s, n);
+        p += n;
+    }
+    __builtin_va_end(ap);
+    *p = '\0';
+    return out;
+}
+
+static char **environ_;
+static unsigned long *auxv_;
+static const char *getenv_(const char *name) {
+    for (char **e = environ_; *e; e++) {
+        const char *s = *e, *n = name;
+        while (*n && *s == *n) s++, n++;
+        if (!*n && *s == '=') return s + 1;
+    }
+    return NULL;
+}
+static unsigned long getauxval_(unsigned long type) {
+    for (unsigned long *a = auxv_; a[0]; a += 2)
+        if (a[0] == type) return a[1];
+    return 0;
+}
+
+static int stat_(const char *p, struct stat *st, int flags) {
+    return sys6(__NR_newfstatat, AT_FDCWD, (long)p, (long)st, flags) == 0;
+}
+
+/* `test -x` as dash does it: faccessat with the effective ids. The plain system call
+ * uses the real ones, which are the same unless set-id; then faccessat2 (Linux 5.8). */
+static int same_ids = -1;
+static int executable(const char *p) {
+    if (same_ids < 0)
+        same_ids = sys(__NR_getuid, 0, 0, 0) == sys(__NR_geteuid, 0, 0, 0) &&
+                   sys(__NR_getgid, 0, 0, 0) == sys(__NR_getegid, 0, 0, 0);
+    if (!same_ids) {
+        long r = sys6(__NR_faccessat2, AT_FDCWD, (long)p, X_OK, AT_EACCESS);
+        if (r != -ENOSYS) return r == 0;
+    }
+    return sys(__NR_faccessat, AT_FDCWD, p, X_OK) == 0;
+}
+
+/* getcwd(2): the physical working directory; "" when it is gone or unreachable, NULL
+ * when it is longer than the kernel will report. */
+static char *physical_cwd(void) {
+    char *buf = alloc(4096);
+    long n = sys(__NR_getcwd, buf, 4096, 0);
+    if (n == -ENAMETOOLONG || n == -ERANGE) return NULL;
+    if (n < 0 || buf[0] != '/') return cut("", 0);
+    return buf;
+}
+
+static char *read_first_line(const char *path) { /* `IFS= read -r line <path` */
+    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return cut("", 0);
+    char *buf = alloc(65536);
+    size_t got = 0;
+    while (got < 65535) {
+        long n = sys(__NR_read, fd, buf + got, 65535 - got);
+        if (n == -EINTR) continue;
+        if (n <= 0) break;
+        const char *nl = NULL;
+        for (size_t i = got; i < got + (size_t)n; i++)
+            if (buf[i] == '\n') { nl = buf + i; break; }
+        got += (size_t)n;
+        if (nl) { got = (size_t)(nl - buf); break; }
+    }
+    sys(__NR_close, fd, 0, 0);
+    buf[got] = '\0';
+    return cut(buf, strlen(buf));
+}
+
+static char *read_all(const char *path) { /* the whole file, or "" */
+    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return cut("", 0);
+    size_t cap = 65536, got = 0;
+    char *buf = alloc(cap);
+    for (;;) {
+        if (got == cap - 1) {
+            char *bigger = alloc(cap * 2);
+            memcpy(bigger, buf, got);
+            buf = bigger;
+            cap *= 2;
+        }
+        long n = sys(__NR_read, fd, buf + got, cap - 1 - got);
+        if (n == -EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    sys(__NR_close, fd, 0, 0);
+    buf[got] = '\0';
+    return buf;
+}
+
+struct dirent64_ {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+static char *decimal(long v) {
+    char digits[24], *p = digits + sizeof digits;
+    *--p = '\0';
+    do *--p = (char)('0' + v % 10); while (v /= 10);
+    return cut(p, strlen(p));
+}
+
+struct shim_name {
+    const char *name;          /* python, python3, python3.12, pip, pip3, pip3.12 */
+    const char *kind;          /* python | pip */
+    const char *minor;         /* "3.12" for a version-specific shim, else "" */
+    const char *env_names[4];  /* what to run inside an environment, in order */
+    const char *path_names[4]; /* which interpreters to look for on PATH, in order */
+};
+
+/* PYRUN_SHIMS, PYRUN_DATA, PYRUN_PYTHON and SHIM_NAMES[], written by `pyrun rehash`
+ * from src/pyrun/request.py, the one place that says what each name asks for. */
+#include "shim_config.h"
+
+/* Marks the binary as a pyrun shim for environment.is_pyrun_shim (never run). */
+__attribute__((used)) static const char pyrun_marker[] = "# pyrun-shim (compiled from shims/shim.c)";
+
+/* -- the walk: shim.sh, step for step -------------------------------------------------- */
+
+static const struct shim_name *req;
+static const char *pyrun_name;
+static char *pyrun_prog;
+static char *pyrun_pipdir;
+static char *pyrun_defer;
+static int debugging;
+
+/* debug(part, part, ..., NULL): one line on stderr under PYRUN_DEBUG */
+static void debug(const char *first, ...) {
+    if (!debugging) return;
+    __builtin_va_list ap;
+    char *line = cat("pyrun[c] ", pyrun_name, ": ", NULL);
+    __builtin_va_start(ap, first);
+    for (const char *s = first; s; s = __builtin_va_arg(ap, const char *)) line = cat(line, s, NULL);
+    __builtin_va_end(ap);
+    put(2, cat(line, "\n", NULL));
+}
+
+static void defer(char *reason) { pyrun_defer = reason; }
+
+/* The shell's `test` operators. */
+static int is_file(const char *p) { struct stat st; return stat_(p, &st, 0) && IS_REG(st.st_mode); }
+static int is_dir(const char *p) { struct stat st; return stat_(p, &st, 0) && IS_DIR(st.st_mode); }
+static int is_link(const char *p) { struct stat st; return stat_(p, &st, AT_SYMLINK_NOFOLLOW) && IS_LNK(st.st_mode); }
+static int non_empty(const char *p) { struct stat st; return stat_(p, &st, 0) && st.st_size > 0; }
+static int exec_file(const char *p) { return is_file(p) && executable(p); }
+static int same_file(const char *a, const char *b) {
+    struct stat sa, sb;
+    return stat_(a, &sa, 0) && stat_(b, &sb, 0) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static const char *env_or_empty(const char *name) { const char *v = getenv_(name); return v ? v : ""; }
+
+/* ${s%/}: one trailing slash removed */
+static char *strip_slash(const char *s) {
+    size_t n = strlen(s);
+    return cut(s, n && s[n - 1] == '/' ? n - 1 : n);
+}
+
+/* ${s%/} repeated down to "/", as the loop in pyrun_conda_is_base does. */
+static char *strip_slashes(const char *s) {
+    size_t n = strlen(s);
+    while (n > 1 && s[n - 1] == '/') n--;
+    return cut(s, n);
+}
+
+/* Choose the program inside environment `dir` (found by `step`).
+ * Returns 1 when decided (pyrun_prog, or pyrun_defer), 0 when the step does not count. */
+static int pyrun_use_env(const char *dir, const char *step) {
+    if (!executable(cat(dir, "/bin/python3", NULL)) && !executable(cat(dir, "/bin/python", NULL))) {
+        defer(cat(step, " environment ", dir, " has no working interpreter", NULL));
+        return 1;
+    }
+    if (*req->minor && !executable(cat(dir, "/bin/python", req->minor, NULL))) {
+        debug(step, " ", dir, " is not Python ", req->minor, NULL);
+        return 0;
+    }
+    for (int i = 0; req->env_names[i]; i++) {
+        char *candidate = cat(dir, "/bin/", req->env_names[i], NULL);
+        if (executable(candidate)) {
+            pyrun_prog = candidate;
+            debug(step, " -> ", pyrun_prog, NULL);
+            return 1;
+        }
+    }
+    if (streq(req->kind, "pip")) {
+        /* An environment without pip (uv makes them): pyrun's shared pip run by the
+         * environment's own interpreter installs into that environment. */
+        if (!is_file(PYRUN_DATA "/pip/current/pip/__main__.py")) {
+            defer(cat(step, " environment ", dir, " has no pip and the shared pip is missing", NULL));
+            return 1;
+        }
+        pyrun_prog = cat(dir, "/bin/python3", NULL);
+        if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
+        pyrun_pipdir = PYRUN_DATA "/pip/current";
+        debug(step, " -> ", pyrun_prog, " (shared pip)", NULL);
+        return 1;
+    }
+    char *wanted = cut("", 0);
+    for (int i = 0; req->env_names[i]; i++) wanted = cat(wanted, i ? " " : "", req->env_names[i], NULL);
+    defer(cat(step, " environment ", dir, " has no ", wanted, NULL));
+    return 1;
+}
+
+/* A base interpreter found at `python` (by `step`): run its isolated environment.
+ * Returns 1 when decided, 0 when this interpreter does not count. */
+static int pyrun_use_base(const char *python, const char *step) {
+    char *record = cat(PYRUN_DATA "/by-path", python, NULL);
+    char *line = is_file(record) ? read_first_line(record) : "";
+    if (starts_with(line, "env ")) {
+        const char *env = line + 4;
+        if (is_file(cat(env, "/.pyrun-complete", NULL)) && same_file(python, cat(env, "/bin/python", NULL)))
+            return pyrun_use_env(env, "isolated");
+    } else if (starts_with(line, "skip ")) {
+        if (same_file(python, line + 5)) {
+            debug(step, " ", python, " is not a usable interpreter (recorded)", NULL);
+            return 0;
+        }
+    }
+    defer(cat(step, " interpreter ", python, " has no current record", NULL));
+    return 1;
+}
+
+/* The absolute path spelled as Python's os.path.abspath spells it (shim.sh says why). */
+static char *pyrun_normpath(const char *path) {
+    char *out = alloc(strlen(path) + 3), *end = out;
+    const char *part = path;
+    for (;;) {
+        const char *slash = find(part, '/');
+        size_t len = slash ? (size_t)(slash - part) : strlen(part);
+        if (len == 0 || (len == 1 && part[0] == '.')) {
+            /* nothing */
+        } else if (len == 2 && part[0] == '.' && part[1] == '.') {
+            while (end > out && *--end != '/') {}
+        } else {
+            *end++ = '/';
+            memcpy(end, part, len);
+            end += len;
+        }
+        if (!slash) break;
+        part = slash + 1;
+    }
+    *end = '\0';
+    if (streq(path, "//")) return cat("//", NULL);
+    if (path[0] == '/' && path[1] == '/' && path[2] && path[2] != '/') return cat("/", out, NULL);
+    return *out ? out : cat("/", NULL);
+}
+
+static const char *pyenv_root;
+static char *pyrun_cwd; /* the physical working directory, or "" when it is gone */
+static const char *saved_pwd;
+
+/* Which interpreter pyenv's shim `name` would run (shim.sh's pyrun_pyenv_choice):
+ * 0 with *chosen set, 1 when pyenv runs no python of its own, 2 when only pyenv can tell. */
+static int pyrun_pyenv_choice(const char *name, char **chosen) {
+    if (*env_or_empty("PYENV_DIR")) return 2;
+    char *versions = cat(env_or_empty("PYENV_VERSION"), NULL);
+    if (!*versions) {
+        /* pyenv's bash starts from PWD when it names this directory, else getcwd. */
+        char *file = NULL;
+        char *w = pyrun_cwd;
+        if (saved_pwd[0] == '/' && same_file(saved_pwd, ".")) w = cat(saved_pwd, NULL);
+        while (*w) {
+            char *candidate = cat(w, "/.python-version", NULL);
+            if (is_file(candidate)) { file = candidate; break; }
+            w = cut(w, (size_t)(find_last(w, '/') - w));
+            if (!*w) {
+                if (is_file("/.python-version")) file = "/.python-version";
+                break;
+            }
+        }
+        if (!file) file = cat(pyenv_root, "/version", NULL);
+        if (non_empty(file)) {
+            /* `while read -r v rest`: the first word of each line, split on blanks */
+            const char *s = read_all(file);
+            while (*s) {
+                while (*s == ' ' || *s == '\t' || *s == '\n') s++;
+                const char *word = s;
+                while (*s && *s != ' ' && *s != '\t' && *s != '\n') s++;
+                char *v = cut(word, (size_t)(s - word));
+                while (*s && *s != '\n') s++;
+                if (!*v || v[0] == '#' || streq(v, "..") || find(v, '/')) continue;
+                versions = cat(versions, *versions ? ":" : "", v, NULL);
+            }
+        }
+    }
+    if (!*versions) return 1;
+    const char *rest = cat(versions, ":", NULL);
+    while (*rest) {
+        const char *colon = find(rest, ':');
+        char *v = cut(rest, (size_t)(colon - rest));
+        rest = colon + 1;
+        if (streq(v, "system")) return 1;
+        char *prefix = cat(pyenv_root, "/versions/", v, NULL);
+        if (!is_dir(prefix)) return 2;
+        char *candidate = cat(prefix, "/bin/", name, NULL);
+        if (executable(candidate)) { *chosen = candidate; return 0; }
+    }
+    return 1;
+}
+
+/* Candidate `candidate` named `name` in a PATH directory: 1 when decided, 0 when it
+ * does not count. */
+static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
+    char *chosen = candidate;
+    if (in_pyenv) {
+        switch (pyrun_pyenv_choice(name, &chosen)) {
+        case 1: debug("PATH ", candidate, ": pyenv picks no python of its own here", NULL); return 0;
+        case 0: debug("PATH ", candidate, ": pyenv -> ", chosen, NULL); break;
+        default: chosen = candidate;
+        }
+    }
+    return pyrun_use_base(chosen, "PATH");
+}
+
+/* conda tells its base environment from a named one the way uv does. */
+static int pyrun_conda_is_base(void) {
+    char *p = strip_slashes(getenv_("CONDA_PREFIX"));
+    if (is_file(cat(p, "/conda-meta/pixi", NULL))) return 0;
+    const char *root = getenv_("_CONDA_ROOT");
+    if (root && streq(p, strip_slashes(root))) return 1;
+    const char *name = getenv_("CONDA_DEFAULT_ENV");
+    if (!name) return 0;
+    if (streq(p, name) || streq(p, "/")) return 0;
+    const char *last = find_last(p, '/');
+    if (streq(last ? last + 1 : p, name)) return 0;
+    return 1;
+}
+
+/* python3.[0-9] or python3.[0-9][0-9] */
+static int is_minor_name(const char *s) {
+    if (!starts_with(s, "python3.")) return 0;
+    const char *d = s + 8;
+    if (!(d[0] >= '0' && d[0] <= '9')) return 0;
+    if (!d[1]) return 1;
+    return d[1] >= '0' && d[1] <= '9' && !d[2];
+}
+
+/* Before b in the order the shell's two globs give once each match is prepended:
+ * two-digit minors first, each group newest first. */
+static int newer(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    return la != lb ? la > lb : strcmp_(a, b) > 0;
+}
+
+/* The python3.X names in directory `dir`, newest first; their count. */
+static size_t minor_names(const char *dir, char **found, size_t room) {
+    long fd = sys(__NR_openat, AT_FDCWD, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char *buf = alloc(32768);
+    size_t count = 0;
+    long n;
+    while ((n = sys(__NR_getdents64, fd, buf, 32768)) > 0) {
+        for (long off = 0; off < n;) {
+            struct dirent64_ *entry = (struct dirent64_ *)(buf + off);
+            if (is_minor_name(entry->d_name) && count < room) {
+                char *name = cut(entry->d_name, strlen(entry->d_name));
+                size_t i = count++;
+                for (; i > 0 && newer(name, found[i - 1]); i--) found[i] = found[i - 1];
+                found[i] = name;
+            }
+            off += entry->d_reclen;
+        }
+    }
+    sys(__NR_close, fd, 0, 0);
+    return count;
+}
+
+static void pyrun_decide(void) {
+    /* 1. VIRTUAL_ENV */
+    const char *venv = env_or_empty("VIRTUAL_ENV");
+    if (*venv) {
+        if (venv[0] != '/') { defer("VIRTUAL_ENV is a relative path"); return; }
+        if (pyrun_use_env(pyrun_normpath(venv), "VIRTUAL_ENV")) return;
+    }
+    /* 2. CONDA_PREFIX, a named environment */
+    char *conda_base = NULL;
+    const char *conda = env_or_empty("CONDA_PREFIX");
+    if (*conda) {
+        if (conda[0] != '/') { defer("CONDA_PREFIX is a relative path"); return; }
+        char *prefix = pyrun_normpath(conda);
+        if (pyrun_conda_is_base()) conda_base = prefix;
+        else if (pyrun_use_env(prefix, "CONDA_PREFIX")) return;
+    }
+    /* 3. .venv: walk up from the physical working directory */
+    char *dir = physical_cwd();
+    if (!dir) {
+        /* The shell learns such a directory the slow way; so does the slow path. */
+        defer("the working directory is longer than getcwd(2) reports");
+        return;
+    }
+    if (!*dir) debug(".venv: the working directory is gone, step skipped", NULL);
+    pyrun_cwd = dir;
+    while (*dir) {
+        if (is_file(cat(dir, "/pyvenv.cfg", NULL))) {
+            if (pyrun_use_env(dir, ".venv")) return;
+            break;
+        }
+        char *v = cat(strip_slash(dir), "/.venv", NULL);
+        if (is_dir(v) || is_link(v)) {
+            if (!is_file(cat(v, "/pyvenv.cfg", NULL))) {
+                defer(cat(".venv ", v, " has no pyvenv.cfg", NULL));
+                return;
+            }
+            if (pyrun_use_env(v, ".venv")) return;
+            break;
+        }
+        if (streq(dir, "/")) break;
+        dir = cut(dir, (size_t)(find_last(dir, '/') - dir));
+        if (!*dir) dir = "/";
+    }
+    /* 3b. conda base: a base interpreter */
+    if (conda_base) {
+        char *p3 = cat(conda_base, "/bin/python3", NULL), *p = cat(conda_base, "/bin/python", NULL);
+        if (executable(p3)) {
+            if (pyrun_use_base(p3, "conda base")) return;
+        } else if (executable(p)) {
+            if (pyrun_use_base(p, "conda base")) return;
+        } else {
+            defer(cat("conda base ", conda_base, " has no interpreter", NULL));
+            return;
+        }
+    }
+    /* 4. PATH, skipping this shims directory and relative entries */
+    const char *root = getenv_("PYENV_ROOT");
+    pyenv_root = root && *root ? root : cat(env_or_empty("HOME"), "/.pyenv", NULL);
+    struct stat shims_st, pyenv_st, dir_st;
+    int have_shims = stat_(PYRUN_SHIMS, &shims_st, 0);
+    /* Without pyenv, no PATH entry needs comparing with its shims directory. */
+    int have_pyenv = stat_(cat(pyenv_root, "/shims", NULL), &pyenv_st, 0) && IS_DIR(pyenv_st.st_mode);
+    const char *rest = cat(env_or_empty("PATH"), ":", NULL);
+    while (*rest) {
+        const char *colon = find(rest, ':');
+        char *d = cut(rest, (size_t)(colon - rest));
+        rest = colon + 1;
+        if (d[0] != '/') continue;
+        int exists = stat_(d, &dir_st, 0);
+        if (exists && have_shims && dir_st.st_dev == shims_st.st_dev && dir_st.st_ino == shims_st.st_ino)
+            continue;
+        int in_pyenv = exists && have_pyenv && dir_st.st_dev == pyenv_st.st_dev &&
+                       dir_st.st_ino == pyenv_st.st_ino;
+        char *base = strip_slash(d);
+        for (int i = 0; req->path_names[i]; i++) {
+            char *candidate = cat(base, "/", req->path_names[i], NULL);
+            if (exec_file(candidate) && pyrun_try(candidate, req->path_names[i], in_pyenv)) return;
+        }
+        /* An unversioned request then takes the directory's python3.X, newest first,
+         * as uv does (a directory holding only python3.12). */
+        if (*req->minor || !exists) continue;
+        char *found[110];
+        size_t count = minor_names(base, found, 110);
+        for (size_t i = 0; i < count; i++) {
+            char *candidate = cat(base, "/", found[i], NULL);
+            if (exec_file(candidate) && pyrun_try(candidate, found[i], in_pyenv)) return;
+        }
+    }
+    defer("no interpreter found");
+}
+
+/* PYRUN_DISABLE=1: a transparent pass-through to the next program of this name on PATH. */
+static void pyrun_passthrough(void) {
+    const char *rest = cat(env_or_empty("PATH"), ":", NULL);
+    while (*rest) {
+        const char *colon = find(rest, ':');
+        char *d = cut(rest, (size_t)(colon - rest));
+        rest = colon + 1;
+        if (!*d) d = ".";
+        if (same_file(d, PYRUN_SHIMS)) continue;
+        char *candidate = cat(strip_slash(d), "/", pyrun_name, NULL);
+        if (exec_file(candidate)) { pyrun_prog = candidate; return; }
+    }
+    defer(cat("PYRUN_DISABLE=1 and no other ", pyrun_name, " on PATH", NULL));
+}
+
+static const struct shim_name *lookup(const char *path) {
+    if (!path) return NULL;
+    const char *slash = find_last(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    for (size_t i = 0; i < sizeof SHIM_NAMES / sizeof SHIM_NAMES[0]; i++)
+        if (streq(SHIM_NAMES[i].name, name)) return &SHIM_NAMES[i];
+    return NULL;
+}
+
+static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **envp) {
+    environ_ = envp;
+    char **e = envp;
+    while (*e) e++;
+    auxv_ = (unsigned long *)(e + 1);
+    /* The name typed (argv[0]); when a caller set argv[0] to something else, the file
+     * the kernel ran. */
+    req = lookup(argc > 0 ? argv[0] : NULL);
+    if (!req) req = lookup((const char *)getauxval_(AT_EXECFN));
+    if (!req) {
+        put(2, cat("pyrun: cannot tell which shim ", argc > 0 ? argv[0] : "",
+                   " is (not a name pyrun shims); run it by its name in " PYRUN_SHIMS
+                   " (python, python3, pip, ...)\n", NULL));
+        quit(127);
+    }
+    pyrun_name = req->name;
+    debugging = *env_or_empty("PYRUN_DEBUG") != '\0';
+    saved_pwd = env_or_empty("PWD");
+
+    char *pid = decimal(sys(__NR_getpid, 0, 0, 0));
+    if (streq(env_or_empty("PYRUN_SHIM_PID"), pid)) {
+        /* exec keeps the process id: a shim that reaches a shim without a process in
+         * between (a second copy of the shims on PATH) lands here instead of looping. */
+        defer("re-entered from another shim");
+    } else if (streq(env_or_empty("PYRUN_DISABLE"), "1")) {
+        pyrun_passthrough();
+    } else {
+        pyrun_decide();
+    }
+
+    /* export PYRUN_SHIM_PID=<pid>: the environment, that variable replaced */
+    long nenv = 0;
+    for (e = envp; *e; e++) nenv++;
+    char **env = (char **)(void *)alloc(sizeof(char *) * (size_t)(nenv + 2));
+    long k = 0;
+    for (e = envp; *e; e++)
+        if (!starts_with(*e, "PYRUN_SHIM_PID=")) env[k++] = *e;
+    env[k++] = cat("PYRUN_SHIM_PID=", pid, NULL);
+    env[k] = NULL;
+
+    char **out = (char **)(void *)alloc(sizeof(char *) * (size_t)(argc + 8));
+    k = 0;
+    if (pyrun_defer) {
+        debug("slow path: ", pyrun_defer, NULL);
+        if (!executable(PYRUN_PYTHON)) {
+            put(2, cat("pyrun: ", pyrun_name, " needs pyrun, whose interpreter " PYRUN_PYTHON
+                       " is gone; reinstall pyrun (sh install.sh) or remove " PYRUN_SHIMS " from PATH\n",
+                       NULL));
+            quit(127);
+        }
+        pyrun_prog = PYRUN_PYTHON;
+        out[k++] = pyrun_prog;
+        out[k++] = "-I";
+        out[k++] = "-m";
+        out[k++] = "pyrun";
+        out[k++] = "_shim";
+        out[k++] = (char *)pyrun_name;
+        out[k++] = pyrun_defer;
+    } else {
+        out[k++] = pyrun_prog;
+        if (pyrun_pipdir) out[k++] = cat(pyrun_pipdir, "/pip", NULL);
+    }
+    for (long i = 1; i < argc; i++) out[k++] = argv[i];
+    out[k] = NULL;
+    long err = sys(__NR_execve, pyrun_prog, out, env);
+    put(2, cat("pyrun: ", pyrun_name, ": cannot run ", pyrun_prog,
+               err == -ENOENT ? ": no such file\n" : err == -EACCES ? ": permission denied\n" : ": exec failed\n",
+               NULL));
+    quit(err == -ENOENT ? 127 : 126);
+}
+
+/* The process entry: the kernel leaves argc, argv, envp and auxv on the stack. */
+__attribute__((used, noreturn)) void shim_start(long *sp);
+__attribute__((used, noreturn)) void shim_start(long *sp) {
+    long argc = sp[0];
+    char **argv = (char **)(sp + 1);
+    shim_main(argc, argv, argv + argc + 1);
+}
+#if defined(__x86_64__)
+__asm__(".text\n.global _start\n_start:\n  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call shim_start\n  hlt\n");
+#else
+__asm__(".text\n.global _start\n_start:\n  mov x29, #0\n  mov x30, #0\n  mov x0, sp\n  and sp, x0, #-16\n  bl shim_start\n");
+#endif

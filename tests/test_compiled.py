@@ -1,0 +1,149 @@
+"""The compiled shim: built when a C compiler works, the shell shims otherwise.
+
+What a user sees: `pyrun rehash` says which shims it made and why; a missing or broken
+compiler never leaves them without working shims; asking for the compiled shim where it
+cannot be built is a one-line error that changes nothing. The walk itself is held to
+the resolver by tests/test_agreement.py and tests/test_process.py, for both shims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pyrun import compiled
+from tests.conftest import SHIM_FLAVOURS, World, flavour_needs, need, new_world
+
+ISOLATED = "import sys; print(sys.prefix)"
+
+
+def shims_state(world: World) -> dict[str, str]:
+    """Every entry of the shims directory: link target or content hash."""
+    state = {}
+    for entry in sorted(os.listdir(world.shims)):
+        path = world.shims / entry
+        if path.is_symlink():
+            state[entry] = "-> " + os.readlink(path)
+        else:
+            state[entry] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return state
+
+
+def debug_line(world: World, env: dict[str, str | None] | None = None) -> str:
+    """What the shim said it did for `python -c pass` (its last PYRUN_DEBUG line)."""
+    done = world.run(["python", "-c", "pass"], env={**(env or {}), "PYRUN_DEBUG": "1"}, check=True)
+    lines = [
+        line for line in done.stderr.splitlines() if line.startswith(("pyrun[sh]", "pyrun[c]"))
+    ]
+    assert lines, done.stderr
+    return lines[-1]
+
+
+def test_rehash_compiles_when_a_compiler_works_and_says_so(world: World) -> None:
+    need(compiled.compiler(), "a C compiler")
+    done = world.pyrun("rehash", check=True)
+    assert "compiled shims" in done.stdout
+    binary = world.shims / compiled.BINARY
+    assert binary.read_bytes()[:4] == b"\x7fELF"
+    for name in ("python", "python3", "pip", "pip3", "python3.11", "pip3.11"):
+        assert os.readlink(world.shims / name) == compiled.BINARY
+    world.run(["python", "-c", "pass"], check=True)  # first use: the isolated env
+    assert debug_line(world).startswith("pyrun[c] python: isolated -> ")
+
+
+def test_without_a_compiler_the_shell_shims_serve(world: World) -> None:
+    env = {"CC": str(world.root / "no-such-cc"), "PYRUN_SHIM": None}
+    done = world.pyrun("rehash", env=env, check=True)
+    assert "shell shims" in done.stdout and "no-such-cc" in done.stdout, done.stdout
+    assert not (world.shims / compiled.BINARY).exists()
+    assert (world.shims / "python").read_text().startswith("#!/bin/sh")
+    assert [p.name for p in world.shims.iterdir() if p.name.startswith(".build")] == []
+    world.run(["python", "-c", "pass"], env=env, check=True)
+    assert debug_line(world, env=env).startswith("pyrun[sh] python: isolated -> ")
+
+
+def test_a_compiler_whose_binary_does_not_run_is_not_trusted(world: World) -> None:
+    fake = world.root / "fake-cc"
+    # "compiles" to a program that runs but is no shim: the self-check must refuse it
+    fake.write_text(
+        "#!/bin/sh\n"
+        'while [ "$1" != -o ]; do shift; done\n'
+        'printf "#!/bin/sh\\nexit 0\\n" >"$2"\n'
+        'chmod +x "$2"\n'
+    )
+    fake.chmod(0o755)
+    env = {"CC": str(fake), "PYRUN_SHIM": None}
+    done = world.pyrun("rehash", env=env, check=True)
+    assert "shell shims (the compiled shim does not run here)" in done.stdout, done.stdout
+    assert not (world.shims / compiled.BINARY).exists()
+    assert debug_line(world, env=env).startswith("pyrun[sh] ")
+
+
+def test_requiring_the_compiled_shim_without_a_compiler_changes_nothing(world: World) -> None:
+    before = shims_state(world)
+    done = world.pyrun("rehash", env={"PYRUN_SHIM": "c", "CC": str(world.root / "no-such-cc")})
+    assert done.returncode != 0
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("pyrun: PYRUN_SHIM=c, but the compiled shim cannot be built")
+    assert "unset PYRUN_SHIM" in done.stderr
+    assert shims_state(world) == before, "a failed rehash must leave the shims as they were"
+
+
+def test_an_unknown_pyrun_shim_value_is_one_line(world: World) -> None:
+    done = world.pyrun("rehash", env={"PYRUN_SHIM": "fast"})
+    assert done.returncode != 0 and done.stderr.count("\n") == 1
+    assert "PYRUN_SHIM='fast' is not one of auto, sh, c" in done.stderr
+
+
+def test_changing_pyrun_shim_is_picked_up_by_the_hook(world: World) -> None:
+    need(compiled.compiler(), "a C compiler")
+    world.pyrun("rehash", "-q", env={"PYRUN_SHIM": "c"}, check=True)
+    assert (world.shims / "python").is_symlink()
+    world.pyrun("hook", "bash", env={"PYRUN_SHIM": "sh"}, check=True)
+    assert (world.shims / "python").read_text().startswith("#!/bin/sh")
+    assert not (world.shims / compiled.BINARY).exists()
+
+
+def test_the_compiled_shim_knows_its_name_from_the_file_that_ran(world: World) -> None:
+    need(compiled.compiler(), "a C compiler")
+    world.pyrun("rehash", "-q", env={"PYRUN_SHIM": "c"}, check=True)
+    world.run(["python", "-c", "pass"], check=True)
+    expected = world.prefix_of("python3.11")
+    # A caller that sets argv[0] to something else (subprocess's executable=).
+    done = subprocess.run(
+        ["whatever", "-c", ISOLATED],
+        executable=str(world.shims / "python3.11"),
+        cwd=world.root,
+        env=world.env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == expected
+    # A link under a name pyrun does not shim is refused in one line.
+    odd = world.root / "bin" / "snake"
+    odd.parent.mkdir()
+    odd.symlink_to(world.shims / compiled.BINARY)
+    done = world.run([str(odd), "-c", "pass"])
+    assert done.returncode == 127 and done.stderr.count("\n") == 1
+    assert done.stderr.startswith("pyrun: cannot tell which shim") and "snake" in done.stderr
+
+
+@pytest.mark.parametrize("flavour", SHIM_FLAVOURS)
+def test_odd_characters_in_the_data_directory(
+    tmp_path: Path, bases: dict, wheelhouse: Path, flavour: str
+) -> None:
+    # Quotes, backslashes, a trigraph, $, spaces and non-ASCII in every baked-in path:
+    # C string escaping and sh quoting both have to hold.
+    flavour_needs(flavour)
+    root = tmp_path / "we\"ird \\ ??= $x 'ü'"
+    root.mkdir()
+    world = new_world(root, bases, wheelhouse, flavour=flavour)
+    first = world.run(["python", "-c", ISOLATED], check=True).stdout.strip()
+    assert first.startswith(str(world.data / "envs")), first
+    line = debug_line(world)
+    assert line.startswith(f"pyrun[{flavour}] python: isolated -> {world.data}/envs/"), line
