@@ -291,6 +291,10 @@ pyrun_decide() {
         pyrun_d=${pyrun_path_rest%%:*}
         pyrun_path_rest=${pyrun_path_rest#*:}
         case $pyrun_d in /*) ;; *) continue ;; esac
+        # Most PATH directories hold no python at all: one glob tells, and then they cost
+        # nothing more. (One that cannot be listed is searched name by name below.)
+        set -- "${pyrun_d%/}"/python*
+        [ "$1" = "${pyrun_d%/}/python*" ] && [ ! -e "$1" ] && [ -r "$pyrun_d" ] && continue
         [ "$pyrun_d" -ef "$pyrun_shims" ] && continue
         pyrun_in_pyenv=
         [ -n "$pyrun_pyenv_shims" ] && [ "$pyrun_d" -ef "$pyrun_pyenv_shims" ] && pyrun_in_pyenv=1
