@@ -47,20 +47,23 @@
 typedef unsigned long size_t;
 typedef long ssize_t;
 
-static long sys6(long n, long a, long b, long c, long d) {
+static long sys6(long n, long a, long b, long c, long d, long e) {
     long ret;
 #if defined(__x86_64__)
-    register long r10 __asm__("r10") = d;
-    __asm__ volatile("syscall" : "=a"(ret) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8)
+                     : "rcx", "r11", "memory");
 #else
     register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b,
-                  x2 __asm__("x2") = c, x3 __asm__("x3") = d;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3) : "memory");
+                  x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4) : "memory");
     ret = x0;
 #endif
     return ret;
 }
-#define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0)
+#define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0)
 
 /* gcc may turn loops and struct copies into calls to these. */
 void *memcpy(void *dst, const void *src, size_t n) {
@@ -175,7 +178,7 @@ static unsigned long getauxval_(unsigned long type) {
 }
 
 static int stat_(const char *p, struct stat *st, int flags) {
-    return sys6(__NR_newfstatat, AT_FDCWD, (long)p, (long)st, flags) == 0;
+    return sys6(__NR_newfstatat, AT_FDCWD, (long)p, (long)st, flags, 0) == 0;
 }
 
 /* `test -x` as dash does it: faccessat with the effective ids. The plain system call
@@ -186,7 +189,7 @@ static int executable(const char *p) {
         same_ids = sys(__NR_getuid, 0, 0, 0) == sys(__NR_geteuid, 0, 0, 0) &&
                    sys(__NR_getgid, 0, 0, 0) == sys(__NR_getegid, 0, 0, 0);
     if (!same_ids) {
-        long r = sys6(__NR_faccessat2, AT_FDCWD, (long)p, X_OK, AT_EACCESS);
+        long r = sys6(__NR_faccessat2, AT_FDCWD, (long)p, X_OK, AT_EACCESS, 0);
         if (r != -ENOSYS) return r == 0;
     }
     return sys(__NR_faccessat, AT_FDCWD, p, X_OK) == 0;
@@ -501,27 +504,125 @@ static int newer(const char *a, const char *b) {
     return la != lb ? la > lb : strcmp_(a, b) > 0;
 }
 
-/* The python3.X names in directory `dir`, newest first; their count. */
-static size_t minor_names(const char *dir, char **found, size_t room) {
+/* -- PATH directories known to hold no python ----------------------------------------
+ *
+ * Listing a directory costs several system calls, and PATH holds dozens of directories,
+ * almost none with a python in them. A directory whose status-change time is unchanged
+ * has the same entries and permissions (ctime moves with every entry added, removed or
+ * renamed and with every chmod, and no user can set it back), so one that was listed
+ * and held no name starting with "python" is remembered by device, inode and ctime in
+ * $data/cache/pathdirs; the next walk passes it on the one stat it makes anyway. A
+ * directory changed less than two seconds before it was listed is not remembered:
+ * ctime ticks coarsely, and a python added in the same tick would go unseen. The file
+ * is only a shortcut: a missing, unreadable or garbled one means listing again, and
+ * the shell shim, which lists every time, gives the same answers. */
+#define KNOWN_MAX 256
+struct known_dir {
+    unsigned long long dev, ino, sec, nsec;
+};
+static struct known_dir known[KNOWN_MAX];
+static size_t known_count;
+static int known_loaded, known_changed;
+#define KNOWN_FILE PYRUN_DATA "/cache/pathdirs"
+
+static const char *number(const char *s, unsigned long long *out) {
+    *out = 0;
+    if (*s < '0' || *s > '9') return NULL;
+    while (*s >= '0' && *s <= '9') *out = *out * 10 + (unsigned long long)(*s++ - '0');
+    return s;
+}
+
+static void load_known(void) {
+    known_loaded = 1;
+    const char *s = read_all(KNOWN_FILE);
+    while (*s && known_count < KNOWN_MAX) {
+        struct known_dir k;
+        const char *t = number(s, &k.dev);
+        if (t && *t == ' ') t = number(t + 1, &k.ino);
+        if (t && *t == ' ') t = number(t + 1, &k.sec);
+        if (t && *t == ' ') t = number(t + 1, &k.nsec);
+        if (!t || *t != '\n') return; /* garbled: trust none of the rest */
+        known[known_count++] = k;
+        s = t + 1;
+    }
+}
+
+static int is_known(const struct stat *st) {
+    if (!known_loaded) load_known();
+    for (size_t i = 0; i < known_count; i++)
+        if (known[i].ino == st->st_ino && known[i].dev == st->st_dev &&
+            known[i].sec == (unsigned long long)st->st_ctime &&
+            known[i].nsec == (unsigned long long)st->st_ctime_nsec)
+            return 1;
+    return 0;
+}
+
+static void remember(const struct stat *st) {
+    struct { long long sec, nsec; } now;
+    if (sys(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &now, 0) != 0) return;
+    long long age_ns = (now.sec - (long long)st->st_ctime) * 1000000000LL +
+                       (now.nsec - (long long)st->st_ctime_nsec);
+    if (age_ns < 2000000000LL) return;
+    if (known_count == KNOWN_MAX) { /* the oldest goes */
+        for (size_t i = 1; i < KNOWN_MAX; i++) known[i - 1] = known[i];
+        known_count--;
+    }
+    struct known_dir k = {st->st_dev, st->st_ino, (unsigned long long)st->st_ctime,
+                          (unsigned long long)st->st_ctime_nsec};
+    known[known_count++] = k;
+    known_changed = 1;
+}
+
+/* Written whole to a temporary file and renamed over the old one; any failure (a
+ * read-only data directory) leaves the old one. */
+static void save_known(void) {
+    if (!known_changed) return;
+    char *text = cut("", 0);
+    for (size_t i = 0; i < known_count; i++)
+        text = cat(text, decimal((long)known[i].dev), " ", decimal((long)known[i].ino), " ",
+                   decimal((long)known[i].sec), " ", decimal((long)known[i].nsec), "\n", NULL);
+    sys(__NR_mkdirat, AT_FDCWD, PYRUN_DATA "/cache", 0755);
+    char *tmp = cat(KNOWN_FILE ".", decimal(sys(__NR_getpid, 0, 0, 0)), ".tmp", NULL);
+    long fd = sys(__NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return;
+    size_t len = strlen(text), done = 0;
+    while (done < len) {
+        long n = sys(__NR_write, fd, text + done, len - done);
+        if (n == -EINTR) continue;
+        if (n <= 0) break;
+        done += (size_t)n;
+    }
+    sys(__NR_fchmod, fd, 0644, 0);
+    sys(__NR_close, fd, 0, 0);
+    if (done != len || sys6(__NR_renameat2, AT_FDCWD, (long)tmp, AT_FDCWD, (long)KNOWN_FILE, 0) != 0)
+        sys(__NR_unlinkat, AT_FDCWD, tmp, 0);
+}
+
+/* List directory `dir`: its python3.X names, newest first, into found (their count in
+ * *count). Returns -1 when it cannot be listed, else how many names start with
+ * "python". */
+static long list_pythons(const char *dir, char **found, size_t room, size_t *count) {
+    *count = 0;
     long fd = sys(__NR_openat, AT_FDCWD, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (fd < 0) return -1;
     char *buf = alloc(32768);
-    size_t count = 0;
-    long n;
+    long pythons = 0, n;
     while ((n = sys(__NR_getdents64, fd, buf, 32768)) > 0) {
         for (long off = 0; off < n;) {
             struct dirent64_ *entry = (struct dirent64_ *)(buf + off);
-            if (is_minor_name(entry->d_name) && count < room) {
+            off += entry->d_reclen;
+            if (!starts_with(entry->d_name, "python")) continue;
+            pythons++;
+            if (is_minor_name(entry->d_name) && *count < room) {
                 char *name = cut(entry->d_name, strlen(entry->d_name));
-                size_t i = count++;
+                size_t i = (*count)++;
                 for (; i > 0 && newer(name, found[i - 1]); i--) found[i] = found[i - 1];
                 found[i] = name;
             }
-            off += entry->d_reclen;
         }
     }
     sys(__NR_close, fd, 0, 0);
-    return count;
+    return n < 0 ? -1 : pythons;
 }
 
 static void pyrun_decide(void) {
@@ -592,21 +693,25 @@ static void pyrun_decide(void) {
         char *d = cut(rest, (size_t)(colon - rest));
         rest = colon + 1;
         if (d[0] != '/') continue;
-        int exists = stat_(d, &dir_st, 0);
-        if (exists && have_shims && dir_st.st_dev == shims_st.st_dev && dir_st.st_ino == shims_st.st_ino)
+        if (!stat_(d, &dir_st, 0) || is_known(&dir_st)) continue;
+        if (have_shims && dir_st.st_dev == shims_st.st_dev && dir_st.st_ino == shims_st.st_ino)
             continue;
-        int in_pyenv = exists && have_pyenv && dir_st.st_dev == pyenv_st.st_dev &&
-                       dir_st.st_ino == pyenv_st.st_ino;
+        int in_pyenv = have_pyenv && dir_st.st_dev == pyenv_st.st_dev && dir_st.st_ino == pyenv_st.st_ino;
         char *base = strip_slash(d);
+        char *found[110];
+        size_t count;
+        long pythons = list_pythons(base, found, 110, &count);
+        if (pythons == 0) {
+            remember(&dir_st);
+            continue;
+        }
         for (int i = 0; req->path_names[i]; i++) {
             char *candidate = cat(base, "/", req->path_names[i], NULL);
             if (exec_file(candidate) && pyrun_try(candidate, req->path_names[i], in_pyenv)) return;
         }
         /* An unversioned request then takes the directory's python3.X, newest first,
          * as uv does (a directory holding only python3.12). */
-        if (*req->minor || !exists) continue;
-        char *found[110];
-        size_t count = minor_names(base, found, 110);
+        if (*req->minor) continue;
         for (size_t i = 0; i < count; i++) {
             char *candidate = cat(base, "/", found[i], NULL);
             if (exec_file(candidate) && pyrun_try(candidate, found[i], in_pyenv)) return;
@@ -679,6 +784,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
     env[k++] = cat("PYRUN_SHIM_PID=", pid, NULL);
     env[k] = NULL;
 
+    save_known();
     char **out = (char **)(void *)alloc(sizeof(char *) * (size_t)(argc + 8));
     k = 0;
     if (pyrun_defer) {

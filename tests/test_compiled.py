@@ -9,8 +9,11 @@ the resolver by tests/test_agreement.py and tests/test_process.py, for both shim
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +150,96 @@ def test_odd_characters_in_the_data_directory(
     assert first.startswith(str(world.data / "envs")), first
     line = debug_line(world)
     assert line.startswith(f"pyrun[{flavour}] python: isolated -> {world.data}/envs/"), line
+
+
+def test_path_directories_without_python_are_not_listed_again_until_they_change(
+    world: World,
+) -> None:
+    need(compiled.compiler(), "a C compiler")
+    strace = shutil.which("strace")
+    need(strace, "strace")
+    world.pyrun("rehash", "-q", env={"PYRUN_SHIM": "c"}, check=True)
+    empties = [world.root / "path" / f"d{i}" for i in range(20)]
+    for d in empties:
+        d.mkdir(parents=True)
+    (empties[3] / "tool").touch(mode=0o755)
+    time.sleep(2.2)  # older than the ctime tick margin, so they may be remembered
+    path = os.pathsep.join([str(world.shims), *map(str, empties), str(world.base.bin)])
+    env = {"PATH": path}
+    first = world.prefix_of("python", env=env)  # lists them all, remembers them
+    assert first.startswith(str(world.envs))
+    log = world.root / "strace.log"
+    world.run(
+        [
+            strace,
+            "-qq",
+            "-e",
+            "trace=openat,getdents64",
+            "-o",
+            str(log),
+            str(world.shims / "python"),
+            "-c",
+            "pass",
+        ],
+        env=env,
+        check=True,
+    )
+    listed = [d for d in empties if f'"{d}"' in log.read_text()]
+    assert listed == [], f"directories with no python were listed again: {listed}"
+    # A python appears in one of them: its ctime moves, so it is listed and found.
+    link = empties[7] / "python3.12"
+    link.symlink_to(world.bases["3.12"].python)
+    code = "import sys; print(sys.prefix, '%d.%d' % sys.version_info[:2])"
+    prefix, version = world.run(["python", "-c", code], env=env, check=True).stdout.split()
+    assert version == "3.12", "the python3.12 new on PATH must be what python runs now"
+    assert prefix.startswith(str(world.envs)), prefix
+    answer = json.loads(world.pyrun("which", "python", "--json", env=env, check=True).stdout)
+    assert answer["environment"] == prefix, "the resolver must agree"
+    # A garbled memory is only a missed shortcut.
+    (world.data / "cache" / "pathdirs").write_bytes(b"\x00garbage\n1 2\n")
+    link.unlink()
+    assert world.prefix_of("python", env=env) == first
+
+
+def test_the_aarch64_build_decides_as_the_native_one(world: World) -> None:
+    # The compiled shim carries its own system calls for x86_64 and aarch64; the
+    # aarch64 build, run under qemu's user-mode emulation, must say and do exactly what
+    # the native one does. (qemu runs only the shim: the interpreter it execs is native.)
+    cross = shutil.which("aarch64-linux-gnu-gcc")
+    qemu = shutil.which("qemu-aarch64")
+    need(cross, "aarch64-linux-gnu-gcc (apt: gcc-aarch64-linux-gnu libc6-dev-arm64-cross)")
+    need(qemu, "qemu-aarch64 (apt: qemu-user)")
+    names = ["python", "python3", "python3.11", "python3.12", "pip", "pip3"]
+    path = world.path_with(world.shims, world.base.bin, world.bases["3.12"].bin)
+    world.env["PATH"] = path
+    world.pyrun("rehash", "-q", env={"PYRUN_SHIM": "c"}, check=True)
+    build = world.root / "aarch64"
+    build.mkdir()
+    (build / "shim.c").write_text((Path(__file__).parents[1] / "shims" / "shim.c").read_text())
+    pyrun_python = json.loads((world.shims / ".pyrun-shims.json").read_text())["python"]
+    header = compiled.config_header(names, world.shims, world.data, pyrun_python)
+    (build / "shim_config.h").write_text(header)
+    subprocess.run([cross, *compiled.FLAGS, "-o", "shim", "shim.c"], cwd=build, check=True)
+    proj = world.root / "proj"
+    world.venv(proj / ".venv")
+    deep = proj / "a" / "b" / "c"
+    deep.mkdir(parents=True)
+    code = "import sys; print(sys.prefix, sys.argv[1:])"
+    situations: list[tuple[str, list[str], Path, dict[str, str | None]]] = [
+        ("python", ["-c", code, "a b", "$x"], world.root, {}),  # isolated
+        ("python3.12", ["-c", code], world.root, {}),
+        ("pip", ["--version"], world.root, {}),
+        ("python3", ["-c", code], deep, {}),  # .venv three levels up
+        ("python", ["-c", code], world.root, {"VIRTUAL_ENV": str(proj / ".venv")}),
+        ("python", ["-c", code], world.root, {"VIRTUAL_ENV": "relative/venv"}),  # slow path
+        ("python", ["-c", code], world.root, {"PYRUN_DISABLE": "1"}),
+    ]
+    for name in ("python", "python3.12"):  # first use of both bases, so both runs are warm
+        world.run([name, "-c", "pass"], check=True)
+    for name, args, cwd, extra in situations:
+        env = {**extra, "PYRUN_DEBUG": "1"}
+        native = world.run([str(world.shims / name), *args], cwd=cwd, env=env)
+        emulated = world.run([qemu, "-0", name, str(build / "shim"), *args], cwd=cwd, env=env)
+        said = (native.returncode, native.stdout, native.stderr)
+        assert (emulated.returncode, emulated.stdout, emulated.stderr) == said, (name, extra)
+        assert "pyrun[c] " in native.stderr or extra.get("PYRUN_DISABLE"), native.stderr
