@@ -302,7 +302,6 @@ static void defer(char *reason) { pyrun_defer = reason; }
 /* The shell's `test` operators. */
 static int is_file(const char *p) { struct stat st; return stat_(p, &st, 0) && IS_REG(st.st_mode); }
 static int is_dir(const char *p) { struct stat st; return stat_(p, &st, 0) && IS_DIR(st.st_mode); }
-static int is_link(const char *p) { struct stat st; return stat_(p, &st, AT_SYMLINK_NOFOLLOW) && IS_LNK(st.st_mode); }
 static int non_empty(const char *p) { struct stat st; return stat_(p, &st, 0) && st.st_size > 0; }
 static int exec_file(const char *p) { return is_file(p) && executable(p); }
 static int same_file(const char *a, const char *b) {
@@ -656,7 +655,8 @@ static void pyrun_decide(void) {
             break;
         }
         char *v = cat(strip_slash(dir), "/.venv", NULL);
-        if (is_dir(v) || is_link(v)) {
+        struct stat vst; /* `[ -d v ] || [ -L v ]` in one lstat: a link counts either way */
+        if (stat_(v, &vst, AT_SYMLINK_NOFOLLOW) && (IS_DIR(vst.st_mode) || IS_LNK(vst.st_mode))) {
             if (!is_file(cat(v, "/pyvenv.cfg", NULL))) {
                 defer(cat(".venv ", v, " has no pyvenv.cfg", NULL));
                 return;
