@@ -11,6 +11,13 @@ and min-max, the median of the per-pair differences A-B, and both absolute media
 Cases, all on a throwaway base interpreter built like the tests build theirs
 (``tests.conftest.make_base``), with a throwaway HOME and pyrun data directory:
 
+- every pyrun case below twice, once per shim flavour, each with its own data
+  directory: the compiled shim (``PYRUN_SHIM=c`` for ``pyrun rehash`` and the runs: one
+  static binary built from shims/shim.c that every name links to) first, then the POSIX
+  sh scripts (``PYRUN_SHIM=sh``, shims/shim.sh); after the rehash the script checks
+  the flavour it got, and a ``PYRUN_DEBUG=1`` run of each case that the shim that ran
+  says ``pyrun[c]`` or ``pyrun[sh]``. Without a working C compiler the compiled cases
+  are reported as not measured, with the reason;
 - each discovery step of the shim: ``VIRTUAL_ENV``, a named conda environment
   (``CONDA_PREFIX`` + ``CONDA_DEFAULT_ENV``, a directory whose ``bin/python3`` links to
   the base), ``.venv`` with the working directory 0 to 50 levels below the project,
@@ -39,6 +46,8 @@ Prints Markdown for BENCHMARKS.md and writes an SVG plot of cost against depth a
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import re
 import shlex
@@ -62,6 +71,9 @@ UV = Path(sys.executable).parent / "uv"
 DEPTHS = (0, 1, 5, 15, 30, 50)
 PATH_LENGTHS = (5, 10, 25, 50, 100)
 ENV_COUNTS = (1, 10, 50)
+FLAVOURS = {"c": "compiled shim", "sh": "sh shim"}  # PYRUN_SHIM value: what rows say
+BINARY = ".pyrun-shim"  # the compiled shim, in the shims directory (src/pyrun/compiled.py)
+STAMP = ".pyrun-shims.json"  # what rehash built, under "built" (src/pyrun/shims.py)
 PROBE = "import os, sys; print(os.path.realpath(sys.prefix), sys.version_info[:2])"
 
 
@@ -79,6 +91,7 @@ class Case:
     a: Cmd | None  # through the shim or the peer
     b: Cmd | None  # the target run directly
     problem: str = ""
+    flavour: str = ""  # "c" or "sh" for a pyrun shim: the one PYRUN_DEBUG must show
     shown_env: tuple[str, ...] = ()  # variables worth showing with the command line
     a_ns: list[int] = field(default_factory=list)
     b_ns: list[int] = field(default_factory=list)
@@ -130,7 +143,8 @@ def measure(case: Case, warmups: int, budget_s: float, lo: int, hi: int, devnull
 
 def check(case: Case) -> None:
     """A and B must run the same interpreter (same sys.prefix and version), and a pyrun
-    shim must decide on its fast path (no `slow path` under PYRUN_DEBUG=1)."""
+    shim must be of the flavour asked for (`pyrun[c]`/`pyrun[sh]` under PYRUN_DEBUG=1)
+    and decide on its fast path (no `slow path`)."""
     if case.problem or case.a is None or case.b is None:
         return
     probe = ["-c", PROBE]
@@ -154,6 +168,9 @@ def check(case: Case) -> None:
         case.problem = f"does not run: {why[-1] if why else 'exit status'}"
     elif a.stdout != b.stdout:
         case.problem = f"runs something else: {a.stdout.strip()!r} vs {b.stdout.strip()!r}"
+    elif case.flavour and f"pyrun[{case.flavour}] " not in a.stderr:
+        said = sorted(set(re.findall(r"pyrun\[\w+\]", a.stderr))) or ["no debug output"]
+        case.problem = f"not the {FLAVOURS[case.flavour]} that ran: {', '.join(said)}"
     elif "slow path" in a.stderr:
         case.problem = "the shim took its slow path: " + a.stderr.strip().splitlines()[-1]
 
@@ -198,21 +215,43 @@ class Pyrun:
         return self.data / "shims"
 
 
-def make_pyrun(work: Path, base: Base, name: str, path_dirs: list[Path]) -> Pyrun:
+class SetupFailed(Exception):
+    """Why a shim flavour could not be set up (its cases are reported, not dropped)."""
+
+
+def make_pyrun(work: Path, base: Base, name: str, path_dirs: list[Path], flavour: str) -> Pyrun:
+    """A data directory with shims of that flavour (PYRUN_SHIM, kept for the runs too)."""
     data = work / f"data-{name}"
-    env = home_env(work, "pyrun", {"PYRUN_DATA_DIR": str(data)})
+    env = home_env(work, f"pyrun-{flavour}", {"PYRUN_DATA_DIR": str(data), "PYRUN_SHIM": flavour})
     env["PATH"] = os.pathsep.join(
         [str(data / "shims"), *map(str, path_dirs), str(base.bin), "/usr/bin", "/bin"]
     )
-    subprocess.run([PYRUN, "rehash", "-q"], env=env, check=True, capture_output=True)
+    done = subprocess.run([PYRUN, "rehash", "-q"], env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SetupFailed(
+            f"`PYRUN_SHIM={flavour} pyrun rehash` exited {done.returncode}: "
+            f"{last_line(done.stderr)}"
+        )
+    shims = data / "shims"
+    compiled = (shims / BINARY).is_file() and (shims / "python").is_symlink()
+    if compiled != (flavour == "c"):
+        try:
+            built = json.loads((shims / STAMP).read_text()).get("built", "unknown")
+        except (OSError, ValueError):
+            built = "no stamp"
+        raise SetupFailed(f"`PYRUN_SHIM={flavour} pyrun rehash` built other shims ({built})")
     done = subprocess.run(  # first use: creates the isolated environment
         [str(data / "shims" / "python"), "-c", "import sys; print(sys.executable)"],
         env=env,
         cwd=work / "plain",
-        check=True,
         capture_output=True,
         text=True,
     )
+    if done.returncode != 0:
+        raise SetupFailed(
+            f"first use of the {FLAVOURS[flavour]} exited {done.returncode}: "
+            f"{last_line(done.stderr)}"
+        )
     return Pyrun(data, env, Path(done.stdout.strip()))
 
 
@@ -360,6 +399,180 @@ def uv_case(work: Path, base: Base) -> Case:
     )
 
 
+@dataclass
+class Flavour:
+    """Every pyrun case for one shim flavour (PYRUN_SHIM), or why it could not be set up."""
+
+    flavour: str
+    problem: str
+    pyrun: Pyrun | None
+    steps: list[Case]  # VIRTUAL_ENV, CONDA_PREFIX
+    depth_venv: dict[int, Case]
+    depth_iso: dict[int, Case]
+    pip: Case
+    paths: dict[int, Case]
+    big: Case
+    envs: dict[int, Case]
+
+    @property
+    def name(self) -> str:
+        return FLAVOURS[self.flavour]
+
+    def cases(self) -> list[Case]:
+        return [
+            *self.steps,
+            *self.depth_venv.values(),
+            *self.depth_iso.values(),
+            self.pip,
+            *self.paths.values(),
+            self.big,
+            *self.envs.values(),
+        ]
+
+
+def flavour_cases(work: Path, base: Base, flavour: str, proj: Path, conda: Path) -> Flavour:
+    """The pyrun cases with shims of one flavour, in data directories of their own."""
+    name = FLAVOURS[flavour]
+    plain = work / "plain"
+    problem = ""
+    try:
+        main_run: Pyrun | None = make_pyrun(work, base, f"{flavour}-main", [], flavour)
+    except SetupFailed as why:
+        problem, main_run = str(why), None
+    # Without a setup the commands below are never run (every case gets the problem).
+    shims = main_run.shims if main_run else work / f"data-{flavour}-main" / "shims"
+    env = main_run.env if main_run else {}
+    shim = str(shims / "python")
+    iso = str(main_run.isolated_python if main_run else work / "not-set-up")
+    vpy = str(proj / ".venv" / "bin" / "python")
+    p = ["-c", "pass"]
+
+    def case(
+        key: str, label: str, a: list[str], b: list[str], cwd: Path, e: dict[str, str], *kw: str
+    ) -> Case:
+        return Case(
+            f"{flavour}-{key}",
+            f"{name}: {label}",
+            Cmd(a, e, cwd),
+            Cmd(b, e, cwd),
+            flavour=flavour,
+            shown_env=("PYRUN_SHIM", *kw, "PATH"),
+        )
+
+    def pair(key: str, label: str, a: list[str], b: list[str], cwd: Path, **kw: str) -> Case:
+        return case(key, label, a, b, cwd, {**env, **kw}, *kw)
+
+    steps = [
+        pair(
+            "venv-env",
+            "`VIRTUAL_ENV`",
+            [shim, *p],
+            [vpy, *p],
+            plain,
+            VIRTUAL_ENV=str(proj / ".venv"),
+        ),
+        pair(
+            "conda",
+            "`CONDA_PREFIX` (named env)",
+            [shim, *p],
+            [str(conda / "bin" / "python3"), *p],
+            plain,
+            CONDA_PREFIX=str(conda),
+            CONDA_DEFAULT_ENV="bench",
+        ),
+    ]
+    depth_venv = {
+        d: pair(
+            f"dot-{d}",
+            f"`.venv`, cwd {d} below the project",
+            [shim, *p],
+            [vpy, *p],
+            deep(proj, d),
+        )
+        for d in DEPTHS
+    }
+    depth_iso = {
+        d: pair(
+            f"iso-{d}",
+            f"isolated fallback, cwd {d} below `$W/plain` (walk to `/`)",
+            [shim, *p],
+            [iso, *p],
+            deep(plain, d),
+        )
+        for d in DEPTHS
+    }
+    pip = pair(
+        "pip",
+        "`pip --version`, `.venv` at depth 1, against `.venv/bin/pip --version`",
+        [str(shims / "pip"), "--version"],
+        [str(proj / ".venv" / "bin" / "pip"), "--version"],
+        deep(proj, 1),
+    )
+
+    def with_path(dirs: list[Path]) -> dict[str, str]:
+        entries = [shims, *dirs, base.bin, Path("/usr/bin"), Path("/bin")]
+        return {**env, "PATH": os.pathsep.join(map(str, entries))}
+
+    paths: dict[int, Case] = {}
+    for n in PATH_LENGTHS:
+        extra = [work / "empty" / f"p{i}" for i in range(n - 4)]
+        for d in extra:
+            d.mkdir(parents=True, exist_ok=True)
+        paths[n] = case(
+            f"path-{n}",
+            f"isolated fallback, `PATH` of {n} entries",
+            [shim, *p],
+            [iso, *p],
+            plain,
+            with_path(extra),
+        )
+    # A real PATH holds big directories (/usr/bin: about a thousand programs) before
+    # the one with the interpreter; the empty ones above only show the per-entry cost.
+    big = work / "big"
+    if not big.exists():
+        big.mkdir()
+        for i in range(1000):
+            (big / f"tool{i}").touch(mode=0o755)
+    big_case = case(
+        "path-big",
+        "isolated fallback, `PATH` of 5 entries, one a dir of 1000 programs before the base",
+        [shim, *p],
+        [iso, *p],
+        plain,
+        with_path([big]),
+    )
+    envs: dict[int, Case] = {}
+    for n in ENV_COUNTS:
+        label = (
+            f"{name}: isolated fallback, {n} cached environment{'s' if n > 1 else ''} "
+            f"(the real one{f' and {n - 1} fake ones with their records' if n > 1 else ''})"
+        )
+        why, run = problem, None
+        if not why:
+            try:
+                run = make_pyrun(work, base, f"{flavour}-envs{n}", [], flavour)
+            except SetupFailed as failed:
+                why = str(failed)
+        if why or run is None:
+            envs[n] = Case(f"{flavour}-envs-{n}", label, None, None, problem=why, flavour=flavour)
+            continue
+        add_fake_envs(run, base, work, n)
+        envs[n] = Case(
+            f"{flavour}-envs-{n}",
+            label,
+            Cmd([str(run.shims / "python"), *p], run.env, plain),
+            Cmd([str(run.isolated_python), *p], run.env, plain),
+            flavour=flavour,
+            shown_env=("PYRUN_SHIM", "PATH"),
+        )
+    result = Flavour(
+        flavour, problem, main_run, steps, depth_venv, depth_iso, pip, paths, big_case, envs
+    )
+    for each in result.cases() if problem else []:
+        each.problem, each.a, each.b = problem, None, None
+    return result
+
+
 # -- output ------------------------------------------------------------------------
 
 
@@ -414,9 +627,11 @@ def shown(cmd: Cmd, keys: tuple[str, ...], work: Path) -> str:
 
 
 def svg_plot(panels: list[dict], path: Path) -> None:
-    """A hand-written SVG: one panel per dict(title, xlabel, series={name: [(x, y)]})."""
+    """A hand-written SVG: one panel per dict(title, xlabel, series={name: [(x, y)]}).
+    Points that are not numbers (a case not measured) and empty series are left out; the
+    legend, one line per series at the top left, gets headroom above the data."""
     width, height, pad = 420, 300, 50
-    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf"]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * len(panels)}" '
         f'height="{height}" font-family="sans-serif" font-size="11">',
@@ -424,12 +639,19 @@ def svg_plot(panels: list[dict], path: Path) -> None:
     ]
     for p, panel in enumerate(panels):
         ox = p * width
-        pts = [xy for s in panel["series"].values() for xy in s]
+        shown_series = {
+            name: kept
+            for name, series in panel["series"].items()
+            if (kept := [(x, y) for x, y in series if math.isfinite(x) and math.isfinite(y)])
+        }
+        pts = [xy for s in shown_series.values() for xy in s]
         if not pts:
             continue
         xmax = max(x for x, _ in pts) or 1
         ys = [*(y for _, y in pts), 0.98, 1.05]
-        ymin, ymax = min(ys), max(ys) + 0.02
+        ymin, top = min(ys), max(ys) + 0.02
+        legend = (14 * len(shown_series) + 6) / (height - 1.8 * pad)  # its share of the height
+        ymax = ymin + (top - ymin) / (1 - legend)
 
         def sx(x: float, ox: int = ox, xmax: float = xmax) -> float:
             return ox + pad + (width - 1.6 * pad) * x / xmax
@@ -467,7 +689,7 @@ def svg_plot(panels: list[dict], path: Path) -> None:
             f'<text transform="translate({ox + 12},{(y0 + y1) / 2:.1f}) rotate(-90)" '
             'text-anchor="middle">shim / direct, median ratio</text>'
         )
-        for i, (name, series) in enumerate(panel["series"].items()):
+        for i, (name, series) in enumerate(shown_series.items()):
             color = colors[i % len(colors)]
             d = " ".join(
                 f"{'M' if j == 0 else 'L'}{sx(x):.1f},{sy(y):.1f}"
@@ -483,6 +705,99 @@ def svg_plot(panels: list[dict], path: Path) -> None:
     path.write_text("\n".join(parts) + "\n")
 
 
+def gap(cases: list[Case]) -> str:
+    """Why a target cannot be judged: the first of its cases that has no result."""
+    for case in cases:
+        if case.problem or not case.a_ns:
+            return f"**not measured** ({case.label}: {case.problem or 'no result'})"
+    return ""
+
+
+def targets(f: Flavour) -> list[str]:
+    """The targets, judged for one flavour, as Markdown list items."""
+    if f.problem:
+        return [f"- {f.name}: every target **not measured**: {f.problem}."]
+    lines = []
+    at = [*f.steps, f.depth_venv[1], f.depth_venv[15], f.depth_iso[1], f.depth_iso[15]]
+    what = "Steady state at most 1.05x at depth 1 and 15 for every step"
+    if gap(at):
+        lines.append(f"- {f.name}: {what}: {gap(at)}.")
+    else:
+        worst = max(at, key=med_ratio)
+        ok = all(med_ratio(c) <= 1.05 for c in at)
+        lines.append(
+            f"- {f.name}: {what}: **{'met' if ok else 'not met'}** (worst: "
+            f"{worst.label.removeprefix(f.name + ': ')}, {med_ratio(worst):.3f}x, "
+            f"{med_diff(worst):+.2f} ms)."
+        )
+    for name, series, unit in (
+        ("`PATH` length", f.paths, "entry"),
+        ("cached environments", f.envs, "environment"),
+    ):
+        keys = sorted(series)
+        what = f"Flat in {name} ({keys[0]} to {keys[-1]})"
+        if gap(list(series.values())):
+            lines.append(f"- {f.name}: {what}: {gap(list(series.values()))}.")
+            continue
+        lo_c, hi_c = series[keys[0]], series[keys[-1]]
+        change = med_ratio(hi_c) - med_ratio(lo_c)
+        per = slope([(k, med_diff(series[k])) for k in keys]) * 1000
+        flat = abs(change) <= 0.02
+        lines.append(
+            f"- {f.name}: {what}: **{'met' if flat else 'not met'}** "
+            f"({med_ratio(lo_c):.3f}x to {med_ratio(hi_c):.3f}x, {change:+.3f}; "
+            f"fitted {per:+.1f} µs per {unit}; flat means within ±0.02x)."
+        )
+    for name, series in (("`.venv`", f.depth_venv), ("isolated fallback", f.depth_iso)):
+        what = f"Linear and small in depth, {name}"
+        if gap(list(series.values())):
+            lines.append(f"- {f.name}: {what}: {gap(list(series.values()))}.")
+            continue
+        per = slope([(d, med_diff(series[d])) for d in DEPTHS]) * 1000
+        first, top = med_ratio(series[1]), med_ratio(series[DEPTHS[-1]])
+        small = top - first <= 0.05
+        lines.append(
+            f"- {f.name}: {what}: **{'met' if small else 'not met'}** "
+            f"(fitted {per:+.1f} µs per level; {first:.3f}x at depth 1, {top:.3f}x at "
+            f"depth {DEPTHS[-1]}; small means the {DEPTHS[-1] - 1} more levels add at most "
+            "0.05x)."
+        )
+    return lines
+
+
+def for_scale(floor_case: Case, by: dict[str, Flavour]) -> str:
+    """The floor against what each flavour adds at `.venv` depth 1."""
+    if gap([floor_case]):
+        return f"- For scale: the `#!/bin/sh` floor is {gap([floor_case])}."
+    floor_r, floor_d = med_ratio(floor_case), med_diff(floor_case)
+    text = (
+        f"- For scale: a `#!/bin/sh` script that does nothing but `exec` costs "
+        f"{floor_r:.3f}x ({floor_d:+.2f} ms) by itself; "
+    )
+    sh_case = by["sh"].depth_venv[1]
+    if gap([sh_case]):
+        text += "the sh shim was not measured; "
+    else:
+        text += (
+            f"the sh shim's discovery adds {med_diff(sh_case) - floor_d:+.2f} ms to that at "
+            "`.venv` depth 1; "
+        )
+    c_case = by["c"].depth_venv[1]
+    if gap([c_case]):
+        return text + f"the compiled shim was not measured ({by['c'].problem or c_case.problem})."
+    return text + (
+        f"the compiled shim, no shell at all, costs {med_ratio(c_case):.3f}x "
+        f"({med_diff(c_case):+.2f} ms) in all there."
+    )
+
+
+def rows(f: Flavour, cases: list[Case], prefix: str = "") -> list[str]:
+    """Table rows for one flavour's cases; one problem row when it could not be set up."""
+    if f.problem:
+        return [f"| {prefix}{f.name}: every case | not measured: {f.problem} | | | | | | |"]
+    return [row(c).replace(f"| {f.name}:", f"| {prefix}{f.name}:", 1) for c in cases]
+
+
 # -- main --------------------------------------------------------------------------
 
 
@@ -490,14 +805,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a ~1 minute smoke run")
     parser.add_argument("--warmups", type=int, help="warm-up pairs per case (20; quick 3)")
-    parser.add_argument("--seconds", type=float, help="time per case (9; quick 0.4)")
+    parser.add_argument("--seconds", type=float, help="time per case (6; quick 0.4)")
     parser.add_argument("--max-pairs", type=int, help="at most this many pairs (400; quick 20)")
     parser.add_argument("--min-pairs", type=int, help="at least this many pairs (60; quick 8)")
     parser.add_argument("--svg", help="write the plot here (default: bench/shims.svg, quick: none)")
     parser.add_argument("--mise", help="use this mise binary instead of installing one")
     args = parser.parse_args()
     warmups = args.warmups if args.warmups is not None else (3 if args.quick else 20)
-    budget = args.seconds if args.seconds is not None else (0.4 if args.quick else 9.0)
+    budget = args.seconds if args.seconds is not None else (0.4 if args.quick else 6.0)
     hi = args.max_pairs or (20 if args.quick else 400)
     lo = args.min_pairs or (8 if args.quick else 60)
     svg = args.svg or (None if args.quick else str(Path(__file__).with_name("shims.svg")))
@@ -516,123 +831,31 @@ def main() -> None:
         plain = work / "plain"
         plain.mkdir()
         print("bench: setting up", file=sys.stderr)
-        main_run = make_pyrun(work, base, "main", [])
-        env = main_run.env
         proj = work / "proj"
-        venv(base, proj / ".venv", env, pip=True)
+        venv(base, proj / ".venv", home_env(work, "setup"), pip=True)
         conda = work / "conda" / "envs" / "bench"
         (conda / "bin").mkdir(parents=True)
         (conda / "bin" / "python3").symlink_to(base.python)
-        shim = str(main_run.shims / "python")
-        iso = str(main_run.isolated_python)
-        vpy = str(proj / ".venv" / "bin" / "python")
+        flavours = [flavour_cases(work, base, f, proj, conda) for f in FLAVOURS]  # c first
+        by = {f.flavour: f for f in flavours}
+        for f in flavours:
+            if f.problem:
+                print(f"bench: {f.name} not measured: {f.problem}", file=sys.stderr)
+        ready = next((f.pyrun for f in flavours if f.pyrun), None)
+        if ready is None:
+            sys.exit("bench: no shim flavour could be set up")
+        iso = str(ready.isolated_python)
         floor = work / "floor-shim"
         floor.write_text(f'#!/bin/sh\nexec {shlex.quote(iso)} "$@"\n')
         floor.chmod(0o755)
-
-        def pair(key: str, label: str, a: list[str], b: list[str], cwd: Path, **kw: str) -> Case:
-            e = {**env, **kw}
-            return Case(key, label, Cmd(a, e, cwd), Cmd(b, e, cwd), shown_env=(*kw, "PATH"))
-
         p = ["-c", "pass"]
-        steps = [
-            pair(
-                "venv-env",
-                "`VIRTUAL_ENV`",
-                [shim, *p],
-                [vpy, *p],
-                plain,
-                VIRTUAL_ENV=str(proj / ".venv"),
-            ),
-            pair(
-                "conda",
-                "`CONDA_PREFIX` (named env)",
-                [shim, *p],
-                [str(conda / "bin" / "python3"), *p],
-                plain,
-                CONDA_PREFIX=str(conda),
-                CONDA_DEFAULT_ENV="bench",
-            ),
-        ]
-        depth_venv = {
-            d: pair(
-                f"dot-{d}",
-                f"`.venv`, cwd {d} below the project",
-                [shim, *p],
-                [vpy, *p],
-                deep(proj, d),
-            )
-            for d in DEPTHS
-        }
-        depth_iso = {
-            d: pair(
-                f"iso-{d}",
-                f"isolated fallback, cwd {d} below `$W/plain` (walk to `/`)",
-                [shim, *p],
-                [iso, *p],
-                deep(plain, d),
-            )
-            for d in DEPTHS
-        }
-        pip = pair(
-            "pip",
-            "`pip --version`, `.venv` at depth 1, against `.venv/bin/pip --version`",
-            [str(main_run.shims / "pip"), "--version"],
-            [str(proj / ".venv" / "bin" / "pip"), "--version"],
-            deep(proj, 1),
-        )
-        floor_case = pair(
+        floor_case = Case(
             "floor",
             "floor: a 2-line `#!/bin/sh` script that only `exec`s the isolated python",
-            [str(floor), *p],
-            [iso, *p],
-            plain,
-        )
-        paths: dict[int, Case] = {}
-        for n in PATH_LENGTHS:
-            extra = [work / "empty" / f"p{i}" for i in range(n - 4)]
-            for d in extra:
-                d.mkdir(parents=True, exist_ok=True)
-            e = dict(env)
-            e["PATH"] = os.pathsep.join(
-                [str(main_run.shims), *map(str, extra), str(base.bin), "/usr/bin", "/bin"]
-            )
-            paths[n] = Case(
-                f"path-{n}",
-                f"isolated fallback, `PATH` of {n} entries",
-                Cmd([shim, *p], e, plain),
-                Cmd([iso, *p], e, plain),
-                shown_env=("PATH",),
-            )
-        # A real PATH holds big directories (/usr/bin: about a thousand programs) before
-        # the one with the interpreter; the empty ones above only show the per-entry cost.
-        big = work / "big"
-        big.mkdir()
-        for i in range(1000):
-            (big / f"tool{i}").touch(mode=0o755)
-        e = dict(env)
-        e["PATH"] = os.pathsep.join(
-            [str(main_run.shims), str(big), str(base.bin), "/usr/bin", "/bin"]
-        )
-        big_case = Case(
-            "path-big",
-            "isolated fallback, `PATH` of 5 entries, one a dir of 1000 programs before the base",
-            Cmd([shim, *p], e, plain),
-            Cmd([iso, *p], e, plain),
+            Cmd([str(floor), *p], ready.env, plain),
+            Cmd([iso, *p], ready.env, plain),
             shown_env=("PATH",),
         )
-        envs: dict[int, Case] = {}
-        for n in ENV_COUNTS:
-            run = make_pyrun(work, base, f"envs{n}", [])
-            add_fake_envs(run, base, work, n)
-            envs[n] = Case(
-                f"envs-{n}",
-                f"isolated fallback, {n} cached environment{'s' if n > 1 else ''} "
-                f"(the real one{f' and {n - 1} fake ones with their records' if n > 1 else ''})",
-                Cmd([str(run.shims / "python"), *p], run.env, plain),
-                Cmd([str(run.isolated_python), *p], run.env, plain),
-                shown_env=("PATH",),
-            )
         print("bench: setting up the peers", file=sys.stderr)
         peers = [
             pyenv_case(work, base, version),
@@ -640,17 +863,7 @@ def main() -> None:
             uv_case(work, base),
         ]
 
-        everything = [
-            *steps,
-            *depth_venv.values(),
-            *depth_iso.values(),
-            pip,
-            floor_case,
-            *peers,
-            *paths.values(),
-            big_case,
-            *envs.values(),
-        ]
+        everything = [*(c for f in flavours for c in f.cases()), floor_case, *peers]
         for case in everything:
             check(case)
         live = [c for c in everything if not c.problem]
@@ -671,78 +884,46 @@ def main() -> None:
             f"{os.path.realpath('/bin/sh')}; {warmups} warm-up pairs then up to {hi} "
             f"interleaved pairs per case; load average {load:.1f} at the end; "
             f"{elapsed:.0f} s in all. A is through the shim or peer, B the same "
-            "interpreter started directly; the ratio is per pair (A/B).\n"
+            "interpreter started directly; the ratio is per pair (A/B). Every pyrun case "
+            "is run with both shim flavours: the compiled shim (`PYRUN_SHIM=c`, "
+            "shims/shim.c) and the sh shim (`PYRUN_SHIM=sh`, shims/shim.sh).\n"
         )
         print("### Each discovery step (`python -c pass`)\n")
         print(HEADER)
-        step_rows = [
-            *steps,
-            depth_venv[1],
-            depth_venv[15],
-            depth_venv[50],
-            depth_iso[1],
-            pip,
-            floor_case,
-        ]
-        for case in step_rows:
-            print(row(case))
+        for f in flavours:
+            step_rows = [
+                *f.steps,
+                f.depth_venv[1],
+                f.depth_venv[15],
+                f.depth_venv[50],
+                f.depth_iso[1],
+                f.pip,
+            ]
+            print("\n".join(rows(f, step_rows)))
+        print(row(floor_case))
         print("\n### Peers doing the same job (`python -c pass`)\n")
         print(HEADER)
-        print(row(depth_venv[1]).replace("| `.venv`", "| pyrun shim, `.venv`", 1))
-        print(row(depth_iso[1]).replace("| isolated", "| pyrun shim, isolated", 1))
+        for f in flavours:
+            print("\n".join(rows(f, [f.depth_venv[1], f.depth_iso[1]], "pyrun ")))
         for case in peers:
             print(row(case))
         print("\n### Scaling\n")
         print(HEADER)
-        for case in [
-            *depth_venv.values(),
-            *depth_iso.values(),
-            *paths.values(),
-            big_case,
-            *envs.values(),
-        ]:
-            print(row(case))
+        for f in flavours:
+            scaling = [
+                *f.depth_venv.values(),
+                *f.depth_iso.values(),
+                *f.paths.values(),
+                f.big,
+                *f.envs.values(),
+            ]
+            print("\n".join(rows(f, scaling)))
 
         # -- targets --------------------------------------------------------------
         print("\n### Targets\n")
-        at = [*steps, depth_venv[1], depth_venv[15], depth_iso[1], depth_iso[15]]
-        worst = max(at, key=med_ratio)
-        ok = all(med_ratio(c) <= 1.05 for c in at)
-        print(
-            f"- Steady state at most 1.05x at depth 1 and 15 for every step: "
-            f"**{'met' if ok else 'not met'}** (worst: {worst.label}, "
-            f"{med_ratio(worst):.3f}x, {med_diff(worst):+.2f} ms)."
-        )
-        for name, series, unit in (
-            ("`PATH` length", paths, "entry"),
-            ("cached environments", envs, "environment"),
-        ):
-            keys = sorted(series)
-            lo_c, hi_c = series[keys[0]], series[keys[-1]]
-            change = med_ratio(hi_c) - med_ratio(lo_c)
-            per = slope([(k, med_diff(series[k])) for k in keys]) * 1000
-            flat = abs(change) <= 0.02
-            print(
-                f"- Flat in {name} ({keys[0]} to {keys[-1]}): **{'met' if flat else 'not met'}** "
-                f"({med_ratio(lo_c):.3f}x to {med_ratio(hi_c):.3f}x, {change:+.3f}; "
-                f"fitted {per:+.1f} µs per {unit}; flat means within ±0.02x)."
-            )
-        for name, series in (("`.venv`", depth_venv), ("isolated fallback", depth_iso)):
-            per = slope([(d, med_diff(series[d])) for d in DEPTHS]) * 1000
-            first, top = med_ratio(series[1]), med_ratio(series[DEPTHS[-1]])
-            small = top - first <= 0.05
-            print(
-                f"- Linear and small in depth, {name}: **{'met' if small else 'not met'}** "
-                f"(fitted {per:+.1f} µs per level; {first:.3f}x at depth 1, {top:.3f}x at "
-                f"depth {DEPTHS[-1]}; small means the 49 more levels add at most 0.05x)."
-            )
-        floor_r, floor_d = med_ratio(floor_case), med_diff(floor_case)
-        shim_d = med_diff(depth_venv[1])
-        print(
-            f"- For scale: a `#!/bin/sh` script that does nothing but `exec` costs "
-            f"{floor_r:.3f}x ({floor_d:+.2f} ms) by itself; the shim's discovery adds "
-            f"{shim_d - floor_d:+.2f} ms to that at `.venv` depth 1."
-        )
+        for f in flavours:
+            print("\n".join(targets(f)))
+        print(for_scale(floor_case, by))
 
         print("\n### Command lines\n")
         print(f"`$W` is the temporary directory ({work.name} this run). A, then B:\n")
@@ -753,23 +934,30 @@ def main() -> None:
             print(f"  `{shown(case.a, case.shown_env, work)}` /")
             print(f"  `{shown(case.b, case.shown_env, work)}`")
         if svg:
+            short = {"c": "compiled", "sh": "sh"}
+            measured = [f for f in flavours if not f.problem]
+            depth_series = {}  # .venv (compiled), .venv (sh), isolated (compiled), ...
+            for kind in (".venv", "isolated"):
+                for f in measured:
+                    series = f.depth_venv if kind == ".venv" else f.depth_iso
+                    depth_series[f"{kind} ({short[f.flavour]})"] = [
+                        (d, med_ratio(series[d])) for d in DEPTHS
+                    ]
             svg_plot(
                 [
                     {
                         "title": "Cost against directory depth",
                         "xlabel": "levels between the cwd and the project (or /plain)",
-                        "series": {
-                            ".venv": [(d, med_ratio(depth_venv[d])) for d in DEPTHS],
-                            "isolated fallback (walk to /)": [
-                                (d, med_ratio(depth_iso[d])) for d in DEPTHS
-                            ],
-                        },
+                        "series": depth_series,
                     },
                     {
                         "title": "Cost against PATH length",
                         "xlabel": "PATH entries (isolated fallback)",
                         "series": {
-                            "isolated fallback": [(n, med_ratio(paths[n])) for n in PATH_LENGTHS]
+                            f"{short[f.flavour]} shim": [
+                                (n, med_ratio(f.paths[n])) for n in PATH_LENGTHS
+                            ]
+                            for f in measured
                         },
                     },
                 ],
