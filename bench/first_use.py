@@ -1,9 +1,16 @@
 """First use: from a cold cache until the isolated environment runs `python` and `pip`.
 
-Paired and interleaved (A B A B ...) against ``python -m venv`` (with pip, what a user
-would otherwise run) and ``python -m venv --without-pip``, on a throwaway base
-interpreter built like the tests build theirs. Prints a Markdown table for
-BENCHMARKS.md.
+Interleaved rounds against what a user would otherwise run to get an environment with
+pip: ``python -m venv`` (and ``--without-pip``, the floor), ``virtualenv`` and ``uv
+venv --seed``, on a throwaway base interpreter built like the tests build theirs.
+
+The peers are installed by this script into its temporary directory, never into a
+machine Python: virtualenv into a venv made by uv (the uv next to this interpreter)
+from PyPI, and uv's own cache filled once for ``--seed`` before the timed runs, which
+are then made with ``--offline``. virtualenv keeps its seed wheels in its app-data
+directory under the throwaway HOME: its first round fills it, later rounds reuse it,
+as on a user's machine. A peer that cannot be installed is reported, not dropped.
+Prints a Markdown table for BENCHMARKS.md.
 
     .venv/bin/python bench/first_use.py [--rounds N]
 """
@@ -32,7 +39,48 @@ LABELS = {
     "direct": "`base -c pass` run directly",
     "venv": "`python -m venv` (with pip), what a user would otherwise run",
     "venv-nopip": "`python -m venv --without-pip`",
+    "virtualenv": "`virtualenv` (seeds its bundled wheels through its app-data cache)",
+    "uv-seed": "`uv venv --seed` (seeds pip from uv's cache, `--offline`)",
 }
+UV = Path(sys.executable).parent / "uv"
+
+
+def install_peers(work: Path, base_python: Path, env: dict[str, str]) -> dict[str, object]:
+    """virtualenv and uv set up in work; a key maps to its argv prefix or to why not."""
+    peers: dict[str, object] = {}
+    uv_env = {**env, "UV_CACHE_DIR": str(work / "uv-cache"), "UV_NO_CONFIG": "1"}
+    tool = work / "virtualenv-tool"
+    try:
+        subprocess.run(
+            [str(UV), "venv", "-q", "--python", str(base_python), str(tool)],
+            env=uv_env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            [
+                str(UV),
+                "pip",
+                "install",
+                "-q",
+                "--python",
+                str(tool / "bin" / "python"),
+                "virtualenv",
+            ],
+            env=uv_env,
+            check=True,
+            capture_output=True,
+        )
+        peers["virtualenv"] = [str(tool / "bin" / "virtualenv"), "-q", "--python", str(base_python)]
+    except (OSError, subprocess.CalledProcessError) as exc:
+        peers["virtualenv"] = f"could not be installed: {exc}"
+    seed = [str(UV), "venv", "-q", "--seed", "--python", str(base_python)]
+    try:  # fills uv's cache with pip, so the timed runs can be offline
+        subprocess.run([*seed, str(work / "uv-warm")], env=uv_env, check=True, capture_output=True)
+        peers["uv-seed"] = ([*seed, "--offline"], uv_env)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        peers["uv-seed"] = f"could not fill uv's cache (offline?): {exc}"
+    return peers
 
 
 def timed(argv: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -55,6 +103,7 @@ def main() -> None:
         env = clean_env({"HOME": str(work), "PYRUN_DATA_DIR": str(data)})
         env["PATH"] = os.pathsep.join([str(data / "shims"), str(base.bin), "/usr/bin", "/bin"])
         subprocess.run([PYRUN, "rehash", "-q"], env=env, check=True)
+        peers = install_peers(work, base.python, env)
         results: dict[str, list[float]] = {key: [] for key in LABELS}
         direct_pip = [str(base.python), "-m", "pip", "--version"]
         for _ in range(args.rounds):
@@ -70,10 +119,21 @@ def main() -> None:
                 shutil.rmtree(target, ignore_errors=True)
                 argv = [str(base.python), "-m", "venv", *extra, str(target)]
                 results[key].append(timed(argv, env, work))
+            for key in ("virtualenv", "uv-seed"):
+                peer = peers[key]
+                if isinstance(peer, str):
+                    continue
+                argv, peer_env = peer if isinstance(peer, tuple) else (peer, env)
+                target = work / key
+                shutil.rmtree(target, ignore_errors=True)
+                results[key].append(timed([*argv, str(target)], peer_env, work))
         print(f"First use, {args.rounds} interleaved rounds, base CPython {real.name}\n")
         print("| what | median s | min s | max s |")
         print("| --- | --- | --- | --- |")
         for key, values in results.items():
+            if not values:
+                print(f"| {LABELS[key]} | not measured: {peers[key]} | | |")
+                continue
             print(
                 f"| {LABELS[key]} | {statistics.median(values):.3f} | {min(values):.3f} "
                 f"| {max(values):.3f} |"
