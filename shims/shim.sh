@@ -26,6 +26,11 @@
 # order in Python (src/pyrun/discovery.py) and can create, repair and explain.
 # tests/test_agreement.py runs both over the same cases and demands the same answer.
 #
+# shims/shim.c is this file spelled in C, step for step, with the same messages; where
+# a C compiler works `pyrun rehash` builds it instead, since no shell script can start
+# as fast as a direct `exec` (BENCHMARKS.md). This file serves everywhere else. A
+# change here is a change there: the agreement tests run both.
+#
 # The placeholders below are bare words replaced by single-quoted values at rehash.
 #
 # `test -ef` (same file) is not in POSIX but every /bin/sh pyrun targets has it as a

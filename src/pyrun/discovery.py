@@ -1,7 +1,8 @@
 """uv's interpreter discovery order, applied from a working directory: the slow path.
 
-The shim applies the same order with shell builtins; this module is what it hands
-over to when it is unsure, and what ``pyrun which`` and ``pyrun why`` explain with.
+The shims apply the same order (shims/shim.c with system calls, shims/shim.sh with
+shell builtins); this module is what they hand over to when they are unsure, and what
+``pyrun which`` and ``pyrun why`` explain with.
 Every step leaves a line in the trail saying what it found or why it did not count;
 steps after the one that answered are marked as not looked at, and are not.
 
