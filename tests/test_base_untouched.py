@@ -7,14 +7,85 @@ package did land, so a refused install cannot pass as a protected one by acciden
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
-from tests.conftest import PYRUN, World
+from tests.conftest import (
+    PYRUN,
+    Base,
+    World,
+    make_base,
+    need,
+    new_world,
+    real_python,
+    snapshot,
+)
 
 # Typed into a real bash with the hook evaluated, as a user would.
 HOOK = f'eval "$({PYRUN} hook bash)"; '
 
 INSTALLED = "import pyrun_probe, sys; print(pyrun_probe.__file__)"
+
+# The battery. SAFETY.md lists it, rendered from these (test_safety_md_is_current).
+INSTALLS = [
+    ["pip", "install", "pyrun_probe"],
+    ["pip3", "install", "pyrun_probe"],
+    ["pip3.11", "install", "pyrun_probe"],
+    ["python", "-m", "pip", "install", "pyrun_probe"],
+    ["python3", "-m", "pip", "install", "pyrun_probe"],
+    ["python3.11", "-m", "pip", "install", "pyrun_probe"],
+    ["pip", "install", "--break-system-packages", "pyrun_probe"],
+]
+POINTED = [
+    "pip --prefix <base-prefix>",
+    "pip --target <base-site>",
+    "pip3.11 --target=<base-stdlib>",
+    "python -m pip --prefix <base-prefix>",
+    "pip --prefix ~/.local",
+    "PIP_TARGET=<base-site> pip",
+    "PIP_PREFIX=<base-prefix> python3 -m pip",
+]
+OTHERS = {  # test: (attempt, outcome)
+    "test_user_install_is_refused_with_a_clear_message": (
+        "`pip install --user pyrun_probe`",
+        "refused by pip inside the environment, with its message",
+    ),
+    "test_uninstall_and_upgrade_pip_stay_inside": (
+        "`pip uninstall -y pyrun_probe`, then `pip uninstall -y pip`",
+        "the package leaves the environment; pip, the shared copy, is not uninstalled",
+    ),
+    "test_ensurepip_through_the_shim_stays_inside": (
+        "`python -m ensurepip`",
+        "runs in the isolated environment",
+    ),
+    "test_shebang_script_calling_sys_executable_pip": (
+        "a `#!/usr/bin/env python3` script running `sys.executable -m pip install`",
+        "lands in the isolated environment",
+    ),
+    "test_install_with_a_target_of_ones_own_works": (
+        "`pip install --target <a directory of one's own> pyrun_probe`",
+        "allowed: lands there",
+    ),
+    "test_pip_user_and_require_virtualenv_in_the_environment": (
+        "`PIP_USER=1 pip install`, `PIP_REQUIRE_VIRTUALENV=1 pip install`",
+        "the first refused by pip; the second lands in the isolated environment",
+    ),
+    "test_only_the_shims_on_path_is_a_clear_error": (
+        "`env -i PATH=<shims> pip install <wheel>`",
+        "one-line error (no python to run), nothing run",
+    ),
+    "test_setup_py_install_stays_inside": (
+        "`python setup.py install` of a tiny local project",
+        "lands in the isolated environment",
+    ),
+    "test_an_externally_managed_base_just_works": (
+        "`pip install pyrun_probe` with a PEP 668 (`EXTERNALLY-MANAGED`) base",
+        "the base's own pip refuses; through pyrun it lands in the isolated environment",
+    ),
+}
 
 
 def landed_in_isolated_env(world: World) -> bool:
@@ -22,19 +93,7 @@ def landed_in_isolated_env(world: World) -> bool:
     return done.returncode == 0 and done.stdout.startswith(str(world.envs))
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["pip", "install", "pyrun_probe"],
-        ["pip3", "install", "pyrun_probe"],
-        ["pip3.11", "install", "pyrun_probe"],
-        ["python", "-m", "pip", "install", "pyrun_probe"],
-        ["python3", "-m", "pip", "install", "pyrun_probe"],
-        ["python3.11", "-m", "pip", "install", "pyrun_probe"],
-        ["pip", "install", "--break-system-packages", "pyrun_probe"],
-    ],
-    ids=lambda argv: " ".join(argv),
-)
+@pytest.mark.parametrize("command", INSTALLS, ids=" ".join)
 def test_install_goes_to_the_isolated_env(world: World, command: list[str]) -> None:
     done = world.run(HOOK + " ".join(command), env={"PATH": world.path_with(world.base.bin)})
     assert done.returncode == 0, done.stderr
@@ -84,3 +143,157 @@ def test_installed_package_is_visible_from_any_directory_and_version_shim(world:
     for name in ("python", "python3", "python3.11"):
         done = world.run([name, "-c", INSTALLED], cwd=elsewhere)
         assert done.returncode == 0, (name, done.stderr)
+
+
+# -- pip pointed at the base or the user site ------------------------------------------
+
+
+def refusal(done: subprocess.CompletedProcess[str]) -> str:
+    """pyrun's one-line refusal from pip's install guard (pipguard.py)."""
+    assert done.returncode != 0, f"the install ran:\n{done.stdout}\n{done.stderr}"
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert len(said) == 1, done.stderr
+    assert "which pyrun keeps unchanged" in said[0], said[0]
+    return said[0]
+
+
+@pytest.mark.parametrize("how", POINTED)
+def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
+    base = world.base
+    places = {
+        "<base-prefix>": str(base.prefix),
+        "<base-site>": str(base.site_packages),
+        "<base-stdlib>": str(base.site_packages.parent),
+        "~/.local": str(world.home / ".local"),
+    }
+    words = how.split()
+    env = {}
+    if words[0].startswith("PIP_"):
+        name, value = words.pop(0).split("=", 1)
+        env[name] = places[value]
+    argv = []
+    for word in words:
+        for placeholder, path in places.items():
+            word = word.replace(placeholder, path)
+        argv.append(word)
+    at = argv.index("pip") + 1 if "-m" in argv else 1
+    argv[at:at] = ["install"]
+    argv.append("pyrun_probe")
+    said = refusal(world.run(argv, env=env))
+    assert ("--target" in said) == ("TARGET" in how or "--target" in how), said
+    assert not landed_in_isolated_env(world)
+    # The world fixture then checks every base byte for byte, and that no
+    # ~/.local/lib appeared.
+
+
+def test_install_with_a_target_of_ones_own_works(world: World) -> None:
+    mine = world.root / "vendor"
+    world.run(["pip", "install", "--target", str(mine), "pyrun_probe"], check=True)
+    assert (mine / "pyrun_probe").is_dir() or list(mine.glob("pyrun_probe*"))
+    assert not landed_in_isolated_env(world)
+
+
+def test_pip_user_and_require_virtualenv_in_the_environment(world: World) -> None:
+    done = world.run(["pip", "install", "pyrun_probe"], env={"PIP_USER": "1"})
+    assert done.returncode != 0 and "user" in done.stderr.lower(), done.stderr
+    assert not landed_in_isolated_env(world)
+    # The isolated environment is a virtual environment: pip's own guard is satisfied.
+    world.run(["pip", "install", "pyrun_probe"], env={"PIP_REQUIRE_VIRTUALENV": "1"}, check=True)
+    assert landed_in_isolated_env(world)
+
+
+def test_only_the_shims_on_path_is_a_clear_error(world: World) -> None:
+    wheel = next(world.wheelhouse.glob("pyrun_probe-*.whl"))
+    done = world.run(
+        ["env", "-i", f"PATH={world.shims}", f"HOME={world.home}", "pip", "install", str(wheel)]
+    )
+    assert done.returncode != 0
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert len(said) == 1 and "no python" in said[0].lower(), done.stderr
+
+
+def test_setup_py_install_stays_inside(world: World) -> None:
+    house = Path(__file__).resolve().parents[1] / ".venv-wheelhouse"
+    tools = sorted(house.glob("setuptools-*.whl"))
+    need(tools, "setuptools in .venv-wheelhouse (scripts/test.sh builds it)")
+    world.run(["pip", "install", str(tools[-1])], check=True)
+    project = world.root / "legacy"
+    (project / "legacy_probe").mkdir(parents=True)
+    (project / "legacy_probe" / "__init__.py").write_text("")
+    (project / "setup.py").write_text(
+        "from setuptools import setup\nsetup(name='legacy_probe', version='1.0', "
+        "packages=['legacy_probe'])\n"
+    )
+    world.run(["python", "setup.py", "install"], cwd=project, check=True)
+    done = world.run(["python", "-c", "import legacy_probe; print(legacy_probe.__file__)"])
+    assert done.returncode == 0 and done.stdout.startswith(str(world.envs)), done.stderr
+
+
+def test_an_externally_managed_base_just_works(
+    tmp_path: Path, bases: dict[str, Base], wheelhouse: Path
+) -> None:
+    # A PEP 668 base: pip run by the base itself refuses; pip through pyrun installs into
+    # the isolated environment and leaves the base as it was.
+    real = real_python("3.11")
+    need(real, "a CPython 3.11 to build a throwaway base interpreter from")
+    base = make_base(tmp_path / "bases", real, "3.11")
+    (base.site_packages.parent / "EXTERNALLY-MANAGED").write_text(
+        "[externally-managed]\nError=This base is managed elsewhere.\n"
+    )
+    before = snapshot(base.prefix)
+    (tmp_path / "w").mkdir()
+    world = new_world(tmp_path / "w", {**bases, "3.11": base}, wheelhouse)
+    direct = world.run([str(base.python), "-m", "pip", "install", "pyrun_probe"])
+    assert direct.returncode != 0 and "externally-managed-environment" in direct.stderr
+    world.run(["pip", "install", "pyrun_probe"], check=True)
+    assert landed_in_isolated_env(world)
+    assert snapshot(base.prefix) == before
+    assert not (world.home / ".local" / "lib").exists()
+
+
+# -- SAFETY.md ---------------------------------------------------------------------------
+
+SAFETY = Path(__file__).resolve().parents[1] / "SAFETY.md"
+BEGIN = "<!-- battery: generated by tests/test_base_untouched.py; PYRUN_UPDATE_SAFETY=1 -->"
+END = "<!-- end of battery -->"
+
+
+def render_battery() -> str:
+    rows = [f"| `{' '.join(argv)}` | lands in the isolated environment |" for argv in INSTALLS]
+    for how in POINTED:
+        words = how.split()
+        words.insert(
+            words.index("pip") + 1 if "-m" in words else 1 + words[0].startswith("PIP_"), "install"
+        )
+        rows.append(
+            f"| `{' '.join(words)} pyrun_probe` | refused in one line by pip's install guard |"
+        )
+    rows += [f"| {attempt} | {outcome} |" for attempt, outcome in OTHERS.values()]
+    total = len(INSTALLS) + len(POINTED) + len(OTHERS)
+    return "\n".join(
+        [
+            BEGIN,
+            f"{total} attempts, each its own test with its own HOME against the throwaway "
+            "bases (3.11 and 3.12, and a PEP 668 one); after every one the `world` fixture "
+            "compares each base byte for byte with its snapshot and checks that no "
+            "`~/.local/lib` appeared.",
+            "",
+            "| attempt | outcome |",
+            "| --- | --- |",
+            *rows,
+            END,
+        ]
+    )
+
+
+def test_safety_md_is_current() -> None:
+    for name in OTHERS:
+        assert callable(globals().get(name)), f"OTHERS names {name}, which is not a test here"
+    text = SAFETY.read_text()
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    if os.environ.get("PYRUN_UPDATE_SAFETY") == "1":
+        SAFETY.write_text(text[:start] + render_battery() + text[end:])
+        text = SAFETY.read_text()
+    assert text[start : text.index(END) + len(END)] == render_battery(), (
+        "SAFETY.md's battery is stale; regenerate it with PYRUN_UPDATE_SAFETY=1"
+    )

@@ -33,6 +33,8 @@ PIP_PTH = "_pyrun_shared_pip.pth"
 
 _PIP_SCRIPT = """\
 import sys
+import _pyrun_pip_guard  # pyrun: no install into the base interpreter (pipguard.py)
+_pyrun_pip_guard.install()
 from pip._internal.cli.main import main
 if __name__ == "__main__":
     if sys.argv[0].endswith(".exe"):

@@ -6,6 +6,10 @@ takes. Instead pyrun copies the pip that runs pyrun itself once into
 environments made without pip (uv makes those) run it as ``<env python> <dir>/pip``,
 which is how pip runs from a directory. pip then installs into whichever environment's
 interpreter runs it. ``$data/pip/current`` points at the copy in use.
+
+The copy carries pyrun's install guard (pipguard.py, as ``_pyrun_pip_guard.py``),
+called from the copy's ``pip/__main__.py`` before pip's own code loads, so an install
+pointed at the base interpreter or the user site is refused however pip is started.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyrun import pipguard
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 
@@ -26,6 +31,13 @@ if TYPE_CHECKING:
 # creating branch of the slow path needs them, so they are imported where used.
 
 _MARKER = ".pyrun-complete"
+GUARD_MODULE = "_pyrun_pip_guard"
+_GUARD_CALL = f"""import {GUARD_MODULE}  # added by pyrun: no install into the base interpreter
+
+{GUARD_MODULE}.install()
+
+"""
+_MAIN_ANCHOR = 'if __name__ == "__main__":'
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,9 @@ def ensure(paths: Paths) -> SharedPip | None:
     except metadata.PackageNotFoundError:
         return existing
     if existing is not None and existing.version == dist.version:
+        if not _guard_current(existing.root):
+            with exclusive(paths.locks / "pip.lock", "updating pip's install guard"):
+                _add_guard(existing.root)
         return existing
     target = paths.pip / dist.version
     with exclusive(paths.locks / "pip.lock", "copying pip"):
@@ -89,9 +104,40 @@ def _copy(dist: metadata.Distribution, target: Path) -> None:
     shutil.copytree(info, staging / info.name)
     # The copy is read-only in spirit: pip refuses to uninstall it from an environment
     # because it lies outside that environment's prefix.
+    _add_guard(staging)
     (staging / _MARKER).write_text(dist.version + "\n")
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)
+
+
+def _guard_source() -> str:
+    return Path(pipguard.__file__).read_text(encoding="utf-8")
+
+
+def _guard_current(root: Path) -> bool:
+    try:
+        guard = (root / f"{GUARD_MODULE}.py").read_text(encoding="utf-8")
+        main = (root / "pip" / "__main__.py").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return guard == _guard_source() and _GUARD_CALL in main
+
+
+def _add_guard(root: Path) -> None:
+    """Write the guard beside the copy and call it from the copy's __main__ (once)."""
+    guard = root / f"{GUARD_MODULE}.py"
+    tmp = guard.with_name(f".{guard.name}.{os.getpid()}.tmp")
+    tmp.write_text(_guard_source(), encoding="utf-8")
+    os.replace(tmp, guard)
+    main = root / "pip" / "__main__.py"
+    text = main.read_text(encoding="utf-8")
+    if _GUARD_CALL in text:
+        return
+    if _MAIN_ANCHOR not in text:
+        raise OSError(f"{main} has no {_MAIN_ANCHOR!r} line to call the install guard before")
+    tmp = main.with_name(f".{main.name}.{os.getpid()}.tmp")
+    tmp.write_text(text.replace(_MAIN_ANCHOR, _GUARD_CALL + _MAIN_ANCHOR, 1), encoding="utf-8")
+    os.replace(tmp, main)
 
 
 def _describe(root: Path) -> SharedPip:

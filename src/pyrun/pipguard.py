@@ -1,0 +1,102 @@
+"""Kept beside pyrun's shared copy of pip: an install may not write into the base.
+
+pyrun's isolated environments run pip from one shared copy (pipshare.py). That pip
+installs into the environment, which keeps the base interpreter clean, unless the
+user points it elsewhere: ``--prefix`` or ``--target`` naming the base interpreter's
+own tree or the user site (``~/.local/lib/pythonX.Y``), on the command line or through
+``PIP_PREFIX``/``PIP_TARGET`` or a pip config file. pip merges all of those into the
+install command's options, so the check is made there, after parsing: the install
+command's ``run`` is wrapped when pip creates it, and refuses in one line.
+
+pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
+and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
+scripts, before pip's own code is imported. It runs under the environment's Python
+(any version pip supports), so it imports nothing of pyrun's and only the standard
+library, and does nothing unless the command is ``install``.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import sys
+import sysconfig
+from typing import Any, Callable
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _protected() -> list[tuple[str, str]]:
+    places = []
+    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+        places.append((os.path.realpath(prefix), f"the base interpreter's prefix {prefix}"))
+    user_site = site.getusersitepackages()
+    if isinstance(user_site, str):
+        places.append((os.path.realpath(user_site), f"the user site {user_site}"))
+    return places
+
+
+def _written(options: Any) -> list[tuple[str, str, list[str]]]:
+    """(option, value, the directories it makes pip write into) for each option set."""
+    found = []
+    target = getattr(options, "target_dir", None)
+    if target:
+        found.append(("--target", target, [target]))
+    prefix = getattr(options, "prefix_path", None)
+    if prefix:
+        scheme = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
+        dirs = [prefix] + [scheme[k] for k in ("purelib", "platlib", "scripts") if k in scheme]
+        found.append(("--prefix", prefix, dirs))
+    return found
+
+
+def problem(options: Any) -> str | None:
+    """Why this install must not run, or None."""
+    protected = _protected()
+    for option, value, dirs in _written(options):
+        for directory in dirs:
+            real = os.path.realpath(os.path.abspath(directory))
+            for root, what in protected:
+                if _inside(real, root):
+                    return (
+                        f"pip install {option} {value} would write into {what}, which pyrun "
+                        f"keeps unchanged; leave out {option} (and PIP_{option[2:].upper()}) to "
+                        f"install into this environment ({sys.prefix}), or name a directory "
+                        "of your own"
+                    )
+    return None
+
+
+def _guard(command: Any) -> None:
+    run: Callable[[Any, Any], int] = command.run
+
+    def guarded(options: Any, args: Any) -> int:
+        why = problem(options)
+        if why is not None:
+            sys.stderr.write(f"pyrun: {why}\n")
+            return 1
+        return run(options, args)
+
+    command.run = guarded
+
+
+def install() -> None:
+    """Wrap the install command when pip creates it; no effect on any other command."""
+    try:
+        import pip._internal.commands as commands
+    except ImportError:
+        return
+    create = commands.create_command
+    if getattr(create, "_pyrun_guarded", False):
+        return
+
+    def create_command(name: str, **kwargs: Any) -> Any:
+        command = create(name, **kwargs)
+        if name == "install":
+            _guard(command)
+        return command
+
+    create_command._pyrun_guarded = True  # type: ignore[attr-defined]
+    commands.create_command = create_command
