@@ -149,7 +149,7 @@ def test_racing_cold_start_makes_one_complete_environment(world: World) -> None:
             text=True,
             cwd=world.root,
         )
-        for _ in range(8)
+        for _ in range(16)
     ]
     results = [proc.communicate(timeout=120) for proc in procs]
     assert all(proc.returncode == 0 for proc in procs), results

@@ -1,7 +1,9 @@
 """An exclusive lock around creating one environment.
 
 ``flock`` is released by the kernel when its holder dies, so a ``kill -9`` never leaves
-a lock behind; the holder's pid is written inside only to name it while others wait.
+a lock behind: a lock file naming a dead process is simply taken. The holder's pid is
+written inside only to name it while others wait. A live holder is waited for, with a
+message after a second, for at most ``PYRUN_LOCK_TIMEOUT`` seconds (300 by default).
 """
 
 from __future__ import annotations
@@ -16,9 +18,28 @@ from pathlib import Path
 
 from pyrun.errors import PyrunError
 
+DEFAULT_TIMEOUT = 300.0
+
+
+def _timeout() -> float:
+    value = os.environ.get("PYRUN_LOCK_TIMEOUT", "")
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise PyrunError(
+            f"PYRUN_LOCK_TIMEOUT={value!r} is not a number of seconds above 0; "
+            "unset it or set it to, say, 300"
+        )
+    return seconds
+
 
 @contextmanager
-def exclusive(path: Path, what: str, timeout: float = 300.0) -> Iterator[None]:
+def exclusive(path: Path, what: str, timeout: float | None = None) -> Iterator[None]:
+    timeout = _timeout() if timeout is None else timeout
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
