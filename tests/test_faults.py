@@ -140,11 +140,10 @@ def test_a_lock_left_by_a_dead_process_is_taken_over(world: World) -> None:
     lock = world.data / "locks" / f"{environment_name(world)}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     lock.write_text(str(gone.pid))  # named, but nobody holds it: flock died with it
-    started = time.monotonic()
     done = world.run(["python", "-c", PREFIX], check=True)
+    # A wait of more than a second would have said so (the live-lock test shows it does).
     assert "waiting" not in done.stderr
     assert done.stdout.strip().startswith(str(world.envs))
-    assert time.monotonic() - started < 60
 
 
 def test_a_bad_lock_timeout_is_one_line(world: World) -> None:
