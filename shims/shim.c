@@ -629,7 +629,13 @@ static void pyrun_decide(void) {
     const char *venv = env_or_empty("VIRTUAL_ENV");
     if (*venv) {
         if (venv[0] != '/') { defer("VIRTUAL_ENV is a relative path"); return; }
-        if (pyrun_use_env(pyrun_normpath(venv), "VIRTUAL_ENV")) return;
+        char *prefix = pyrun_normpath(venv);
+        /* Only a virtual environment: VIRTUAL_ENV=/usr must not run the system Python. */
+        if (!is_file(cat(prefix, "/pyvenv.cfg", NULL))) {
+            defer(cat("VIRTUAL_ENV ", prefix, " is not a virtual environment (no pyvenv.cfg)", NULL));
+            return;
+        }
+        if (pyrun_use_env(prefix, "VIRTUAL_ENV")) return;
     }
     /* 2. CONDA_PREFIX, a named environment */
     char *conda_base = NULL;

@@ -225,7 +225,15 @@ pyrun_decide() {
     # 1. VIRTUAL_ENV
     if [ -n "${VIRTUAL_ENV-}" ]; then
         case $VIRTUAL_ENV in
-            /*) pyrun_normpath "$VIRTUAL_ENV"; pyrun_use_env "$pyrun_p" VIRTUAL_ENV && return ;;
+            /*)
+                pyrun_normpath "$VIRTUAL_ENV"
+                # Only a virtual environment: VIRTUAL_ENV=/usr must not run the system Python.
+                if [ ! -f "$pyrun_p/pyvenv.cfg" ]; then
+                    pyrun_defer="VIRTUAL_ENV $pyrun_p is not a virtual environment (no pyvenv.cfg)"
+                    return
+                fi
+                pyrun_use_env "$pyrun_p" VIRTUAL_ENV && return
+                ;;
             *) pyrun_defer="VIRTUAL_ENV is a relative path"; return ;;
         esac
     fi

@@ -333,6 +333,7 @@ DEFERRALS = {
     # the resolver has an error or a warning to show
     "explain": re.compile(
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has no working interpreter"
+        r"|VIRTUAL_ENV /.* is not a virtual environment \(no pyvenv\.cfg\)"
     ),
     # the resolver has an error to show
     "error": re.compile(

@@ -152,9 +152,12 @@ function _pyrun_compute
     if test -n "$VIRTUAL_ENV"
         set -l env (_pyrun_abspath $VIRTUAL_ENV | string split0)
         if _pyrun_env_ok $env
-            set -gx PYRUN_ENV_KIND VIRTUAL_ENV
-            set -gx PYRUN_ENV_NAME (_pyrun_label $env)
-            return
+            # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
+            if test -f $env/pyvenv.cfg
+                set -gx PYRUN_ENV_KIND VIRTUAL_ENV
+                set -gx PYRUN_ENV_NAME (_pyrun_label $env)
+                return
+            end
         else if _pyrun_env_broken $env
             set -gx PYRUN_ENV_KIND VIRTUAL_ENV
             set -gx PYRUN_ENV_NAME 'broken VIRTUAL_ENV'

@@ -127,8 +127,10 @@ New-Module -Name pyrun -ScriptBlock {
         $here = (Get-Location -PSProvider FileSystem).ProviderPath
         if ($env:VIRTUAL_ENV) {
             $venv = [IO.Path]::GetFullPath($env:VIRTUAL_ENV, $here)
-            if (Test-EnvOk $venv) { return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv) }
-            if (Test-EnvBroken $venv) { return Set-Env VIRTUAL_ENV 'broken VIRTUAL_ENV' }
+            if (Test-EnvOk $venv) {
+                # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
+                if ([IO.File]::Exists("$venv/pyvenv.cfg")) { return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv) }
+            } elseif (Test-EnvBroken $venv) { return Set-Env VIRTUAL_ENV 'broken VIRTUAL_ENV' }
         }
         $condaBase = $null
         if ($env:CONDA_PREFIX) {

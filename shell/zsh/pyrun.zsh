@@ -196,10 +196,13 @@ _pyrun_resolve() {
         _pyrun_abspath "$VIRTUAL_ENV"
         env=$ret
         if _pyrun_env_ok "$env"; then
-            kind=VIRTUAL_ENV
-            _pyrun_env_label "$env"
-            name=$ret
-            return
+            # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
+            if [[ -f $env/pyvenv.cfg ]]; then
+                kind=VIRTUAL_ENV
+                _pyrun_env_label "$env"
+                name=$ret
+                return
+            fi
         elif _pyrun_env_broken "$env"; then
             kind=VIRTUAL_ENV name='broken VIRTUAL_ENV'
             return

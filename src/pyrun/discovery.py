@@ -181,7 +181,14 @@ class Resolver:
     ) -> None:
         where = f"{source.value}={activated}" if activated is not None else str(prefix)
         state = environment.health(prefix)
-        if state.state != "ok":
+        # VIRTUAL_ENV=/usr (or any Python's prefix) would otherwise run a base interpreter
+        # as if it were an environment, and pip would install into it.
+        not_venv = (
+            source is Source.VIRTUAL_ENV
+            and state.state == "ok"
+            and not (prefix / "pyvenv.cfg").is_file()
+        )
+        if state.state != "ok" or not_venv:
             if source is Source.DOT_VENV:
                 raise self._fail(
                     source,
@@ -202,7 +209,10 @@ class Resolver:
                     f"{where} is broken: its bin/python is missing or points nowhere; "
                     f"recreate it (`{remake}`) or run `{unset}`",
                 )
-            missing = "is not an environment" if prefix.is_dir() else "does not exist"
+            if not_venv:
+                missing = "is not a virtual environment (it has no pyvenv.cfg)"
+            else:
+                missing = "is not an environment" if prefix.is_dir() else "does not exist"
             if self.request.kind == "pip":
                 raise self._fail(
                     source,

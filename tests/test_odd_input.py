@@ -1,0 +1,172 @@
+"""Odd and hostile input: both shims and the resolver still give one answer.
+
+Issue [4/5]'s list of odd input, each run through tests/test_agreement.py's check (the
+shim runs for real, for both the sh and the compiled shim, and must do what `pyrun
+which` says, or hand over for a legitimate reason and then end where it says): paths
+with spaces, a newline and non-ASCII; a working directory 4000 characters deep;
+VIRTUAL_ENV empty, relative, naming a file, a venv whose interpreter dangles or a
+Python's own prefix (which must not run as if it were an environment); a
+10 MB and a binary pyvenv.cfg; PATH with empty, relative and more than 100 entries.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
+    Setup,
+    Situation,
+    ask_resolver,
+    check,
+    dangling_venv,
+    handmade_venv,
+    lab,
+    run_shim,
+    setup,
+)
+
+
+def situation(s: Setup, label: str, name: str, cwd: Path, **env: str | None) -> Situation:
+    base = {
+        "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
+        "PWD": str(cwd),
+        "VIRTUAL_ENV": None,
+        "CONDA_PREFIX": None,
+        "CONDA_DEFAULT_ENV": None,
+        "_CONDA_ROOT": None,
+    }
+    return Situation(f"{label} [{s.flavour}]", name, cwd, {**base, **env})
+
+
+def agree(s: Setup, sits: list[Situation]) -> None:
+    problems = [p for sit in sits for p in check(s, sit, ask_resolver(s, sit))]
+    assert not problems, "\n".join(problems)
+
+
+def test_odd_characters_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    # (A newline is tested below: PYRUN_DEBUG's lines cannot carry it unambiguously.)
+    project = s.world.root / "odd" / "a b $(id) `id` 'q' \"dq\" ü 日本"
+    handmade_venv(project / ".venv", s.lab.bases["3.12"])
+    deep = project / "src" / "x y"
+    deep.mkdir(parents=True)
+    agree(
+        s,
+        [
+            situation(s, "odd path, .venv above", name, deep)
+            for name in ("python", "python3", "python3.12", "pip")
+        ]
+        + [
+            situation(
+                s,
+                "odd path as VIRTUAL_ENV",
+                "python",
+                s.world.root,
+                VIRTUAL_ENV=str(project / ".venv"),
+            )
+        ],
+    )
+
+
+def test_a_working_directory_4000_characters_deep(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    project = s.world.root / "long"
+    handmade_venv(project / ".venv", s.lab.bases["3.11"])
+    deep = project
+    while len(str(deep)) < 4000:
+        deep = deep / ("d" * 200)
+    deep.mkdir(parents=True)
+    assert len(str(deep)) >= 4000
+    plain = s.world.root / ("p" * 200)
+    walk = plain
+    while len(str(walk)) < 4000:
+        walk = walk / ("e" * 200)
+    walk.mkdir(parents=True)
+    agree(
+        s,
+        [
+            situation(s, "4000-character cwd, .venv at the top", "python", deep),
+            situation(s, "4000-character cwd, .venv at the top", "pip3", deep),
+            situation(s, "4000-character cwd, no .venv (isolated)", "python3", walk),
+        ],
+    )
+
+
+def test_virtual_env_values_that_name_no_environment(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    a_file = s.world.root / "a-file"
+    a_file.write_text("not a venv\n")
+    dangling = dangling_venv(s.world.root / "dangling-venv")
+    cwd = s.world.root
+    sits = []
+    for label, value in (
+        ("empty", ""),
+        ("relative", "some/venv"),
+        ("a file", str(a_file)),
+        ("dangling interpreter", str(dangling)),
+        ("the root directory", "/"),
+        ("a Python's prefix, not a virtual environment", str(s.lab.bases["3.12"].prefix)),
+    ):
+        for name in ("python", "pip"):
+            sits.append(situation(s, f"VIRTUAL_ENV {label}", name, cwd, VIRTUAL_ENV=value))
+    agree(s, sits)
+
+
+def test_huge_and_binary_pyvenv_cfg(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    # pyrun decides without trouble and both agree; whether CPython itself starts with
+    # such a file is CPython's business (a binary one stops its site module).
+    s = setup
+    for label, content in (
+        ("10 MB", b"home = /nowhere\n" + b"x = " + b"y" * (10 << 20) + b"\n"),
+        ("binary", bytes(range(256)) * 64),
+    ):
+        project = s.world.root / label.replace(" ", "")
+        venv = handmade_venv(project / ".venv", s.lab.bases["3.11"])
+        (venv / "pyvenv.cfg").write_bytes(content)
+        (project / "src").mkdir()
+        for name in ("python", "python3.11", "pip"):
+            sit = situation(s, f"{label} pyvenv.cfg", name, project / "src")
+            answer = ask_resolver(s, sit)
+            assert answer.code == 0 and answer.argv, (sit.label, answer)
+            assert answer.argv[0].startswith(str(venv / "bin")), (sit.label, answer)
+            run = run_shim(s, sit)
+            assert run.decided == answer.argv, (sit.label, run.decided, answer.argv)
+
+
+def test_path_with_empty_relative_and_many_entries(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    many = []
+    for i in range(120):
+        d = s.world.root / "many" / f"p{i}"
+        d.mkdir(parents=True)
+        many.append(str(d))
+    (s.world.root / "bin").mkdir()
+    (s.world.root / "bin" / "python3").symlink_to(s.lab.bases["3.12"].python)
+    path = os.pathsep.join(
+        [str(s.world.shims), "", "bin", ".", *many, "", str(s.lab.bases["3.11"].bin), ""]
+    )
+    # "bin" and "." are relative: the python3 in ./bin must not run (it would be 3.12).
+    agree(
+        s,
+        [
+            situation(s, "PATH: empty, relative, 120 entries", name, s.world.root, PATH=path)
+            for name in ("python", "python3", "pip", "python3.12")
+        ],
+    )
+
+
+def test_a_newline_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    project = s.world.root / "new\nline"
+    handmade_venv(project / ".venv", s.lab.bases["3.11"])
+    (project / "src").mkdir()
+    for name in ("python", "python3.11"):
+        sit = situation(s, "newline in the path", name, project / "src")
+        env = {**sit.env, "PYRUN_DEBUG": None}
+        answer = ask_resolver(s, sit)
+        assert answer.healthy and answer.argv == [str(project / ".venv" / "bin" / name)], answer
+        code = "import sys; print(repr(sys.executable))"
+        done = s.world.run([str(s.world.shims / name), "-c", code], cwd=sit.cwd, env=env)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == repr(answer.argv[0])
