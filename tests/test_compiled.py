@@ -243,3 +243,11 @@ def test_the_aarch64_build_decides_as_the_native_one(world: World) -> None:
         said = (native.returncode, native.stdout, native.stderr)
         assert (emulated.returncode, emulated.stdout, emulated.stderr) == said, (name, extra)
         assert "pyrun[c] " in native.stderr or extra.get("PYRUN_DISABLE"), native.stderr
+
+
+def test_no_compiler_at_all_says_how_to_get_the_compiled_shims(world: World) -> None:
+    env = {"PATH": str(world.root / "no-bin"), "CC": None, "PYRUN_SHIM": None}
+    done = world.pyrun("rehash", env=env, check=True)
+    line = done.stdout.splitlines()[-1]
+    assert line.startswith("pyrun: shell shims (no C compiler (cc, gcc or clang) on PATH)")
+    assert "apt install gcc" in line and "pyrun rehash" in line
