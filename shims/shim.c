@@ -324,6 +324,42 @@ static char *strip_slashes(const char *s) {
     return cut(s, n);
 }
 
+/* pyrun_trusted: whether the environment `env`, found by the .venv step, may be used:
+ * it and the directory holding it must be yours or root's and writable by nobody else
+ * (the holder may be sticky, like /tmp), unless PYRUN_TRUST names it. The rule and its
+ * reasons live in src/pyrun/ownership.py; shim.sh reads the same bits with one `ls`. */
+#define S_IWGRP_ 0020
+#define S_IWOTH_ 0002
+#define S_ISVTX_ 01000
+static int safe_dir(const char *p, int holder) {
+    struct stat st;
+    if (!stat_(p, &st, 0)) return 1; /* not examinable: where it is used says so */
+    if (st.st_uid != 0 && (long)st.st_uid != sys(__NR_geteuid, 0, 0, 0)) return 0;
+    if (st.st_mode & (S_IWGRP_ | S_IWOTH_)) return holder && (st.st_mode & S_ISVTX_);
+    return 1;
+}
+static int pyrun_trusted(const char *env) {
+    const char *slash = find_last(env, '/');
+    char *holder = slash == env ? "/" : cut(env, (size_t)(slash - env));
+    const char *rest = env_or_empty("PYRUN_TRUST");
+    for (;;) {
+        const char *end = find(rest, ':');
+        size_t n = end ? (size_t)(end - rest) : strlen(rest);
+        char *t = cut(rest, n);
+        if (streq(t, "*")) return 1;
+        if (t[0] == '/' && n >= 2 && t[n - 1] == '*' && t[n - 2] == '/') {
+            char *prefix = cut(t, n - 1);
+            if (starts_with(env, prefix) || starts_with(holder, prefix)) return 1;
+        } else if (t[0] == '/') {
+            t = strip_slashes(t);
+            if (streq(t, env) || streq(t, holder)) return 1;
+        }
+        if (!end) break;
+        rest = end + 1;
+    }
+    return safe_dir(env, 0) && safe_dir(holder, 1);
+}
+
 /* Choose the program inside environment `dir` (found by `step`).
  * Returns 1 when decided (pyrun_prog, or pyrun_defer), 0 when the step does not count. */
 static int pyrun_use_env(const char *dir, const char *step) {
@@ -625,6 +661,14 @@ static long list_pythons(const char *dir, char **found, size_t room, size_t *cou
 }
 
 static void pyrun_decide(void) {
+    /* Whoever can write to the data or shims directory chooses what every shim runs:
+     * when either is someone else's or group/world-writable, the slow path refuses with
+     * the fix. (shim.sh has no builtin for mode bits and leaves this to the slow path,
+     * the hook and rehash, which check them before any record is written.) */
+    if (!safe_dir(PYRUN_DATA, 0) || !safe_dir(PYRUN_SHIMS, 0)) {
+        defer("the data or shims directory is writable by others");
+        return;
+    }
     /* 1. VIRTUAL_ENV */
     const char *venv = env_or_empty("VIRTUAL_ENV");
     if (*venv) {
@@ -657,12 +701,21 @@ static void pyrun_decide(void) {
     pyrun_cwd = dir;
     while (*dir) {
         if (is_file(cat(dir, "/pyvenv.cfg", NULL))) {
+            if (!pyrun_trusted(dir)) {
+                defer(cat(".venv ", dir, " is not trusted", NULL));
+                return;
+            }
             if (pyrun_use_env(dir, ".venv")) return;
             break;
         }
         char *v = cat(strip_slash(dir), "/.venv", NULL);
         struct stat vst; /* `[ -d v ] || [ -L v ]` in one lstat: a link counts either way */
         if (stat_(v, &vst, AT_SYMLINK_NOFOLLOW) && (IS_DIR(vst.st_mode) || IS_LNK(vst.st_mode))) {
+            struct stat target;
+            if (stat_(v, &target, 0) && !pyrun_trusted(v)) {
+                defer(cat(".venv ", v, " is not trusted", NULL));
+                return;
+            }
             if (!is_file(cat(v, "/pyvenv.cfg", NULL))) {
                 defer(cat(".venv ", v, " has no pyvenv.cfg", NULL));
                 return;

@@ -90,6 +90,59 @@ pyrun_use_env() {
     return 0
 }
 
+# Whether the environment $1, found by the .venv step, may be used: it and the
+# directory holding it must be yours or root's and writable by nobody else (the holder
+# may be sticky, like /tmp), unless PYRUN_TRUST names it (src/pyrun/ownership.py has the
+# rule and the reasons). 0: use it; 1: not trusted; 2: cannot tell here. Mode bits have
+# no shell builtin, so this costs one `ls` where a .venv is found (the compiled shim
+# reads them with stat; BENCHMARKS.md).
+pyrun_trusted() {
+    pyrun_h=${1%/*}
+    [ -n "$pyrun_h" ] || pyrun_h=/
+    pyrun_rest=${PYRUN_TRUST-}:
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_t=${pyrun_rest%%:*}
+        pyrun_rest=${pyrun_rest#*:}
+        case $pyrun_t in
+            \*) return 0 ;;
+            */\*)
+                case $pyrun_t in /*) ;; *) continue ;; esac
+                case $1 in "${pyrun_t%?}"*) return 0 ;; esac
+                case $pyrun_h in "${pyrun_t%?}"*) return 0 ;; esac
+                ;;
+            /*)
+                while [ "${pyrun_t%/}" != "$pyrun_t" ]; do pyrun_t=${pyrun_t%/}; done
+                [ -n "$pyrun_t" ] || pyrun_t=/
+                [ "$pyrun_t" = "$1" ] || [ "$pyrun_t" = "$pyrun_h" ] && return 0
+                ;;
+        esac
+    done
+    [ -x /bin/ls ] || return 2
+    # One line each, holder first (a prefix sorts first): mode, links, uid, ...
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" 2>/dev/null) || return 2
+    pyrun_l=${pyrun_ls%%"
+"*}
+    set -f
+    # shellcheck disable=SC2086  # split into fields on purpose
+    set -- "$1" $pyrun_l
+    set +f
+    pyrun_hm=$2
+    [ "$4" = 0 ] || [ -O "$pyrun_h" ] || return 1
+    pyrun_l=${pyrun_ls#*"
+"}
+    set -f
+    # shellcheck disable=SC2086
+    set -- "$1" $pyrun_l
+    set +f
+    [ "$4" = 0 ] || [ -O "$1" ] || return 1
+    case $2 in ?????w* | ????????w*) return 1 ;; esac
+    case $pyrun_hm in
+        ?????????[tT]*) ;;
+        ?????w* | ????????w*) return 1 ;;
+    esac
+    return 0
+}
+
 # A base interpreter found at $1 (by step $2): run its isolated environment.
 # Returns 0 when decided, 1 when this interpreter does not count.
 pyrun_use_base() {
@@ -267,11 +320,23 @@ pyrun_decide() {
     pyrun_cwd=$pyrun_dir
     while [ -n "$pyrun_dir" ]; do
         if [ -f "$pyrun_dir/pyvenv.cfg" ]; then
-            pyrun_use_env "$pyrun_dir" .venv && return
-            break
+            pyrun_trusted "$pyrun_dir"
+            case $? in
+                0) pyrun_use_env "$pyrun_dir" .venv && return; break ;;
+                1) pyrun_defer=".venv $pyrun_dir is not trusted"; return ;;
+                *) pyrun_defer=".venv $pyrun_dir: its owner cannot be told here"; return ;;
+            esac
         fi
         pyrun_v=${pyrun_dir%/}/.venv
         if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
+            if [ -e "$pyrun_v" ]; then
+                pyrun_trusted "$pyrun_v"
+                case $? in
+                    0) ;;
+                    1) pyrun_defer=".venv $pyrun_v is not trusted"; return ;;
+                    *) pyrun_defer=".venv $pyrun_v: its owner cannot be told here"; return ;;
+                esac
+            fi
             if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
                 pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"
                 return

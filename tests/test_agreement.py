@@ -16,7 +16,7 @@ say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``, o
 * Warm-up: once a healthy case has run, running it again is decided by the shell, so
   the steady state starts no process but the target.
 
-The trees are built once per module (real venvs are slow to make); every group of
+The trees are built once per session (real venvs are slow to make); every group of
 scenarios gets a fresh ``world`` (HOME, data directory, no records yet), so each starts
 cold, and the random trees of the property test are built in one.
 """
@@ -140,7 +140,9 @@ def dangling_venv(prefix: Path) -> Path:
     return prefix
 
 
-@pytest.fixture(scope="module")
+# Session-wide: test_odd_input.py and test_ownership.py import it, and nothing writes
+# into it after it is built (every scenario's own files go under its world).
+@pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelhouse: Path) -> Lab:
     need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
     need(bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
@@ -335,6 +337,8 @@ DEFERRALS = {
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has no working interpreter"
         r"|VIRTUAL_ENV /.* is not a virtual environment \(no pyvenv\.cfg\)"
     ),
+    # a .venv someone else controls (ownership.py): the resolver warns and walks on
+    "untrusted": re.compile(r"\.venv /.* is not trusted"),
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
@@ -494,7 +498,7 @@ def deferral_problems(
     elif kind == "relative":
         if (sit.env.get(m["variable"]) or "/").startswith("/"):
             return [f"{m['variable']}={sit.env.get(m['variable'])}"]
-    elif kind == "explain":
+    elif kind in ("explain", "untrusted"):
         if answer.healthy:
             return ["the resolver answers without an error or a warning"]
     elif kind == "error":
@@ -630,7 +634,15 @@ LEVEL_KINDS = (
     "file",  # a regular file called .venv: not an environment, ignored
     "link-nowhere",
     "inside",  # this directory is itself a venv (pyvenv.cfg) that the walk goes through
+    # ownership.py: not used unless trusted ...
+    "foreign-3.11",  # a .venv owned by another user
+    "groupw-3.12",  # a .venv its group can write to
+    "holder-ow",  # a .venv in a directory others can write to
+    # ... and used
+    "sticky-3.12",  # a .venv in a world-writable directory with the sticky bit (/tmp)
 )
+TRUST_KINDS = ("unset", "unset", "all", "below-top", "bad-entries")
+OTHER_UID = 65534  # nobody: "another user"
 
 
 VENV_KINDS = (
@@ -677,6 +689,7 @@ class Spec:
     conda: str
     path: tuple[str, ...]
     name: str
+    trust: str = "unset"  # PYRUN_TRUST
 
 
 SPECS = st.builds(
@@ -687,6 +700,7 @@ SPECS = st.builds(
     conda=st.sampled_from(CONDA_KINDS),
     path=st.lists(st.sampled_from(PATH_ENTRIES), max_size=4, unique=True).map(tuple),
     name=st.sampled_from((*NAMES, "pip3.11", "python3.13")),
+    trust=st.sampled_from(TRUST_KINDS),
 )
 
 
@@ -712,6 +726,16 @@ def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
     elif kind == "inside":
         (directory / "pyvenv.cfg").write_text(f"home = {base.bin}\n")
         link_interpreter(directory / "bin", base, "python", "python3", f"python{base.minor}")
+    elif kind == "foreign-3.11":
+        os.chown(handmade_venv(dot, base), OTHER_UID, OTHER_UID)
+    elif kind == "groupw-3.12":
+        handmade_venv(dot, base).chmod(0o775)
+    elif kind == "holder-ow":
+        handmade_venv(dot, base)
+        directory.chmod(0o757)
+    elif kind == "sticky-3.12":
+        handmade_venv(dot, base)
+        directory.chmod(0o1777)
 
 
 def conda_variables(lab: Lab, top: Path, kind: str) -> dict[str, str | None]:
@@ -780,6 +804,12 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
         "CONDA_PREFIX": None,
         "CONDA_DEFAULT_ENV": None,
         "_CONDA_ROOT": None,
+        "PYRUN_TRUST": {
+            "unset": None,
+            "all": "*",
+            "below-top": f"{top}/*",
+            "bad-entries": f"relative/dir::{top}/t/d0//:{top}/t/d0/d1/.venv/",
+        }[spec.trust],
         **conda_variables(lab, top, spec.conda),
     }
     return Situation(f"random #{number} {spec}", spec.name, cwd, env)

@@ -219,13 +219,17 @@ def test_shim_whose_pyrun_is_gone_says_so(world: World) -> None:
     assert "reinstall pyrun" in done.stderr and done.stderr.count("\n") == 1
 
 
-def test_steady_state_starts_no_process_but_the_target(world: World) -> None:
+def test_steady_state_starts_no_process_but_the_target(world: World, shim_flavour: str) -> None:
     strace = shutil.which("strace")
     need(strace, "strace")
     proj = world.root / "proj"
     world.venv(proj / ".venv")
-    for cwd in (world.root, proj):  # isolated env via its record, and a .venv
-        world.run(["python", "-c", "pass"], cwd=cwd, check=True)  # warm
+    # The isolated env via its record, a .venv, and a .venv that PYRUN_TRUST names. The
+    # sh shim has no builtin for mode bits: where a .venv is found it runs one `ls` to
+    # check who controls it (src/pyrun/ownership.py), unless PYRUN_TRUST says to trust.
+    for cwd, trust in ((world.root, None), (proj, None), (proj, "*")):
+        env = {"PYRUN_TRUST": trust} if trust else {}
+        world.run(["python", "-c", "pass"], cwd=cwd, env=env, check=True)  # warm
         log = world.root / "strace.log"
         world.run(
             [
@@ -241,11 +245,18 @@ def test_steady_state_starts_no_process_but_the_target(world: World) -> None:
                 "pass",
             ],
             cwd=cwd,
+            env=env,
             check=True,
         )
         calls = [line.split(None, 1)[1] for line in log.read_text().splitlines() if line.strip()]
         execs = [c for c in calls if c.startswith("execve(")]
         spawns = [c for c in calls if c.startswith(("fork", "vfork", "clone"))]
-        assert len(execs) == 2, execs  # the shim, then the interpreter replacing it
-        assert "bin/python" in execs[1]
-        assert spawns == [], spawns
+        checks_owner = shim_flavour == "sh" and cwd == proj and trust is None
+        # the shim, (ls,) then the interpreter replacing the shim
+        assert len(execs) == (3 if checks_owner else 2), execs
+        assert "bin/python" in execs[-1]
+        if checks_owner:
+            assert execs[1].startswith('execve("/bin/ls", '), execs
+            assert len(spawns) == 1, spawns
+        else:
+            assert spawns == [], spawns

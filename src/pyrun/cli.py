@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from pyrun import __version__
-from pyrun.errors import PyrunError
+from pyrun.errors import PyrunError, disk_error
 from pyrun.request import BadShimName
 
 DESCRIPTION = """\
@@ -18,6 +18,15 @@ pyrun makes `python` and `pip` mean the environment of the directory you are in
 (VIRTUAL_ENV, CONDA_PREFIX, the nearest .venv, then the Python on PATH, uv's order),
 and never the system: a base interpreter runs as a cached isolated environment.
 Set it up once with: pyrun init (or add eval "$(pyrun hook bash)" to ~/.bashrc)
+"""
+
+
+REPAIR_DESCRIPTION = """\
+When the base Python behind an isolated environment is upgraded, moved or deleted,
+the next `python` or `pip` makes a new environment, saves the old one's package list
+first and says so in one line. `pyrun repair` reinstalls that list into the isolated
+environment `python` runs here, with its own pip, and marks it done. Arguments after
+`--` go to pip (say `-- --no-index --find-links ./wheels`).
 """
 
 
@@ -73,6 +82,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     init.add_argument("--undo", action="store_true", help="remove the line pyrun init added")
+
+    repair = sub.add_parser(
+        "repair",
+        help="reinstall the packages of environments whose base Python went away",
+        usage="pyrun repair [-h] [--from ENV] [--dry-run] [--unpinned] [-- PIP_ARGS...]",
+        description=REPAIR_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    repair.add_argument(
+        "--from",
+        dest="source",
+        metavar="ENV",
+        help="reinstall from this isolated environment (a path, or its name under envs/)",
+    )
+    repair.add_argument(
+        "--dry-run", action="store_true", help="show what would be reinstalled, change nothing"
+    )
+    repair.add_argument(
+        "--unpinned",
+        action="store_true",
+        help="install the latest version of each package, not the saved one",
+    )
     return parser
 
 
@@ -82,6 +113,10 @@ def _dispatch(argv: list[str]) -> int:
 
         return shim.run(argv[1:])
     parser = _parser()
+    pip_args: list[str] = []
+    if argv[:1] == ["repair"] and "--" in argv:  # what follows `--` is pip's, unparsed
+        at = argv.index("--")
+        argv, pip_args = argv[:at], argv[at + 1 :]
     args = parser.parse_args(argv)
     if args.command == "which":
         from pyrun.commands import which
@@ -108,6 +143,10 @@ def _dispatch(argv: list[str]) -> int:
         from pyrun.commands import init
 
         return init.run(args.shell, args.dry_run, args.undo)
+    if args.command == "repair":
+        from pyrun.commands import repair
+
+        return repair.run(args.source, args.dry_run, args.unpinned, pip_args)
     parser.print_help()
     return 2
 
@@ -118,6 +157,11 @@ def main(argv: list[str] | None = None) -> int:
     except PyrunError as exc:
         print(f"pyrun: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # The last line of defence for a disk failure no caller turned into a
+        # PyrunError: still one line a user can act on, not a traceback.
+        print(f"pyrun: {disk_error('go on', exc).message}", file=sys.stderr)
+        return 1
     except BadShimName as exc:
         print(f"pyrun: {exc}", file=sys.stderr)
         return 2

@@ -8,8 +8,9 @@ steps after the one that answered are marked as not looked at, and are not.
 
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
-a broken nearest ``.venv`` is an error rather than a silent fall-through, PATH entries
-that are not absolute are ignored, and a deleted working directory only skips ``.venv``.
+a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
+that someone else controls is skipped with a warning (ownership.py), PATH entries that
+are not absolute are ignored, and a deleted working directory only skips ``.venv``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrun import environment, isolated, pipshare, pyenv, records
+from pyrun import environment, isolated, ownership, pipshare, pyenv, records, stale
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
 from pyrun.paths import Paths
@@ -45,6 +46,7 @@ class Resolution:
     environment: Path
     argv: list[str]  # what to exec, before the user's arguments
     base: str | None = None  # the base interpreter, for an isolated environment
+    found_at: str | None = None  # where that base interpreter was found
     ready: bool = True  # False when the isolated environment is not created yet
     trail: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -84,6 +86,8 @@ class Resolver:
         self.trail: list[Step] = []
         self.warnings: list[str] = []
         self.conda_base: str | None = None
+        # env -> a PATH entry, now without a Python, whose record named it (stale.py)
+        self.left_behind: dict[Path, str] = {}
 
     # -- the walk -------------------------------------------------------------------
 
@@ -108,7 +112,9 @@ class Resolver:
         wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
         raise DiscoveryError(
             f"no {wanted} found for `{self.request.name}` (looked at: {describe_order()}); "
-            f"install {wanted} or put it on PATH",
+            f"install {wanted} or put it on PATH"
+            # isolated environments whose base is gone: their package lists are saved
+            + _joined(stale.orphans_note(self.paths, self.request.matches_minor, save=self.create)),
             self.trail,
             exit_code=NOT_FOUND_EXIT,
         )
@@ -152,11 +158,13 @@ class Resolver:
             return
         directory = cwd
         while True:
-            if os.path.isfile(os.path.join(directory, "pyvenv.cfg")):
+            inside = os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
+            if inside and self._trusted(directory):
                 self._use_env(Source.DOT_VENV, Path(directory), inside=True)
                 return
             dot_venv = os.path.join(directory, ".venv")
-            if os.path.isdir(dot_venv) or os.path.islink(dot_venv):
+            found = os.path.isdir(dot_venv) or os.path.islink(dot_venv)
+            if found and (not os.path.exists(dot_venv) or self._trusted(dot_venv)):
                 if not os.path.isfile(os.path.join(dot_venv, "pyvenv.cfg")):
                     what = (
                         "is a symlink to nothing"
@@ -175,6 +183,17 @@ class Resolver:
                 break
             directory = parent
         self._note(Source.DOT_VENV, "skipped", f"no .venv in {cwd} or any parent")
+
+    def _trusted(self, env: str) -> bool:
+        """Whether a found environment may be used (ownership.py); if not, say why."""
+        problem = ownership.dot_venv_problem(env, self.environ)
+        if problem is None:
+            return True
+        if problem in self.warnings:  # the cwd's env is also its parent's .venv
+            return False
+        self.warnings.append(problem)
+        self._note(Source.DOT_VENV, "skipped", problem)
+        return False
 
     def _use_env(
         self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
@@ -290,6 +309,7 @@ class Resolver:
             for name in names:
                 candidate = (entry[:-1] if entry.endswith("/") else entry) + "/" + name
                 if not environment.executable_file(candidate):
+                    stale.remember(self.paths, candidate, self.left_behind)
                     continue
                 looked += 1
                 if in_pyenv:
@@ -321,9 +341,21 @@ class Resolver:
                 return False
             env = isolated.env_dir(self.paths, interp)
             base = interp.base_executable
+            # Does it take the place of an environment whose base was upgraded, moved
+            # or deleted? Save that one's package list first (when creating), say so.
+            takeover = stale.prepare(
+                self.paths,
+                candidate,
+                env,
+                self.left_behind,
+                self.request.matches_minor,
+                save=self.create,
+            )
             if self.create:
                 isolated.ensure(self.paths, interp)
-                records.write(self.paths, candidate, "env", env)
+                self._record(candidate, "env", env)
+            if takeover is not None:
+                self.warnings.append(takeover.message(base, interp.version))
             ready = isolated.is_complete(env)
         if ready and not environment.has_minor(env, self.request.minor):
             self._note(source, "skipped", f"{candidate} is not Python {self.request.minor}")
@@ -339,13 +371,24 @@ class Resolver:
             f"{candidate}, a base interpreter: runs as the isolated environment {env}"
             + ("" if ready else " (created on first use)"),
         )
-        raise _Found(Resolution(self.request, source, env, argv, base=base, ready=ready))
+        raise _Found(
+            Resolution(self.request, source, env, argv, base=base, found_at=candidate, ready=ready)
+        )
+
+    def _record(self, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
+        """Write the fast path's record. On a full or read-only disk the answer still
+        stands (the environment is complete), so it is a warning, not an error: the
+        program runs, and the shim takes the slow path again next time."""
+        try:
+            records.write(self.paths, candidate, kind, target)
+        except PyrunError as exc:
+            self.warnings.append(f"{exc.message} (it runs meanwhile, without the fast path)")
 
     def _inspect(self, source: Source, candidate: str) -> Interpreter | None:
         if environment.is_pyrun_shim(candidate):
             self._note(source, "skipped", f"{candidate} is a pyrun shim (another installation?)")
             if self.create:
-                records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
+                self._record(candidate, "skip", os.path.realpath(candidate))
             return None
         try:
             return query(candidate, self.paths, self.environ)
@@ -355,7 +398,7 @@ class Resolver:
             # failure here says nothing about tomorrow, so it is not remembered.
             # Anything else that fails is skipped while it is the same file.
             if self.create and not pyenv.is_shims_dir(os.path.dirname(candidate), self.environ):
-                records.write(self.paths, candidate, "skip", os.path.realpath(candidate))
+                self._record(candidate, "skip", os.path.realpath(candidate))
             return None
 
 
@@ -390,6 +433,10 @@ def _marker_base(env: Path) -> str | None:
         return None
 
 
+def _joined(note: str) -> str:
+    return f"; {note}" if note else ""
+
+
 def conda_is_base(prefix: str, environ: Mapping[str, str]) -> bool:
     """uv's CondaEnvironmentKind::from_prefix_path, as the shim spells it too."""
     path = _strip_slashes(prefix)
@@ -417,6 +464,9 @@ def resolve(
     *,
     create: bool,
 ) -> Resolution:
+    problem = paths.unsafe()  # its records and environments would be someone else's
+    if problem is not None:
+        raise DiscoveryError(problem, [])
     return Resolver(request, paths, environ, create=create).resolve()
 
 
@@ -438,5 +488,9 @@ def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = Non
 
 
 def print_warnings(resolution: Resolution) -> None:
+    """Each warning as one line: control characters from a path (a newline, an escape
+    sequence that would drive the terminal) are dropped, as the hooks drop them."""
+    from pyrun.label import inert  # label.py builds on this module
+
     for warning in resolution.warnings:
-        print(f"pyrun: {warning}", file=sys.stderr)
+        print(f"pyrun: {inert(warning)}", file=sys.stderr)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,7 +24,7 @@ import time
 from pathlib import Path
 
 from pyrun import __version__, pipshare
-from pyrun.errors import PyrunError
+from pyrun.errors import DISK_ERRNOS, PyrunError, disk_error
 from pyrun.interpreter import Interpreter
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
@@ -61,6 +62,7 @@ def ensure(paths: Paths, interp: Interpreter) -> Path:
     env = env_dir(paths, interp)
     if is_complete(env):
         return env
+    paths.make(paths.locks)
     with exclusive(paths.locks / f"{env.name}.lock", f"creating {env}"):
         if is_complete(env):  # another shim made it while we waited
             return env
@@ -69,16 +71,36 @@ def ensure(paths: Paths, interp: Interpreter) -> Path:
 
 
 def _create(paths: Paths, interp: Interpreter, env: Path) -> None:
+    """Build `env` under the caller's lock; on any failure remove what was made.
+
+    The marker is written last, so a failure never leaves it; removing the rest too
+    means nothing half-made stays behind to be mistaken for an environment (the next
+    call would rebuild it anyway). A full or read-only disk is one line naming the
+    environment and the way out, not a traceback or venv's own "Error: [Errno 28]".
+    """
     if sys.stderr.isatty():
         print(
             f"pyrun: creating the isolated environment for Python {interp.version} "
             f"({interp.base_executable}) at {env}",
             file=sys.stderr,
         )
+    try:
+        _build(paths, interp, env)
+    except BaseException as exc:
+        shutil.rmtree(env, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise disk_error(f"create the isolated environment at {env}", exc) from None
+        raise
+
+
+_VENV_ERRNO = re.compile(r"\[Errno (\d+)\] ([^:]+)(?:: '(.*)')?$")
+
+
+def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
     started = time.monotonic()
     if os.path.lexists(env):
         shutil.rmtree(env)  # a leftover without its marker: never trusted
-    env.parent.mkdir(parents=True, exist_ok=True)
+    paths.make(paths.envs)
     shared = pipshare.ensure(paths)
     with_shared_pip = shared is not None and shared.supports(interp.version)
     command = [interp.base_executable, "-I", "-m", "venv", "--symlinks"]
@@ -94,10 +116,13 @@ def _create(paths: Paths, interp: Interpreter, env: Path) -> None:
     )
     if done.returncode != 0:
         detail = done.stderr.decode(errors="replace").strip().splitlines()
-        shutil.rmtree(env, ignore_errors=True)
+        last = detail[-1] if detail else "venv failed"
+        said = _VENV_ERRNO.search(last)
+        if said and int(said[1]) in DISK_ERRNOS:  # the disk, not the venv module
+            raise OSError(int(said[1]), said[2], said[3])
         raise PyrunError(
             f"could not create the isolated environment at {env} from "
-            f"{interp.base_executable}: {detail[-1] if detail else 'venv failed'}; "
+            f"{interp.base_executable}: {last}; "
             "check that the interpreter has a working venv module "
             "(on Debian: apt install python3-venv)"
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from pyrun.errors import PyrunError
+from pyrun.errors import PyrunError, disk_error
 
 DEFAULT_TIMEOUT = 300.0
 
@@ -40,8 +40,11 @@ def _timeout() -> float:
 @contextmanager
 def exclusive(path: Path, what: str, timeout: float | None = None) -> Iterator[None]:
     timeout = _timeout() if timeout is None else timeout
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise disk_error(f"create the lock file {path} (for {what})", exc) from None
     try:
         deadline = time.monotonic() + timeout
         told = False
@@ -59,8 +62,11 @@ def exclusive(path: Path, what: str, timeout: float | None = None) -> Iterator[N
                     print(f"pyrun: waiting for {holder(path)} to finish {what}", file=sys.stderr)
                     told = True
                 time.sleep(0.02)
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+        except OSError:
+            pass  # a full disk: the pid only names the holder to those who wait
         yield
     finally:
         os.close(fd)

@@ -4,7 +4,7 @@ Everything else asks a `Paths` object instead of calling platformdirs or reading
 environment variables itself, so a test moves the whole world by setting ``HOME``,
 ``XDG_*`` or ``PYRUN_DATA_DIR`` and nothing has to be patched.
 
-Layout under the data directory::
+Layout under the data directory (0o700, the shims directory 0o755, whatever the umask)::
 
     shims/               generated shims, first on PATH
     envs/<key>/          one cached isolated environment per base interpreter
@@ -16,12 +16,18 @@ Layout under the data directory::
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
+from pyrun import ownership
+from pyrun.errors import PyrunError, disk_error
+
 APP = "pyrun"
+DATA_MODE = 0o700  # nobody else needs pyrun's environments and records
+SHIMS_MODE = 0o755  # read and run through PATH; written by nobody but you
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,61 @@ class Paths:
     def locks(self) -> Path:
         return self.data / "locks"
 
+    def make(self, directory: Path) -> Path:
+        """Create `directory` (the data directory or one inside it) and return it.
+
+        The data directory gets 0o700 and the shims directory 0o755 whatever the umask:
+        a umask 002 user would otherwise get a group-writable directory that `unsafe`
+        then refuses. Only directories made here are changed; a parent that was there
+        already (``~/.local/share``) is left as it is. A failure is one line naming the
+        directory and the fix.
+        """
+        if directory.is_dir():
+            return directory
+        try:
+            _make_exactly(self.data, DATA_MODE)
+            if directory == self.shims:
+                _make_exactly(directory, SHIMS_MODE)
+            else:
+                directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise disk_error(f"create the directory {directory}", exc) from None
+        return directory
+
+    def unsafe(self) -> str | None:
+        """Why pyrun must not use its data or shims directory, as one line, or None.
+
+        Whoever can write there chooses what every shim runs (a record, an environment,
+        the shims themselves), so the rule for a found `.venv` applies (ownership.py),
+        without the sticky-bit exception: these are pyrun's own directories.
+        """
+        for directory in (self.data, self.shims):
+            reason = ownership.unsafe_reason(str(directory))
+            if reason is None:
+                continue
+            said = f"{directory} "
+            detail = "it " + reason[len(said) :] if reason.startswith(said) else reason
+            try:
+                yours = os.stat(directory).st_uid in (os.geteuid(), 0)
+            except OSError:
+                yours = True
+            fix = (
+                f"fix it with `chmod go-w {shlex.quote(str(directory))}`"
+                if yours
+                else "set PYRUN_DATA_DIR to a directory of your own"
+            )
+            return (
+                f"refusing to use {directory}: {detail}, so someone else could choose what "
+                f"`python` and `pip` run; {fix}"
+            )
+        return None
+
+    def ensure_safe(self) -> None:
+        """Raise the one-line refusal when `unsafe` has a reason."""
+        problem = self.unsafe()
+        if problem is not None:
+            raise PyrunError(problem)
+
     def record_for(self, candidate: str) -> Path:
         """The fast-path index entry for a base interpreter found at `candidate`.
 
@@ -63,3 +124,14 @@ class Paths:
         normalise anything: ``$data/by-path`` + the candidate's absolute path.
         """
         return Path(str(self.by_path) + candidate)
+
+
+def _make_exactly(directory: Path, mode: int) -> None:
+    """mkdir -p, with `directory` itself getting exactly `mode` when it is made here
+    (mkdir's mode is filtered by the umask, so it is set again after)."""
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(mode=mode)
+    except FileExistsError:
+        return
+    os.chmod(directory, mode)

@@ -14,6 +14,7 @@ pointed at the base interpreter or the user site is refused however pip is start
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyrun import pipguard
+from pyrun.errors import disk_error
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 
@@ -75,21 +77,35 @@ def ensure(paths: Paths) -> SharedPip | None:
     if existing is not None and existing.version == dist.version:
         if not _guard_current(existing.root):
             with exclusive(paths.locks / "pip.lock", "updating pip's install guard"):
-                _add_guard(existing.root)
+                try:
+                    _add_guard(existing.root)
+                except OSError as exc:
+                    raise disk_error(
+                        f"update pip's install guard in {existing.root}", exc
+                    ) from None
         return existing
     target = paths.pip / dist.version
+    paths.make(paths.locks)
     with exclusive(paths.locks / "pip.lock", "copying pip"):
-        if not (target / _MARKER).is_file():
-            _copy(dist, target)
-        link = paths.pip / "current"
         tmp = paths.pip / f".current.{os.getpid()}"
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(dist.version)
-        os.replace(tmp, link)
+        try:
+            paths.make(paths.pip)
+            if not (target / _MARKER).is_file():
+                _copy(dist, target)
+            tmp.unlink(missing_ok=True)
+            tmp.symlink_to(dist.version)
+            os.replace(tmp, paths.pip / "current")
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise disk_error(f"copy pip to {target}", exc) from None
     return _describe(target)
 
 
 def _copy(dist: metadata.Distribution, target: Path) -> None:
+    """Copy pip beside the others under a temporary name, then rename it into place:
+    a copy cut short (a full disk, a kill) never carries the marker, and is removed
+    when the copy fails."""
     package = Path(str(dist.locate_file("pip")))
     info = next(
         Path(str(dist.locate_file(f))).parent
@@ -98,16 +114,44 @@ def _copy(dist: metadata.Distribution, target: Path) -> None:
     )
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    # __pycache__ comes along: without it every pip start compiles pip from source
-    # (and nothing rewrites it where PYTHONDONTWRITEBYTECODE is set).
-    shutil.copytree(package, staging / "pip")
-    shutil.copytree(info, staging / info.name)
-    # The copy is read-only in spirit: pip refuses to uninstall it from an environment
-    # because it lies outside that environment's prefix.
-    _add_guard(staging)
-    (staging / _MARKER).write_text(dist.version + "\n")
+    try:
+        # __pycache__ comes along: without it every pip start compiles pip from source
+        # (and nothing rewrites it where PYTHONDONTWRITEBYTECODE is set).
+        _copytree(package, staging / "pip")
+        _copytree(info, staging / info.name)
+        # The copy is read-only in spirit: pip refuses to uninstall it from an
+        # environment because it lies outside that environment's prefix.
+        _add_guard(staging)
+        (staging / _MARKER).write_text(dist.version + "\n")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     shutil.rmtree(target, ignore_errors=True)
     os.replace(staging, target)
+
+
+class _CopyFailed(Exception):
+    """Carries a file's OSError past copytree, which would note it and go on copying."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+def _copy_file(source: str, destination: str) -> object:
+    try:
+        return shutil.copy2(source, destination)
+    except OSError as exc:
+        raise _CopyFailed(exc) from None
+
+
+def _copytree(source: Path, destination: Path) -> None:
+    """shutil.copytree that stops at the first file it cannot write (a full disk), with
+    that file's own OSError, instead of trying every other file and raising a list."""
+    try:
+        shutil.copytree(source, destination, copy_function=_copy_file)
+    except _CopyFailed as failed:
+        raise failed.error from None
 
 
 def _guard_source() -> str:
@@ -126,18 +170,26 @@ def _guard_current(root: Path) -> bool:
 def _add_guard(root: Path) -> None:
     """Write the guard beside the copy and call it from the copy's __main__ (once)."""
     guard = root / f"{GUARD_MODULE}.py"
-    tmp = guard.with_name(f".{guard.name}.{os.getpid()}.tmp")
-    tmp.write_text(_guard_source(), encoding="utf-8")
-    os.replace(tmp, guard)
+    _write_atomically(guard, _guard_source())
     main = root / "pip" / "__main__.py"
     text = main.read_text(encoding="utf-8")
     if _GUARD_CALL in text:
         return
     if _MAIN_ANCHOR not in text:
         raise OSError(f"{main} has no {_MAIN_ANCHOR!r} line to call the install guard before")
-    tmp = main.with_name(f".{main.name}.{os.getpid()}.tmp")
-    tmp.write_text(text.replace(_MAIN_ANCHOR, _GUARD_CALL + _MAIN_ANCHOR, 1), encoding="utf-8")
-    os.replace(tmp, main)
+    _write_atomically(main, text.replace(_MAIN_ANCHOR, _GUARD_CALL + _MAIN_ANCHOR, 1))
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one; a failed write leaves no temporary."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
 
 
 def _describe(root: Path) -> SharedPip:

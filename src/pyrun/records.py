@@ -14,11 +14,13 @@ are written atomically, so a reader sees the old line or the new one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from pyrun.environment import samefile
+from pyrun.errors import disk_error
 from pyrun.paths import Paths
 
 COMPLETE_MARKER = ".pyrun-complete"
@@ -30,7 +32,10 @@ class Record:
     target: Path
 
 
-def read_valid(paths: Paths, candidate: str) -> Record | None:
+def read_raw(paths: Paths, candidate: str) -> Record | None:
+    """The record for `candidate` as written, whether or not it still holds: what that
+    path ran when it was last resolved (the slow path reads it to notice an environment
+    left behind by an upgraded, moved or deleted base interpreter)."""
     record = paths.record_for(candidate)
     try:
         with open(record, encoding="utf-8", errors="surrogateescape") as handle:
@@ -38,17 +43,38 @@ def read_valid(paths: Paths, candidate: str) -> Record | None:
     except OSError:
         return None
     if line.startswith("env "):
-        env = Path(line[4:])
-        if (env / COMPLETE_MARKER).is_file() and samefile(candidate, env / "bin" / "python"):
-            return Record("env", env)
-    elif line.startswith("skip ") and samefile(candidate, line[5:]):
+        return Record("env", Path(line[4:]))
+    if line.startswith("skip "):
         return Record("skip", Path(line[5:]))
     return None
 
 
+def read_valid(paths: Paths, candidate: str) -> Record | None:
+    record = read_raw(paths, candidate)
+    if record is None:
+        return None
+    if record.kind == "env":
+        env = record.target
+        if (env / COMPLETE_MARKER).is_file() and samefile(candidate, env / "bin" / "python"):
+            return record
+    elif samefile(candidate, record.target):
+        return record
+    return None
+
+
 def write(paths: Paths, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
+    """Record `kind target` for `candidate`, or raise a one-line PyrunError.
+
+    On a full or read-only disk nothing is left behind: the temporary file goes, and
+    the old record (if any) stays whole.
+    """
     record = paths.record_for(candidate)
-    record.parent.mkdir(parents=True, exist_ok=True)
+    paths.make(record.parent)
     tmp = record.with_name(f".{record.name}.{os.getpid()}.tmp")
-    tmp.write_text(f"{kind} {os.fspath(target)}\n", encoding="utf-8", errors="surrogateescape")
-    os.replace(tmp, record)
+    try:
+        tmp.write_text(f"{kind} {os.fspath(target)}\n", encoding="utf-8", errors="surrogateescape")
+        os.replace(tmp, record)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise disk_error(f"write the record {record}", exc) from None

@@ -12,6 +12,7 @@ both walk the same order.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -20,7 +21,7 @@ import sys
 
 from pyrun import __version__, compiled, pipshare, resources
 from pyrun.environment import is_pyrun_shim, samefile
-from pyrun.errors import PyrunError
+from pyrun.errors import PyrunError, disk_error
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 from pyrun.request import Request
@@ -133,35 +134,50 @@ def _build_binary(paths: Paths, names: list[str], pyrun_python: str) -> str:
     return "compiled"
 
 
+def _write(paths: Paths, names: list[str], pyrun_python: str) -> None:
+    """Write each shim and the stamp, each replaced atomically; prune the extras."""
+    kind = _build_binary(paths, names, pyrun_python)
+    for name in names:
+        target = paths.shims / name
+        tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
+        if kind == "compiled":
+            tmp.symlink_to(compiled.BINARY)
+        else:
+            tmp.write_text(render(name, paths, pyrun_python))
+            tmp.chmod(0o755)
+        os.replace(tmp, target)
+    keep = {*names, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
+    for leftover in paths.shims.iterdir():
+        if leftover.name not in keep and (
+            is_pyrun_shim(leftover) or leftover.name.endswith(".tmp")
+        ):
+            leftover.unlink()
+    stamp = paths.shims / STAMP
+    tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
+    recorded = {**_stamp(paths, names, pyrun_python), "built": kind}
+    tmp.write_text(json.dumps(recorded, indent=1) + "\n")
+    os.replace(tmp, stamp)
+
+
 def rehash(
     paths: Paths, path_value: str | None = None, names: list[str] | None = None
 ) -> list[str]:
     """Regenerate every shim (the names PATH calls for, unless given); return the names."""
+    paths.ensure_safe()  # shims written where others can write would not stay ours
     names = names or wanted_names(paths, path_value)
     pyrun_python = sys.executable
-    paths.shims.mkdir(parents=True, exist_ok=True, mode=0o755)
+    paths.make(paths.shims)
+    paths.make(paths.locks)
     with exclusive(paths.locks / "rehash.lock", "regenerating shims"):
-        kind = _build_binary(paths, names, pyrun_python)
-        for name in names:
-            target = paths.shims / name
-            tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
-            if kind == "compiled":
-                tmp.symlink_to(compiled.BINARY)
-            else:
-                tmp.write_text(render(name, paths, pyrun_python))
-                tmp.chmod(0o755)
-            os.replace(tmp, target)
-        keep = {*names, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
-        for leftover in paths.shims.iterdir():
-            if leftover.name not in keep and (
-                is_pyrun_shim(leftover) or leftover.name.endswith(".tmp")
-            ):
-                leftover.unlink()
-        stamp = paths.shims / STAMP
-        tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
-        recorded = {**_stamp(paths, names, pyrun_python), "built": kind}
-        tmp.write_text(json.dumps(recorded, indent=1) + "\n")
-        os.replace(tmp, stamp)
+        try:
+            _write(paths, names, pyrun_python)
+        except OSError as exc:
+            # A full or read-only disk: the shims already in place stay (each is replaced
+            # atomically), and no temporary file is left to look like one.
+            for leftover in paths.shims.glob(f".*.{os.getpid()}.tmp"):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+            raise disk_error(f"write the shims in {paths.shims}", exc) from None
     pipshare.ensure(paths)  # so the first pip-less environment does not pay for the copy
     return names
 

@@ -3,6 +3,8 @@
 Each hook is a real script under ``shell/<shell>/``; only quoted placeholders are
 filled in here (shell/README.md lists them). Printing it is also the moment to
 regenerate stale shims, since it runs once per new shell and already costs a process.
+When the shims or data directory is unsafe (or the shims cannot be written) the hook
+is refused: a one-line reason on stderr, a comment on stdout, a non-zero exit.
 """
 
 from __future__ import annotations
@@ -54,10 +56,24 @@ def render(shell: Shell, paths: Paths) -> str:
     return text
 
 
+# What `eval "$(pyrun hook SHELL)"` gets when the hook is refused: a comment in every
+# shell pyrun supports, so the rc file goes on (PowerShell's Invoke-Expression would
+# complain about nothing at all). It names no path: a newline in one would end the
+# comment and run the rest.
+NOT_LOADED = "# pyrun: the hook was not loaded; the reason is on stderr\n"
+
+
 def run(name: str | None) -> int:
     shell = choose(name)
     paths = Paths.from_env()
-    reason = shims.ensure_current(paths)
+    try:
+        # Unsafe directories first: putting shims others can write first on PATH would
+        # hand them every `python` typed in this shell.
+        paths.ensure_safe()
+        reason = shims.ensure_current(paths)
+    except PyrunError:
+        sys.stdout.write(NOT_LOADED)
+        raise
     if reason is not None and os.environ.get("PYRUN_DEBUG"):
         print(f"pyrun: regenerated shims ({reason})", file=sys.stderr)
     sys.stdout.write(render(shell, paths))

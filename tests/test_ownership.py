@@ -1,0 +1,208 @@
+"""A `.venv` that someone else controls is not used (src/pyrun/ownership.py).
+
+The tests run as root, which owns everything it makes, so "another user" is made with
+chown (uid 65534), and "writable by others" with chmod: the rule reads the bits, it
+does not try to write. Each case runs through tests/test_agreement.py's check, for the
+sh and the compiled shim: the shim runs for real and must end where `pyrun which` says,
+warning what it warns. The last test runs the shims as an unprivileged user, where
+"yours" and "root's" are different owners.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pyrun import compiled, shims
+from pyrun.paths import Paths
+from tests.conftest import clean_env, need
+from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
+    Setup,
+    Situation,
+    ask_resolver,
+    check,
+    handmade_venv,
+    lab,
+    setup,
+)
+
+NOBODY = 65534
+
+
+def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
+    """The resolver's program and warnings for `python` in cwd; the shims must agree."""
+    env: dict[str, str | None] = {
+        "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
+        "PWD": str(cwd),
+        "VIRTUAL_ENV": None,
+        "CONDA_PREFIX": None,
+        "PYRUN_TRUST": trust,
+    }
+    sit = Situation(f"{label} [{s.flavour}]", "python", cwd, env)
+    answer = ask_resolver(s, sit)
+    problems = check(s, sit, answer)
+    assert not problems, "\n".join(problems)
+    assert answer.argv, answer
+    return answer.argv, answer.warnings
+
+
+def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    s = setup
+    own = s.world.root / "own"
+    b312 = s.lab.bases["3.12"]
+
+    def project(name: str) -> Path:
+        venv = handmade_venv(own / name / ".venv", b312)
+        (own / name / "src").mkdir()
+        return venv
+
+    foreign = project("foreign")
+    os.chown(foreign, NOBODY, NOBODY)
+    theirs = project("theirs")  # the .venv is root's, the directory holding it is not
+    os.chown(own / "theirs", NOBODY, NOBODY)
+    project("groupw").chmod(0o775)
+    project("otherw").chmod(0o757)
+    project("holdergw")
+    (own / "holdergw").chmod(0o775)
+    sticky = project("sticky")  # like a .venv in /tmp: others cannot replace it
+    (own / "sticky").chmod(0o1777)
+    outer = project("outer")
+    inner = handmade_venv(own / "outer" / "inner" / ".venv", b312)
+    os.chown(inner, NOBODY, NOBODY)
+    (own / "outer" / "inner" / "src").mkdir()
+    inside = handmade_venv(own / "insideenv", b312)  # the cwd is inside this venv
+    os.chown(inside, NOBODY, NOBODY)
+
+    skipped = {
+        "a .venv owned by another user": (foreign, "is owned by uid 65534"),
+        "a .venv in a directory owned by another user": (theirs, "is owned by uid 65534"),
+        "a .venv its group can write to": (own / "groupw" / ".venv", "writable by its group"),
+        "a .venv others can write to": (own / "otherw" / ".venv", "writable by others"),
+        "a .venv in a group-writable directory": (
+            own / "holdergw" / ".venv",
+            f"{own / 'holdergw'} is writable by its group",
+        ),
+        "inside a venv owned by another user": (inside, "is owned by uid 65534"),
+    }
+    for label, (venv, reason) in skipped.items():
+        cwd = venv.parent / "src" if venv.name == ".venv" else venv / "lib"
+        argv, warnings = ask(s, label, cwd)
+        assert not argv[0].startswith(str(venv)), f"{label}: ran {argv}"
+        assert "/envs/" in argv[0], f"{label}: expected the isolated environment, got {argv}"
+        assert len(warnings) == 1, warnings
+        assert warnings[0].startswith(f"pyrun: not using {venv}: "), warnings
+        assert reason in warnings[0] and f"export PYRUN_TRUST={venv})" in warnings[0], warnings
+
+    argv, warnings = ask(s, "a .venv in a sticky world-writable directory", own / "sticky" / "src")
+    assert argv[0] == str(sticky / "bin" / "python") and not warnings
+    # Skipped as if absent: the walk goes on to the .venv above.
+    argv, warnings = ask(s, "a foreign .venv below one's own", own / "outer" / "inner" / "src")
+    assert argv[0] == str(outer / "bin" / "python"), argv
+    assert warnings == [warnings[0]] and f"not using {inner}:" in warnings[0]
+
+    # PYRUN_TRUST: the .venv, the directory holding it (any trailing slash), DIR/*, *.
+    for trust in (str(foreign), f"{own / 'foreign'}//", f"/elsewhere:{own}/*", "x:*"):
+        argv, warnings = ask(s, f"PYRUN_TRUST={trust}", own / "foreign" / "src", trust)
+        assert (argv[0], warnings) == (str(foreign / "bin" / "python"), []), trust
+    for trust in (f"{own}", "relative/own/foreign/.venv", f"{own}/foreign/.venv/x"):
+        argv, warnings = ask(s, f"PYRUN_TRUST={trust} names something else", own / "foreign", trust)
+        assert "/envs/" in argv[0] and len(warnings) == 1, (trust, argv, warnings)
+
+
+# -- as an unprivileged user ---------------------------------------------------------------
+
+
+@pytest.fixture
+def public_root() -> Iterator[Path]:
+    """A directory every user can reach (pytest's own tmp is root's alone)."""
+    root = Path(tempfile.mkdtemp(prefix="pyrun-public-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root)
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_trusts_its_own_and_roots(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
+    need(os.geteuid() == 0, "root, to run the shims as another user")
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    paths = Paths(data=public_root / "data", config=public_root / "config")
+    monkeypatch.setenv("PYRUN_SHIM", flavour)
+    shims.rehash(paths, "/usr/bin:/bin")
+    for d in (paths.data, paths.shims):
+        d.chmod(0o755)
+
+    def venv(owner: int, name: str) -> Path:
+        """A .venv whose python3 is a script that says where it ran from."""
+        project = public_root / name
+        (project / ".venv" / "bin").mkdir(parents=True)
+        (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = project / ".venv" / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {name}\n")
+        script.chmod(0o755)
+        for path in (project, project / ".venv", project / ".venv" / "bin", script):
+            os.chown(path, owner, owner)
+        return project
+
+    cases = {"roots": 0, "mine": NOBODY, "someone-elses": NOBODY - 1}
+    for name, owner in cases.items():
+        venv(owner, name)
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env["PYRUN_DEBUG"] = "1"
+    for name in cases:
+        done = subprocess.run(
+            [
+                "setpriv",
+                f"--reuid={NOBODY}",
+                f"--regid={NOBODY}",
+                "--clear-groups",
+                str(paths.shims / "python3"),
+            ],
+            cwd=public_root / name,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+        if name == "someone-elses":
+            assert said and said[-1].endswith(
+                f"slow path: .venv {public_root / name / '.venv'} is not trusted"
+            ), done.stderr
+        else:
+            assert done.stdout == f"ran {name}\n", done.stderr
+
+
+def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # noqa: F811
+    # Whoever can write to the data directory chooses what every shim runs (its records
+    # name the environments). Both shims hand a cold start to the slow path, which
+    # refuses before any record is written; the compiled shim also checks the bits on
+    # every warm start. (The sh shim has no builtin for mode bits: once records exist,
+    # it leaves the check to the hook and rehash; SAFETY.md.)
+    s = setup
+    cwd = s.lab.cwd("none")
+
+    def refused() -> None:
+        s.world.data.chmod(0o777)
+        try:
+            done = s.world.shim("python3", "-c", "print('ran')", cwd=cwd)
+        finally:
+            s.world.data.chmod(0o700)
+        said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+        assert done.returncode != 0 and done.stdout == "", done
+        assert said == [said[0]] and f"refusing to use {s.world.data}:" in said[0], done.stderr
+        assert "chmod go-w" in said[0], said
+
+    refused()
+    assert s.world.shim("python3", "-c", "pass", cwd=cwd).returncode == 0
+    if s.flavour == "c":
+        refused()
