@@ -21,6 +21,7 @@ from pyrun.commands.hook import render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
 from tests.conftest import PYRUN, World, need
+from tests.test_hooks_posix import owner_tree
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -71,6 +72,7 @@ class Fish:
 
     def prompt(self) -> str:
         self.child.expect(PROMPT)
+        self.before = self.child.before.replace("\r\n", "\n")
         return self.child.before.split("\r")[-1]
 
     def status_then_prompt(self, line: str) -> tuple[str, str]:
@@ -282,6 +284,44 @@ def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
     assert fish.kind_name() == ("VIRTUAL_ENV", "broken VIRTUAL_ENV")
     done = world.pyrun("which", "python", "--json", cwd=plain, env={"VIRTUAL_ENV": str(dead)})
     assert done.returncode != 0 and "VIRTUAL_ENV" in done.stderr
+
+    # A .venv that someone else controls is skipped as the shims skip it, with their
+    # warning, once; PYRUN_TRUST, exported, makes it count.
+    need(os.geteuid() == 0, "root, to make a .venv owned by another user")
+    owners = owner_tree(world.root, world.base)
+    own = f"{owners}/foreign/.venv"
+    steps = [  # where, PYRUN_TRUST for the resolver, label, what fish runs to get there
+        ("foreign", None, "owners", "cd foreign"),
+        ("foreign/sub", None, "owners", "cd sub"),  # the same .venv: not said again
+        ("sticky", None, "sticky", "cd ../../sticky"),
+        ("otherw", None, "owners", "cd ../otherw"),
+        ("mine", None, "mine", "cd ../mine"),
+        ("groupw", None, "owners", "cd ../groupw"),
+        ("foreign/.venv/bin", None, "owners", "cd ../foreign/.venv/bin"),
+        ("foreign", own, "foreign", "cd ../..; set -gx PYRUN_TRUST $PWD/.venv"),
+        ("otherw", "*", "otherw", "set -gx PYRUN_TRUST '*'; cd ../otherw"),
+        ("otherw", None, "owners", "set -e PYRUN_TRUST; set -g PYRUN_TRUST '*'"),  # unexported
+    ]
+    fish.run(f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; cd {quote_fish(str(owners))}")
+    for where, trust, label, line in steps:
+        env = {} if trust is None else {"PYRUN_TRUST": trust}
+        done = world.pyrun("which", "python", "--json", cwd=owners / where, env=env, check=True)
+        info = json.loads(done.stdout)
+        assert (info["source"], info["label"]) == (".venv", label), where
+        out, shown = fish.run(line)
+        out += fish.before  # a changed variable is seen when the prompt is drawn
+        assert shown == f"({label}) ", (where, out)
+        assert fish.kind_name() == (".venv", label)
+        said = [text for text in out.splitlines() if text.startswith("pyrun: ")]
+        warned = [text for text in done.stderr.splitlines() if text.startswith("pyrun: ")]
+        # The resolver repeats a .venv it meets twice (from inside it, then from above).
+        expected = [] if where == "foreign/sub" else list(dict.fromkeys(warned))
+        assert said == expected, (where, out)
+        if where == "foreign" and trust is None:
+            assert said == [
+                f"pyrun: not using {own}: {own} is owned by uid 65534, not by you (uid 0) or "
+                f"root; to use it anyway, add it to PYRUN_TRUST (export PYRUN_TRUST={own})"
+            ]
 
 
 def test_hook_file_and_rendered_hook_parse(tmp_path: Path) -> None:

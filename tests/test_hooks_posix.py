@@ -182,9 +182,16 @@ class Term:
         self.child.sendline(line)
         return self.prompt()
 
+    def run_out(self, line: str) -> tuple[str, str]:
+        """Run `line`; everything the terminal showed up to the next prompt's indicator
+        (the echoed line, output, and the hook's stderr), and that indicator."""
+        shown = self.run(line)
+        return self.before, shown
+
     def prompt(self) -> str:
         self.child.expect_exact(MARK)
         shown = ANSI.sub("", self.child.before)
+        self.before = shown.replace("\r", "")
         return re.split(r"[\r\n]", shown)[-1]
 
     def read(self, expression: str) -> list[str]:
@@ -386,7 +393,9 @@ def settled(log: Path) -> list[str]:
     return forks(log)
 
 
-def test_an_unchanged_prompt_and_a_cd_start_no_process(tree: Tree, shell: str) -> None:
+def test_an_unchanged_prompt_starts_no_process_and_a_cd_at_most_one_ls(
+    tree: Tree, shell: str
+) -> None:
     log = tree.out / f"strace-{shell}"
     term = Term(tree, shell, strace=log)
     assert term.first == "(pyrun 3.11) "
@@ -395,12 +404,26 @@ def test_an_unchanged_prompt_and_a_cd_start_no_process(tree: Tree, shell: str) -
     for _ in range(4):
         assert term.run("") == "(pyrun 3.11) "
     assert settled(log) == at_start, "an unchanged prompt forked or ran something"
-    # A change is handled with builtins too: a cd starts nothing, no python above all.
+    # A change is handled with builtins, no python above all. The one process allowed
+    # is the ownership check's `ls` where a .venv is found: bash has no builtin that
+    # reads mode bits; zsh has zstat.
     assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
     assert term.run('cd "$T_CANARY"') == "(canary) "
     assert term.run("cd ..") == "(pyrun 3.11) "
     new = settled(log)[len(at_start) :]
-    assert new == [], new
+    if shell == "zsh":
+        assert new == [], new
+    else:
+        execs = [line for line in new if "execve(" in line]
+        assert len(execs) == 2, new
+        assert all(re.search(r'execve\("/[^"]*/ls", \["[^"]*", "-ldnqL", "--"', e) for e in execs)
+        assert len([line for line in new if FORK.search(line)]) == 4, "one process per ls"
+    # With every .venv trusted there is nothing to check: a cd starts nothing at all.
+    term.run("export PYRUN_TRUST='*'")
+    mark = len(settled(log))
+    assert term.run('cd "$T_PROJ"') == f"({PROJECT}) "
+    assert term.run('cd "$T_CANARY"') == "(canary) "
+    assert settled(log)[mark:] == []
     term.close()
     assert not (tree.world.root / "canary-ran").exists()
 
@@ -476,6 +499,91 @@ def test_hooks_agree_with_pyrun_which(tree: Tree) -> None:
             expected = (".venv", "broken .venv")
         for shell in shells:
             assert hook_sees(tree, shell, cwd, env) == expected, (case, shell)
+
+
+# -- a .venv that someone else controls (src/pyrun/ownership.py) ----------------------
+
+NOBODY = 65534
+
+
+def owner_tree(top: Path, base: Base) -> Path:
+    """Below a project top/owners whose own .venv is what the walk falls back to: a .venv
+    owned by another user, one writable by others, one in a group-writable directory,
+    one in a sticky world-writable directory (usable), and root's own (usable). Made
+    once; tests/test_hooks_fish.py uses it too."""
+    root = top / "owners"
+    if root.exists():
+        return root
+    for name in ("", "foreign", "otherw", "groupw", "sticky", "mine"):
+        fake_venv(root / name / ".venv", base)
+        for path in (root / name, root / name / ".venv"):
+            path.chmod(0o755)
+    (root / "foreign" / "sub").mkdir()
+    for dirpath, dirnames, filenames in os.walk(root / "foreign" / ".venv"):
+        for name in [".", *dirnames, *filenames]:
+            os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
+    (root / "otherw" / ".venv").chmod(0o757)
+    (root / "groupw").chmod(0o775)
+    (root / "sticky").chmod(0o1777)
+    return root
+
+
+_RESOLVED: dict[tuple[str, str | None], tuple[str, str, list[str]]] = {}
+
+
+def resolver_sees(tree: Tree, cwd: Path, trust: str | None = None) -> tuple[str, str, list[str]]:
+    """Kind, label and warning lines of `pyrun which python --json` in cwd."""
+    key = (str(cwd), trust)
+    if key not in _RESOLVED:
+        env = {} if trust is None else {"PYRUN_TRUST": trust}
+        done = tree.world.pyrun("which", "python", "--json", cwd=cwd, env=env, check=True)
+        info = json.loads(done.stdout)
+        warnings = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+        _RESOLVED[key] = (info["source"], info["label"], warnings)
+    return _RESOLVED[key]
+
+
+def test_a_venv_someone_else_controls_is_skipped_as_the_shims_skip_it(
+    tree: Tree, shell: str
+) -> None:
+    need(os.geteuid() == 0, "root, to make a .venv owned by another user")
+    owners = owner_tree(tree.world.root, tree.world.base)
+    term = Term(tree, shell, env={"T_OWN": str(owners)})
+
+    def visit(where: str, label: str, *, trust: str | None = None, line: str = "") -> str:
+        """cd (or run `line`) there; the label and the warnings agree with the resolver."""
+        cwd = owners / where
+        kind, name, warnings = resolver_sees(tree, cwd, trust)
+        assert (kind, name) == (".venv", label), (where, trust)
+        out, shown = term.run_out(line or f'cd "$T_OWN/{where}"')
+        assert shown == f"({label}) ", (where, trust, out)
+        assert term.kind_name() == (kind, name)
+        for warning in warnings:
+            assert warning in out, (where, trust, out)
+        if not warnings:
+            assert "pyrun: " not in out, (where, trust, out)
+        return out
+
+    # Skipped as if absent: the walk goes on to the project's .venv, with one warning.
+    out = visit("foreign", "owners")
+    assert f"not using {owners}/foreign/.venv: {owners}/foreign/.venv is owned by uid 65534" in out
+    assert f"(export PYRUN_TRUST={owners}/foreign/.venv)" in out
+    assert term.run_out("")[0].count("pyrun: ") == 0, "said when recomputed, not every prompt"
+    assert "pyrun: " not in term.run_out("cd sub")[0], "not again for the same .venv"
+    visit("sticky", "sticky")
+    visit("otherw", "owners")
+    visit("mine", "mine")
+    visit("groupw", "owners")
+    visit("foreign/.venv/bin", "owners")  # inside it: skipped too
+    # Trusted by PYRUN_TRUST, exported as the shims need it; `*` trusts everything.
+    foreign = f"{owners}/foreign/.venv"
+    visit("foreign", "foreign", trust=foreign, line='export PYRUN_TRUST="$T_OWN/foreign/.venv"')
+    visit("foreign", "foreign", trust="*", line="PYRUN_TRUST='*'")
+    visit("otherw", "otherw", trust="*")
+    # Not exported, it does not reach the shims: the hook ignores it too.
+    visit("otherw", "owners", line="unset PYRUN_TRUST; PYRUN_TRUST='*'")
+    term.close()
+    assert canaries(tree) == []
 
 
 # -- golden files and linters -------------------------------------------------------

@@ -116,6 +116,68 @@ def test_exports_the_environment_variables(tree: tuple[list[object], bytes]) -> 
     assert {"$env:PYRUN_ENV_KIND", "$env:PYRUN_ENV_NAME", "$env:PATH"} <= assigned
 
 
+def function_text(tree: tuple[list[object], bytes], name: str) -> str:
+    all_nodes, source = tree
+    return next(
+        text_of(n, source)
+        for n in all_nodes
+        if n.type == "function_statement"  # type: ignore[attr-defined]
+        and text_of(n, source).split("{")[0].split("(")[0].split()[1] == name
+    )
+
+
+def test_a_venv_someone_else_controls_is_skipped(tree: tuple[list[object], bytes]) -> None:
+    # src/pyrun/ownership.py's rule, as the bash, zsh and fish hooks apply it (their
+    # tests run it against the resolver; this one can only read it).
+    walk = function_text(tree, "Update-Environment")
+    inside = walk.index('[IO.File]::Exists("$dir/pyvenv.cfg") -and (Test-Trusted $dir)')
+    dot = walk.index("$dangling -or (Test-Trusted $dotVenv)")
+    assert inside < dot < walk.index("Set-Env .venv (Get-EnvLabel $envDir)")
+    assert "$item -is [IO.DirectoryInfo] -or ($item -and $item.LinkType)" in walk
+    trusted = function_text(tree, "Test-Trusted")
+    for piece in (
+        "$env:PYRUN_TRUST.Split(':')",
+        "if ($entry -ceq '*') { return $true }",
+        "$entry.EndsWith('/*', [StringComparison]::Ordinal)",
+        "$Path.StartsWith($prefix, [StringComparison]::Ordinal)",
+        "$holder.StartsWith($prefix, [StringComparison]::Ordinal)",
+        "$entry.TrimEnd([char]'/')",
+        "$entry -ceq $Path -or $entry -ceq $holder",
+        "Get-Unsafe $Path $false",
+        "Get-Unsafe $holder $true",
+        "$script:warnings.Add(",
+        "pyrun: not using ${Path}: $reason; to use it anyway, ",
+        "add it to PYRUN_TRUST (export PYRUN_TRUST=$Path)",
+    ):
+        assert piece in trusted, piece
+    assert trusted.index("PYRUN_TRUST.Split") < trusted.index("Get-Unsafe"), "trust first"
+    unsafe = function_text(tree, "Get-Unsafe")
+    for piece in (
+        "Get-RealPath $Path",  # UnixStat is lstat: follow the link as os.stat does
+        ".UnixStat",
+        "$stat.UserId -ne 0 -and $stat.UserId -ne $me",
+        "$stat.Mode -band 0x12",
+        "$Holder -and $stat.IsSticky",
+        "is owned by uid $($stat.UserId), not by you (uid $me) or root",
+        "'its group and others'",
+    ):
+        assert piece in unsafe, piece
+    update = function_text(tree, "Update-Pyrun")
+    assert "$env:PYRUN_TRUST" in update.split("$now -join")[0], "a change of it recomputes"
+    assert update.index("Update-Environment") < update.index("[Console]::Error.WriteLine")
+    assert "$said -cne $script:warned" in update, "said once, not at every prompt"
+    # Nothing is started but `id -u`, once, where /proc cannot tell the uid.
+    all_nodes, source = tree
+    calls = sorted(
+        text_of(n.parent, source).split()[1]  # type: ignore[attr-defined]
+        for n in all_nodes
+        if n.type == "command_invokation_operator"  # type: ignore[attr-defined]
+    )
+    # The user's prompt, a previous evaluation's module (twice), and id.
+    assert calls == ["$previous.Module", "$previous.Module", "$script:userPrompt", "'/usr/bin/id'"]
+    assert "& '/usr/bin/id' -u" in function_text(tree, "Get-Euid")
+
+
 def test_no_byte_order_mark() -> None:
     # Piped to Invoke-Expression as a string, never saved as a .ps1 file (see its header).
     assert not rendered().startswith("\ufeff")

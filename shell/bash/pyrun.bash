@@ -5,15 +5,19 @@
 # bash 5.1 array, registered once with exact matching). It keeps pyrun's shims first
 # on PATH, exactly once, because activate scripts and `conda activate` put their own
 # directories in front; then it compares a length-prefixed key of everything the
-# answer depends on (PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and the
-# prompt settings) with the key it saw last. An unchanged prompt stops there: a few
-# string comparisons, no process, no file access. On a change it walks uv's order the
-# way shims/shim.sh does (VIRTUAL_ENV, a named CONDA_PREFIX, the nearest .venv from
-# the physical cwd, conda base, the first python on PATH), with builtins only: files
-# are tested with [[ ]], pyvenv.cfg and the by-path records are read with `read`, and
-# nothing found in a directory is ever run. The answer is exported as PYRUN_ENV_KIND
-# and PYRUN_ENV_NAME (shell/README.md is the contract; `pyrun which python --json` is
-# the reference). The indicator `(NAME) ` goes in front of PS1 as a reference to the
+# answer depends on (PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST,
+# PATH and the prompt settings) with the key it saw last. An unchanged prompt stops
+# there: a few string comparisons, no process, no file access. On a change it walks
+# uv's order the way shims/shim.sh does (VIRTUAL_ENV, a named CONDA_PREFIX, the
+# nearest .venv from the physical cwd, conda base, the first python on PATH), with
+# builtins only: files are tested with [[ ]], pyvenv.cfg and the by-path records are
+# read with `read`, and nothing found in a directory is ever run. The one exception is
+# a found .venv: one that someone else controls is skipped, as the shims skip it
+# (src/pyrun/ownership.py), and bash has no builtin that reads mode bits, so a change
+# that finds one runs one `ls` (none when PYRUN_TRUST is `*`), and says once on
+# stderr which it skipped. The answer is exported as PYRUN_ENV_KIND and
+# PYRUN_ENV_NAME (shell/README.md is the contract; `pyrun which python --json` is the
+# reference). The indicator `(NAME) ` goes in front of PS1 as a reference to the
 # variable _pyrun_ps1 when `promptvars` is on, so a name is never expanded again; with
 # promptvars off it is inserted as text with its backslashes doubled. Either way the
 # hook removes exactly what it added before, and leaves the rest of PS1 alone.
@@ -29,6 +33,7 @@ _pyrun_ps1_seen=${_pyrun_ps1_seen-}
 _pyrun_ps1_lit=${_pyrun_ps1_lit-}
 _pyrun_ps1=${_pyrun_ps1-}
 _pyrun_ind=
+_pyrun_warned=
 
 # Shims first on PATH, and nowhere else on it.
 _pyrun_fix_path() {
@@ -165,6 +170,99 @@ _pyrun_env_label() {
     _pyrun_inert "$found"
 }
 
+# ret: an `ls` to run, by its absolute path: /bin, /usr/bin, then the absolute entries
+# of PATH. Never one that a relative PATH entry would find in the directory at hand.
+_pyrun_find_ls() {
+    local d rest=/bin:/usr/bin:${PATH-}:
+    while [[ -n $rest ]]; do
+        d=${rest%%:*}
+        d=${d%/}
+        rest=${rest#*:}
+        if [[ $d == /* && -f $d/ls && -x $d/ls ]]; then
+            ret=$d/ls
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Whether $1 (`ls -ln` mode string $2, owner uid $3) is no place to take programs from;
+# `reason` (the caller's) says why, worded as ownership.unsafe_reason words it. $4 is
+# set for the directory holding an environment: it may be writable by others when it
+# has the sticky bit, like /tmp.
+_pyrun_unsafe() {
+    local g=${2:5:1} o=${2:8:1}
+    if [[ $3 != 0 && $3 != "$EUID" ]]; then
+        reason="$1 is owned by uid $3, not by you (uid $EUID) or root"
+        return 0
+    fi
+    [[ $g == w || $o == w ]] || return 1
+    [[ -n ${4-} && ${2:9:1} == [tT] ]] && return 1
+    if [[ $g == w && $o == w ]]; then
+        reason="$1 is writable by its group and others"
+    elif [[ $o == w ]]; then
+        reason="$1 is writable by others"
+    else
+        reason="$1 is writable by its group"
+    fi
+    return 0
+}
+
+# Whether the environment $1, found by the .venv step, may be used (ownership.py's
+# rule): it and the directory holding it must be yours or root's, and nobody else may
+# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
+# for everything below DIR). PYRUN_TRUST is read first, with builtins; then one `ls`
+# tells the owner and mode of both. When it is not to be used, pyrun's warning goes
+# into the caller's `warnings` (once per environment) and it returns 1.
+_pyrun_trusted() {
+    local env=$1 holder=${1%/*} rest entry out line reason e
+    local -a mode=() uid=() field
+    holder=${holder:-/}
+    for e in "${untrusted[@]}"; do
+        [[ $e == "$env" ]] && return 1
+    done
+    if [[ -n ${PYRUN_TRUST+set} && ${PYRUN_TRUST@a} == *x* ]]; then
+        rest=$PYRUN_TRUST:
+        while [[ -n $rest ]]; do
+            entry=${rest%%:*}
+            rest=${rest#*:}
+            [[ $entry == '*' ]] && return 0
+            [[ $entry == /* ]] || continue
+            if [[ $entry == */'*' ]]; then
+                entry=${entry%'*'}
+                [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
+                continue
+            fi
+            while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
+            [[ $entry == "$env" || $entry == "$holder" ]] && return 0
+        done
+    fi
+    _pyrun_find_ls || return 0
+    # exec: the command substitution's own process becomes ls, one process in all.
+    out=$(LC_ALL=C builtin exec "$ret" -ldnqL -- "$holder" "$env" 2>/dev/null)
+    # One line each, the holder's first (a path sorts before what it is a prefix of);
+    # anything else means they could not be examined, which Python lets pass too.
+    # Split into fields (mode, links, uid, ...) without globbing and without [[ =~ ]],
+    # which would overwrite the user's BASH_REMATCH.
+    [[ $out == *$'\n'* ]] || return 0
+    local - IFS=' '
+    set -f
+    for line in "${out%%$'\n'*}" "${out#*$'\n'}"; do
+        # shellcheck disable=SC2206  # split on purpose
+        field=($line)
+        [[ ${#field[@]} -ge 3 && -n ${field[2]} && ${field[2]} != *[!0-9]* ]] || return 0
+        mode+=("${field[0]}")
+        uid+=("${field[2]}")
+    done
+    _pyrun_unsafe "$env" "${mode[1]}" "${uid[1]}" ||
+        _pyrun_unsafe "$holder" "${mode[0]}" "${uid[0]}" holder ||
+        return 0
+    untrusted+=("$env")
+    _pyrun_inert "pyrun: not using $env: $reason; to use it anyway, add it to PYRUN_TRUST (export PYRUN_TRUST=$env)"
+    warnings+=$ret$'\n'
+    return 1
+}
+
 # conda tells its base environment from a named one the way uv does; $1 is the
 # normalised prefix (shim.sh's pyrun_conda_is_base).
 _pyrun_conda_is_base() {
@@ -271,14 +369,15 @@ _pyrun_resolve() {
     _pyrun_physical_cwd
     dir=$ret
     while [[ -n $dir ]]; do
-        if [[ -f $dir/pyvenv.cfg ]]; then
+        # One that someone else controls counts as absent: the walk goes on (a .venv
+        # symlink to nothing is not examined: it is the broken .venv below).
+        env=
+        if [[ -f $dir/pyvenv.cfg ]] && _pyrun_trusted "$dir"; then
             env=$dir
         else
             dot=${dir%/}/.venv
-            if [[ -d $dot || -L $dot ]]; then
+            if [[ -d $dot || -L $dot ]] && { [[ ! -e $dot ]] || _pyrun_trusted "$dot"; }; then
                 env=$dot
-            else
-                env=
             fi
         fi
         if [[ -n $env ]]; then
@@ -328,11 +427,15 @@ _pyrun_resolve() {
 
 # Recompute the environment, export it, and choose the indicator text.
 _pyrun_update() {
-    local kind name
+    local kind name warnings=''
+    local -a untrusted=()
     _pyrun_resolve
     PYRUN_ENV_KIND=$kind
     PYRUN_ENV_NAME=$name
     export PYRUN_ENV_KIND PYRUN_ENV_NAME
+    # A skipped .venv is said once, not again while the next changes skip the same.
+    [[ $warnings == "$_pyrun_warned" ]] || printf '%s' "$warnings" >&2
+    _pyrun_warned=$warnings
     _pyrun_ind="($name) "
     if [[ ${PYRUN_PROMPT-} == 0 ]] ||
         [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
@@ -387,7 +490,9 @@ _pyrun_hook() {
     local key="${PWD-}"$'\1'"${VIRTUAL_ENV-}"$'\1'"${CONDA_PREFIX-}"$'\1'
     key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
     key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
-    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"${BASHOPTS-}"$'\1'"${SHELLOPTS-}"
+    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"${BASHOPTS-}"$'\1'"${SHELLOPTS-}"$'\1'
+    # PYRUN_TRUST counts only exported, as the shims see it.
+    [[ -z ${PYRUN_TRUST+set} || ${PYRUN_TRUST@a} != *x* ]] || key+="x$PYRUN_TRUST"
     if [[ -n $changed || $key != "$_pyrun_key" ]]; then
         _pyrun_key=$key
         _pyrun_update

@@ -8,15 +8,20 @@
 # shims directory back in front of PATH, exactly once (activate scripts, conda and
 # fish's own rebuilding of PATH from $fish_user_paths put their directories in front;
 # fish keeps no table of command locations, so there is nothing like `hash -r` to
-# do). It then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV and PATH
-# with what it saw last time and returns at once when they are the same: an unchanged
-# prompt is five string comparisons, no file access and no process.
+# do). It then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and
+# the exported PYRUN_TRUST with what it saw last time and returns at once when they
+# are the same: an unchanged prompt is a few string comparisons, no file access and
+# no process.
 #
 # When something changed it walks uv's discovery order the way shims/shim.sh does and
 # exports PYRUN_ENV_KIND and PYRUN_ENV_NAME (shell/README.md is the contract; Python's
 # `pyrun.label` is the reference). Only fish builtins run (`path`, `string`, `read`,
-# `test`, globbing), so nothing is ever started, and no interpreter found in a
-# directory is ever run: pyvenv.cfg is read as text with `read`, and an isolated
+# `test`, globbing), and no interpreter found in a directory is ever run. The one
+# process it may start is `ls`, once per .venv found, because fish has no builtin that
+# reads mode bits and a .venv that someone else controls is skipped as the shims skip
+# it (src/pyrun/ownership.py; said once on stderr; no `ls` when PYRUN_TRUST is `*`;
+# `test -O` tells "yours", and only a foreign owner costs an `id -u`, once, for the
+# wording). pyvenv.cfg is read as text with `read`, and an isolated
 # environment's version comes from the one-line record that pyrun keeps for each base
 # interpreter (src/pyrun/records.py), trusted only while `test -ef` (fish's `test` has
 # it) says the interpreter is still the file the environment was made from.
@@ -45,6 +50,7 @@ set -g _pyrun_data __PYRUN_DATA__
 # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
 set -g _pyrun_space ' '\t\n\v\f\r\x1c\x1d\x1e\x1f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000
 set -g _pyrun_seen
+set -g _pyrun_warned
 
 # Control characters (C0, DEL, C1) removed: what a prompt may show. Prints the result.
 function _pyrun_inert
@@ -145,6 +151,92 @@ function _pyrun_abspath
     path normalize -Z -- $p
 end
 
+# The program $argv[1] by its absolute path (/bin, /usr/bin, then the absolute
+# entries of PATH), never one that a relative PATH entry would find here.
+function _pyrun_tool
+    for dir in /bin /usr/bin $PATH
+        set dir (string replace -r '/$' '' -- $dir)
+        string match -q -- '/*' $dir; or continue
+        if test -f $dir/$argv[1]; and test -x $dir/$argv[1]
+            echo $dir/$argv[1]
+            return 0
+        end
+    end
+    return 1
+end
+
+# The effective uid, for the warning's wording only (`test -O` decides): asked once.
+function _pyrun_euid
+    if not set -q _pyrun_uid[1]
+        set -l id (_pyrun_tool id); and set -g _pyrun_uid (command $id -u 2>/dev/null)
+        set -q _pyrun_uid[1]; or set -g _pyrun_uid '?'
+    end
+    echo $_pyrun_uid[1]
+end
+
+# Whether $argv[1] (`ls -ln` mode string $argv[2], owner uid $argv[3]) is no place to
+# take programs from; _pyrun_reason says why, worded as ownership.unsafe_reason words
+# it. $argv[4] is set for the directory holding an environment: it may be writable by
+# others when it has the sticky bit, like /tmp.
+function _pyrun_unsafe --argument-names target mode uid holder
+    if test "$uid" != 0; and not test -O $target
+        set -g _pyrun_reason "$target is owned by uid $uid, not by you (uid "(_pyrun_euid)") or root"
+        return 0
+    end
+    set -l g (string sub -s 6 -l 1 -- $mode)
+    set -l o (string sub -s 9 -l 1 -- $mode)
+    test "$g" = w; or test "$o" = w; or return 1
+    test -n "$holder"; and string match -qr '^.{9}[tT]' -- $mode; and return 1
+    set -l who 'its group'
+    test "$o" = w; and set who others
+    test "$g" = w; and test "$o" = w; and set who 'its group and others'
+    set -g _pyrun_reason "$target is writable by $who"
+    return 0
+end
+
+# Whether the environment $argv[1], found by the .venv step, may be used (ownership.py's
+# rule): it and the directory holding it must be yours or root's, and nobody else may
+# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
+# for everything below DIR). PYRUN_TRUST is read first; then one `ls` tells the owner
+# and mode of both. When it is not to be used, pyrun's warning is added to
+# _pyrun_warnings (once per environment) and it returns 1.
+function _pyrun_trusted
+    set -l env $argv[1]
+    contains -- $env $_pyrun_untrusted; and return 1
+    set -l holder (path dirname -Z -- $env | string split0)
+    if set -qx PYRUN_TRUST
+        # A path variable splits on colons alone; a newline in an entry stays in it,
+        # and `string collect` keeps it whole where a substitution would split it.
+        set -l --path entries "$PYRUN_TRUST"
+        for entry in $entries
+            test "$entry" = '*'; and return 0
+            string match -qr -- '^/' $entry; or continue
+            if string match -qr -- '/\*\z' $entry
+                set -l prefix (string sub -e -1 -- $entry | string collect)
+                set -l n (string length -- $prefix)
+                set -l a (string sub -l $n -- $env | string collect)
+                set -l b (string sub -l $n -- $holder | string collect)
+                test "$a" = "$prefix"; or test "$b" = "$prefix"; and return 0
+                continue
+            end
+            set entry (string replace -r '(?s)(?<=.)/+\z' '' -- $entry | string collect)
+            test "$entry" = "$env"; or test "$entry" = "$holder"; and return 0
+        end
+    end
+    set -l ls (_pyrun_tool ls); or return 0
+    # One line each, the holder's first (a path sorts before what it is a prefix of);
+    # anything else means they could not be examined, which Python lets pass too.
+    set -l lines (LC_ALL=C command $ls -ldnqL -- $holder $env 2>/dev/null)
+    test (count $lines) -eq 2; or return 0
+    set -l h (string split -n ' ' -- $lines[1])
+    set -l e (string split -n ' ' -- $lines[2])
+    set -q h[3]; and set -q e[3]; or return 0
+    _pyrun_unsafe $env $e[1] $e[3]; or _pyrun_unsafe $holder $h[1] $h[3] holder; or return 0
+    set -ga _pyrun_untrusted $env
+    set -ga _pyrun_warnings (_pyrun_inert "pyrun: not using $env: $_pyrun_reason; to use it anyway, add it to PYRUN_TRUST (export PYRUN_TRUST=$env)")
+    return 1
+end
+
 # Walk uv's order; sets PYRUN_ENV_KIND and PYRUN_ENV_NAME.
 function _pyrun_compute
     set -gx PYRUN_ENV_KIND isolated
@@ -186,13 +278,20 @@ function _pyrun_compute
     set -l dir (path resolve -Z . | string split0)
     test -d "$dir"; or set dir
     while test -n "$dir"
+        # One that someone else controls counts as absent: the walk goes on (a .venv
+        # symlink to nothing is not examined: it is a broken .venv).
         set -l env
-        if test -f $dir/pyvenv.cfg
+        if test -f $dir/pyvenv.cfg; and _pyrun_trusted $dir
             set env $dir
         else
             set -l v $dir/.venv
             test "$dir" = /; and set v /.venv
-            if test -d $v; or test -L $v
+            if begin
+                    test -d $v; or test -L $v
+                end
+                and begin
+                    not test -e $v; or _pyrun_trusted $v
+                end
                 set env $v
                 if not test -f $v/pyvenv.cfg
                     set -gx PYRUN_ENV_KIND .venv
@@ -260,17 +359,28 @@ function _pyrun_update --on-variable PWD --on-event fish_prompt
         end
         set -gx PATH $_pyrun_shims $rest
     end
-    # "$PATH" joins with colons, and no PATH entry holds a colon.
-    if set -q _pyrun_seen[5]
+    # "$PATH" joins with colons, and no PATH entry holds a colon. PYRUN_TRUST counts
+    # only exported, as the shims see it.
+    set -l trust
+    set -qx PYRUN_TRUST; and set trust "x$PYRUN_TRUST"
+    if set -q _pyrun_seen[6]
         and test "$PWD" = "$_pyrun_seen[1]"
         and test "$VIRTUAL_ENV" = "$_pyrun_seen[2]"
         and test "$CONDA_PREFIX" = "$_pyrun_seen[3]"
         and test "$CONDA_DEFAULT_ENV" = "$_pyrun_seen[4]"
         and test "$PATH" = "$_pyrun_seen[5]"
+        and test "$trust" = "$_pyrun_seen[6]"
         return
     end
-    set -g _pyrun_seen "$PWD" "$VIRTUAL_ENV" "$CONDA_PREFIX" "$CONDA_DEFAULT_ENV" "$PATH"
+    set -g _pyrun_seen "$PWD" "$VIRTUAL_ENV" "$CONDA_PREFIX" "$CONDA_DEFAULT_ENV" "$PATH" "$trust"
+    set -g _pyrun_warnings
+    set -g _pyrun_untrusted
     _pyrun_compute
+    # A skipped .venv is said once, not again while the next changes skip the same.
+    if test "$_pyrun_warnings" != "$_pyrun_warned"; and set -q _pyrun_warnings[1]
+        printf '%s\n' $_pyrun_warnings >&2
+    end
+    set -g _pyrun_warned "$_pyrun_warnings"
 end
 
 # Only while the label is the bare `pyrun` (no isolated environment made yet): a

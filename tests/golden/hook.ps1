@@ -9,13 +9,17 @@
 # and the engine's LocationChangedAction, chained with [Delegate]::Combine so that
 # direnv's or anyone's handler still runs. Update-Pyrun puts the shims directory back
 # in front of $env:PATH exactly once (activate scripts and conda put theirs in front),
-# then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV and PATH with what it
-# saw last and returns at once when nothing changed. Otherwise it walks uv's order as
-# shims/shim.sh does (shell/README.md is the contract, Python's `pyrun.label` the
-# reference) in-process with .NET calls, and exports $env:PYRUN_ENV_KIND and
-# $env:PYRUN_ENV_NAME. Nothing is started and nothing found in a directory is run:
+# then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST and PATH
+# with what it saw last and returns at once when nothing changed. Otherwise it walks
+# uv's order as shims/shim.sh does (shell/README.md is the contract, Python's
+# `pyrun.label` the reference) in-process with .NET calls, and exports
+# $env:PYRUN_ENV_KIND and $env:PYRUN_ENV_NAME. Nothing found in a directory is run:
 # pyvenv.cfg is read as text, and an isolated environment's version comes from the
-# one-line record pyrun keeps for each base interpreter (src/pyrun/records.py).
+# one-line record pyrun keeps for each base interpreter (src/pyrun/records.py). A found
+# .venv that someone else controls is skipped, as the shims skip it
+# (src/pyrun/ownership.py), and said once on stderr: its owner and mode come from the
+# UnixStat that PowerShell 7 attaches to file system items, so nothing is started
+# either, except `id -u` once per session where there is no /proc to tell the uid.
 # The prompt restores $? and $LASTEXITCODE before the user's prompt runs and again
 # before it returns. Evaluating this text again replaces the previous pyrun module,
 # takes over the prompt it had wrapped and removes its handler: three times is once.
@@ -29,7 +33,8 @@
 # Narrowings against the shell hooks, each where .NET cannot see what `test` sees:
 # the working directory is PowerShell's location (symlinks in it are not resolved), a
 # record's interpreter is compared by resolved link target (hard links are not seen as
-# the same file), and an executable is a file with an execute bit for anyone.
+# the same file), an executable is a file with an execute bit for anyone, and an item
+# without UnixStat (a PowerShell before it had one) passes the ownership check.
 
 New-Module -Name pyrun -ScriptBlock {
     $shims = '/home/user/.local/share/pyrun/shims'
@@ -40,6 +45,10 @@ New-Module -Name pyrun -ScriptBlock {
         [char]0x85 + [char]0xa0 + [char]0x1680 + [char]0x2028 + [char]0x2029 + [char]0x202f +
         [char]0x205f + [char]0x3000 + (-join (0x2000..0x200a | ForEach-Object { [char]$_ })))
     $script:seen = $null
+    $script:warned = ''
+    $script:warnings = [Collections.Generic.List[string]]::new()
+    $script:untrusted = [Collections.Generic.List[string]]::new()
+    $script:euid = $null
 
     # Control characters (C0, DEL, C1) removed: what a prompt may show.
     function Get-Inert([string]$Text) { $Text -replace '[\x00-\x1f\x7f-\x9f]', '' }
@@ -118,6 +127,66 @@ New-Module -Name pyrun -ScriptBlock {
         (Split-Path -Leaf $p) -cne $current
     }
 
+    # The effective uid: /proc/$PID belongs to it (Linux); elsewhere `id -u`, once.
+    function Get-Euid {
+        if ($null -eq $script:euid) {
+            $self = Get-Item -Force -LiteralPath "/proc/$PID" -ErrorAction Ignore
+            $script:euid = if ($self -and $null -ne $self.UnixStat) { $self.UnixStat.UserId }
+                else { try { [int](& '/usr/bin/id' -u 2>$null) } catch { -1 } }
+        }
+        $script:euid
+    }
+
+    # Why $Path is no place to take programs from (ownership.unsafe_reason's wording),
+    # or $null. UnixStat describes a link itself, so the link is resolved first. A
+    # $Holder (the directory holding an environment) may be writable by others when it
+    # has the sticky bit, like /tmp. What cannot be examined passes, as in Python.
+    function Get-Unsafe([string]$Path, [bool]$Holder) {
+        $real = Get-RealPath $Path
+        $stat = if ($real) { (Get-Item -Force -LiteralPath $real -ErrorAction Ignore).UnixStat }
+        $me = Get-Euid
+        if ($null -eq $stat -or $me -lt 0) { return $null }
+        if ($stat.UserId -ne 0 -and $stat.UserId -ne $me) {
+            return "$Path is owned by uid $($stat.UserId), not by you (uid $me) or root"
+        }
+        $writers = $stat.Mode -band 0x12
+        if ($writers -eq 0 -or ($Holder -and $stat.IsSticky)) { return $null }
+        $who = if ($writers -eq 0x12) { 'its group and others' } elseif ($writers -eq 0x2) { 'others' } else { 'its group' }
+        "$Path is writable by $who"
+    }
+
+    # Whether the environment $Path, found by the .venv step, may be used (ownership.py's
+    # rule): it and the directory holding it are yours or root's and nobody else may
+    # write to them, unless PYRUN_TRUST names one of them (`*` for all, `DIR/*` for
+    # everything below DIR). If not, pyrun's warning is kept for Update-Pyrun to print.
+    function Test-Trusted([string]$Path) {
+        if ($script:untrusted -ccontains $Path) { return $false }
+        $holder = [IO.Path]::GetDirectoryName($Path)
+        if (-not $holder) { $holder = '/' }
+        if ($null -ne $env:PYRUN_TRUST) {
+            foreach ($entry in $env:PYRUN_TRUST.Split(':')) {
+                if ($entry -ceq '*') { return $true }
+                if (-not $entry.StartsWith('/', [StringComparison]::Ordinal)) { continue }
+                if ($entry.EndsWith('/*', [StringComparison]::Ordinal)) {
+                    $prefix = $entry.Substring(0, $entry.Length - 1)
+                    if ($Path.StartsWith($prefix, [StringComparison]::Ordinal) -or
+                        $holder.StartsWith($prefix, [StringComparison]::Ordinal)) { return $true }
+                    continue
+                }
+                $entry = $entry.TrimEnd([char]'/')
+                if (-not $entry) { $entry = '/' }
+                if ($entry -ceq $Path -or $entry -ceq $holder) { return $true }
+            }
+        }
+        $reason = Get-Unsafe $Path $false
+        if ($null -eq $reason) { $reason = Get-Unsafe $holder $true }
+        if ($null -eq $reason) { return $true }
+        $script:untrusted.Add($Path)
+        $script:warnings.Add((Get-Inert ("pyrun: not using ${Path}: $reason; to use it anyway, " +
+            "add it to PYRUN_TRUST (export PYRUN_TRUST=$Path)")))
+        $false
+    }
+
     function Set-Env([string]$Kind, [string]$Name) {
         $env:PYRUN_ENV_KIND = $Kind
         $env:PYRUN_ENV_NAME = $Name
@@ -144,13 +213,20 @@ New-Module -Name pyrun -ScriptBlock {
         }
         $dir = if ([IO.Directory]::Exists($here)) { $here } else { $null }
         while ($dir) {
+            # One that someone else controls counts as absent: the walk goes on (a .venv
+            # symlink to nothing is not examined: it is a broken .venv).
             $envDir = $null
-            if ([IO.File]::Exists("$dir/pyvenv.cfg")) { $envDir = $dir }
+            if ([IO.File]::Exists("$dir/pyvenv.cfg") -and (Test-Trusted $dir)) { $envDir = $dir }
             else {
                 $dotVenv = [IO.Path]::Join($dir, '.venv')
-                if (Get-Item -LiteralPath $dotVenv -Force -ErrorAction Ignore) {
-                    if (-not [IO.File]::Exists("$dotVenv/pyvenv.cfg")) { return Set-Env .venv 'broken .venv' }
-                    $envDir = $dotVenv
+                $item = Get-Item -LiteralPath $dotVenv -Force -ErrorAction Ignore
+                # A directory or a symlink, as Python's isdir() or islink().
+                if ($item -is [IO.DirectoryInfo] -or ($item -and $item.LinkType)) {
+                    $dangling = -not ([IO.Directory]::Exists($dotVenv) -or [IO.File]::Exists($dotVenv))
+                    if ($dangling -or (Test-Trusted $dotVenv)) {
+                        if (-not [IO.File]::Exists("$dotVenv/pyvenv.cfg")) { return Set-Env .venv 'broken .venv' }
+                        $envDir = $dotVenv
+                    }
                 }
             }
             if ($envDir) {
@@ -188,11 +264,18 @@ New-Module -Name pyrun -ScriptBlock {
         $entries = @("$env:PATH".Split($sep) | Where-Object { $_ -cne $shims })
         $wanted = (@($shims) + $entries) -join $sep
         if ($env:PATH -cne $wanted) { $env:PATH = $wanted }
-        $now = @("$PWD", "$env:VIRTUAL_ENV", "$env:CONDA_PREFIX", "$env:CONDA_DEFAULT_ENV", "$env:PATH")
+        $now = @("$PWD", "$env:VIRTUAL_ENV", "$env:CONDA_PREFIX", "$env:CONDA_DEFAULT_ENV", "$env:PATH",
+            "$($null -ne $env:PYRUN_TRUST)$env:PYRUN_TRUST")
         $now = $now -join [char]0
         if ($now -ceq $script:seen) { return }
         $script:seen = $now
+        $script:warnings.Clear()
+        $script:untrusted.Clear()
         Update-Environment
+        # A skipped .venv is said once, not again while the next changes skip the same.
+        $said = $script:warnings -join "`n"
+        if ($said -cne $script:warned) { foreach ($line in $script:warnings) { [Console]::Error.WriteLine($line) } }
+        $script:warned = $said
     }
 
     # `(NAME) `, unless turned off or already shown by an activate script or conda.

@@ -6,21 +6,24 @@
 # keeps pyrun's shims first on PATH, exactly once, because activate scripts and
 # `conda activate` put their own directories in front; then it compares a
 # length-prefixed key of everything the answer depends on (PWD, VIRTUAL_ENV,
-# CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and the prompt options) with the key it saw
-# last. An unchanged prompt stops there: a few string comparisons, no process, no
-# file access. On a change it walks uv's order the way shims/shim.sh does
+# CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST, PATH and the prompt options) with the
+# key it saw last. An unchanged prompt stops there: a few string comparisons, no
+# process, no file access. On a change it walks uv's order the way shims/shim.sh does
 # (VIRTUAL_ENV, a named CONDA_PREFIX, the nearest .venv from the physical cwd
 # ${PWD:A}, conda base, the first python on PATH) with builtins only: files are tested
 # with [[ ]], pyvenv.cfg and the by-path records are read with `read`, and nothing
-# found in a directory is ever run. The answer is exported as PYRUN_ENV_KIND and
-# PYRUN_ENV_NAME (shell/README.md is the contract; `pyrun which python --json` is the
-# reference). The indicator `(NAME) ` goes in front of PROMPT with `%` doubled; under
-# PROMPT_SUBST it goes in as a reference to the variable _pyrun_ps1, whose value zsh
-# does not substitute again, so `$(...)` or backticks in a name stay text. The hook
-# removes exactly what it added before and leaves the rest of PROMPT alone. Every
-# function starts with `emulate -L zsh`, so the user's options (ksh_arrays,
-# sh_word_split, nounset, ...) do not change how it runs. Evaluating this file again
-# redefines the functions and registers nothing twice.
+# found in a directory is ever run. A found .venv that someone else controls is
+# skipped, as the shims skip it (src/pyrun/ownership.py), and said once on stderr: its
+# owner and mode come from zsh/stat's zstat builtin (loaded alone, so `stat` stays the
+# user's command), or from one `ls` where that module is missing. The answer is
+# exported as PYRUN_ENV_KIND and PYRUN_ENV_NAME (shell/README.md is the contract;
+# `pyrun which python --json` is the reference). The indicator `(NAME) ` goes in
+# front of PROMPT with `%` doubled; under PROMPT_SUBST it goes in as a reference to
+# the variable _pyrun_ps1, whose value zsh does not substitute again, so `$(...)` or
+# backticks in a name stay text. The hook removes exactly what it added before and
+# leaves the rest of PROMPT alone. Every function starts with `emulate -L zsh`, so the
+# user's options (ksh_arrays, sh_word_split, nounset, ...) do not change how it runs.
+# Evaluating this file again redefines the functions and registers nothing twice.
 
 typeset -g _pyrun_shims='/home/user/.local/share/pyrun/shims'
 typeset -g _pyrun_data='/home/user/.local/share/pyrun'
@@ -32,6 +35,7 @@ typeset -g _pyrun_ps1_seen="${_pyrun_ps1_seen-}"
 typeset -g _pyrun_ps1_lit="${_pyrun_ps1_lit-}"
 typeset -g _pyrun_ps1="${_pyrun_ps1-}"
 typeset -g _pyrun_ind=''
+typeset -g _pyrun_warned=''
 
 # Shims first on PATH, and nowhere else on it.
 _pyrun_fix_path() {
@@ -140,6 +144,105 @@ _pyrun_env_label() {
     _pyrun_inert "$found"
 }
 
+# ret: an `ls` to run, by its absolute path: /bin, /usr/bin, then the absolute entries
+# of PATH. Never one that a relative PATH entry would find in the directory at hand.
+_pyrun_find_ls() {
+    local d
+    for d in /bin /usr/bin "${(@s.:.)PATH}"; do
+        d=${d%/}
+        if [[ $d == /* && -f $d/ls && -x $d/ls ]]; then
+            ret=$d/ls
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Whether $1 (owner uid $2, mode bits $3) is no place to take programs from; `reason`
+# (the caller's) says why, worded as ownership.unsafe_reason words it. $4 is set for
+# the directory holding an environment: it may be writable by others when it has the
+# sticky bit, like /tmp.
+_pyrun_unsafe() {
+    if [[ $2 != 0 && $2 != "$EUID" ]]; then
+        reason="$1 is owned by uid $2, not by you (uid $EUID) or root"
+        return 0
+    fi
+    (( $3 & 8#22 )) || return 1
+    [[ -n $4 ]] && (( $3 & 8#1000 )) && return 1
+    if (( ($3 & 8#22) == 8#22 )); then
+        reason="$1 is writable by its group and others"
+    elif (( $3 & 2 )); then
+        reason="$1 is writable by others"
+    else
+        reason="$1 is writable by its group"
+    fi
+    return 0
+}
+
+# Whether the environment $1, found by the .venv step, may be used (ownership.py's
+# rule): it and the directory holding it must be yours or root's, and nobody else may
+# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
+# for everything below DIR). PYRUN_TRUST is read first; then zstat (a builtin) tells
+# the owner and mode of both, or one `ls` without zsh/stat. When it is not to be used,
+# pyrun's warning goes into the caller's `warnings` (once per environment) and it
+# returns 1.
+_pyrun_trusted() {
+    local env=$1 holder=${1:h} entry out line reason p
+    local -i bits
+    local -a lines fields modes uids
+    local -A st
+    (( ${untrusted[(Ie)$env]} )) && return 1
+    if [[ ${(t)PYRUN_TRUST} == *export* ]]; then
+        for entry in "${(@s.:.)PYRUN_TRUST}"; do
+            [[ $entry == '*' ]] && return 0
+            [[ $entry == /* ]] || continue
+            if [[ $entry == */'*' ]]; then
+                entry=${entry%'*'}
+                [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
+                continue
+            fi
+            while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
+            [[ $entry == "$env" || $entry == "$holder" ]] && return 0
+        done
+    fi
+    if zmodload -F zsh/stat b:zstat 2>/dev/null; then
+        # What cannot be examined passes, as in Python.
+        for p in $env $holder; do
+            if zstat -H st -- $p 2>/dev/null; then
+                uids+=($st[uid])
+                modes+=($st[mode])
+            else
+                uids+=(0)
+                modes+=(0)
+            fi
+        done
+    else
+        _pyrun_find_ls || return 0
+        out=$(LC_ALL=C command $ret -ldnqL -- $holder $env 2>/dev/null)
+        # One line each, the holder's first (a path sorts before what it is a prefix
+        # of); anything else means they could not be examined.
+        lines=("${(@f)out}")
+        (( $#lines == 2 )) || return 0
+        for line in $lines[2] $lines[1]; do
+            fields=(${=line})
+            (( $#fields >= 3 )) || return 0
+            bits=0
+            [[ $fields[1][6] == w ]] && (( bits |= 8#20 ))
+            [[ $fields[1][9] == w ]] && (( bits |= 2 ))
+            [[ $fields[1][10] == [tT] ]] && (( bits |= 8#1000 ))
+            uids+=($fields[3])
+            modes+=($bits)
+        done
+    fi
+    _pyrun_unsafe $env $uids[1] $modes[1] ||
+        _pyrun_unsafe $holder $uids[2] $modes[2] holder ||
+        return 0
+    untrusted+=($env)
+    _pyrun_inert "pyrun: not using $env: $reason; to use it anyway, add it to PYRUN_TRUST (export PYRUN_TRUST=$env)"
+    warnings+=$ret$'\n'
+    return 1
+}
+
 # conda tells its base environment from a named one the way uv does; $1 is the
 # normalised prefix (shim.sh's pyrun_conda_is_base).
 _pyrun_conda_is_base() {
@@ -228,14 +331,15 @@ _pyrun_resolve() {
     _pyrun_physical_cwd
     dir=$ret
     while [[ -n $dir ]]; do
-        if [[ -f $dir/pyvenv.cfg ]]; then
+        # One that someone else controls counts as absent: the walk goes on (a .venv
+        # symlink to nothing is not examined: it is the broken .venv below).
+        env=
+        if [[ -f $dir/pyvenv.cfg ]] && _pyrun_trusted $dir; then
             env=$dir
         else
             dot=${dir%/}/.venv
-            if [[ -d $dot || -L $dot ]]; then
+            if [[ -d $dot || -L $dot ]] && { [[ ! -e $dot ]] || _pyrun_trusted $dot }; then
                 env=$dot
-            else
-                env=
             fi
         fi
         if [[ -n $env ]]; then
@@ -289,9 +393,13 @@ _pyrun_resolve() {
 
 # Recompute the environment, export it, and choose the indicator text.
 _pyrun_update() {
-    local kind name
+    local kind name warnings=''
+    local -a untrusted
     _pyrun_resolve
     export PYRUN_ENV_KIND=$kind PYRUN_ENV_NAME=$name
+    # A skipped .venv is said once, not again while the next changes skip the same.
+    [[ $warnings == "$_pyrun_warned" ]] || print -rn -- $warnings >&2
+    _pyrun_warned=$warnings
     _pyrun_ind="($name) "
     if [[ ${PYRUN_PROMPT-} == 0 ]] ||
         [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
@@ -350,7 +458,9 @@ _pyrun_hook() {
     key="${PWD-}"$'\1'"${VIRTUAL_ENV-}"$'\1'"${CONDA_PREFIX-}"$'\1'
     key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
     key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
-    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"
+    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"$'\1'
+    # PYRUN_TRUST counts only exported, as the shims see it.
+    [[ ${(t)PYRUN_TRUST} != *export* ]] || key+="x$PYRUN_TRUST"
     if [[ -n $changed || $key != "$_pyrun_key" ]]; then
         _pyrun_key=$key
         _pyrun_update
