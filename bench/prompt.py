@@ -5,11 +5,13 @@ Each tool's hook is set up as its README says (``eval "$(pyrun hook bash)"``,
 bash (``bash -i`` on a driver script, so ``$-`` has ``i``) with its own throwaway HOME
 and XDG directories. The driver then plays what bash does before each prompt: every
 entry of ``PROMPT_COMMAND`` (string or array), then the expansion of ``PS1``. It times
-a batch of such prompts with ``$EPOCHREALTIME`` in two situations:
+a batch of such prompts with ``$EPOCHREALTIME`` in three situations:
 
 - *same directory*: prompt after prompt, nothing changed (the cost every Enter pays);
 - *cd each time*: ``cd`` to the other of two plain directories, then the prompt (so a
-  hook that wraps ``cd``, like mise's, is charged for it too).
+  hook that wraps ``cd``, like mise's, is charged for it too);
+- *cd to a .venv*: the same between a plain directory and a project with a ``.venv``
+  (pyrun's hook then checks who controls the ``.venv``: one ``ls`` in bash).
 
 A baseline with no hook at all shows what the driver and ``cd`` cost by themselves.
 Each round starts one bash per tool, in rotated order (interleaved), and times one
@@ -47,6 +49,7 @@ from bench.peers import install_mise, last_line
 SCENARIOS = {
     "same": "same directory",
     "cd": "`cd` to the other directory, then the prompt",
+    "venv": "`cd` between a plain directory and a project with a `.venv`, then the prompt",
 }
 
 DRIVER = r"""
@@ -75,6 +78,13 @@ _bench_same() {
 _bench_cd() {
     for ((_bench_i = 0; _bench_i < BENCH_N; _bench_i++)); do
         if ((_bench_i % 2)); then cd -- "$BENCH_A"; else cd -- "$BENCH_B"; fi
+        _bench_prompt
+    done
+}
+
+_bench_venv() {
+    for ((_bench_i = 0; _bench_i < BENCH_N; _bench_i++)); do
+        if ((_bench_i % 2)); then cd -- "$BENCH_A"; else cd -- "$BENCH_P"; fi
         _bench_prompt
     done
 }
@@ -204,6 +214,7 @@ def run_driver(
         **tool.env,
         "BENCH_A": str(work / "dirs" / "a"),
         "BENCH_B": str(work / "dirs" / "b"),
+        "BENCH_P": str(work / "dirs" / "project"),
         "BENCH_SETUP": str(setup),
         "BENCH_MODE": mode,
         "BENCH_N": str(n),
@@ -279,8 +290,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="pyrun-bench-prompt-"))
     try:
         (work / "driver.bash").write_text(DRIVER)
-        for sub in ("dirs/a", "dirs/b", "mark"):
+        for sub in ("dirs/a", "dirs/b", "dirs/project/.venv/bin", "mark"):
             (work / sub).mkdir(parents=True)
+        # A .venv as the hook sees one (it reads pyvenv.cfg and checks who owns it; it
+        # runs nothing from it); its python is not there to run, and need not be.
+        (work / "dirs/project/.venv/pyvenv.cfg").write_text("home = /usr/bin\n")
         (work / "mark" / "begin").touch()
         (work / "mark" / "end").touch()
         none = Tool("none", "no hook (baseline)", ":", home_env(work, "none"))
