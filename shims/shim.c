@@ -270,7 +270,8 @@ struct shim_name {
     const char *path_names[4]; /* which interpreters to look for on PATH, in order */
 };
 
-/* PYRUN_SHIMS, PYRUN_DATA, PYRUN_PYTHON and SHIM_NAMES[], written by `pyrun rehash`
+/* PYRUN_SHIMS, PYRUN_DATA, PYRUN_PYTHON, PYRUN_CONFIG_TRUST, PYRUN_CONFIG_SITE and
+ * SHIM_NAMES[], written by `pyrun rehash`
  * from src/pyrun/request.py, the one place that says what each name asks for. */
 #include "shim_config.h"
 
@@ -326,7 +327,8 @@ static char *strip_slashes(const char *s) {
 
 /* pyrun_trusted: whether the environment `env`, found by the .venv step, may be used:
  * it and the directory holding it must be yours or root's and writable by nobody else
- * (the holder may be sticky, like /tmp), unless PYRUN_TRUST names it. The rule and its
+ * (the holder may be sticky, like /tmp), unless PYRUN_TRUST or config.toml's trust list
+ * (PYRUN_CONFIG_TRUST, baked in) names it. The rule and its
  * reasons live in src/pyrun/ownership.py; shim.sh reads the same bits with one `ls`. */
 #define S_IWGRP_ 0020
 #define S_IWOTH_ 0002
@@ -341,7 +343,7 @@ static int safe_dir(const char *p, int holder) {
 static int pyrun_trusted(const char *env) {
     const char *slash = find_last(env, '/');
     char *holder = slash == env ? "/" : cut(env, (size_t)(slash - env));
-    const char *rest = env_or_empty("PYRUN_TRUST");
+    const char *rest = cat(env_or_empty("PYRUN_TRUST"), ":", PYRUN_CONFIG_TRUST, NULL);
     for (;;) {
         const char *end = find(rest, ':');
         size_t n = end ? (size_t)(end - rest) : strlen(rest);
@@ -399,9 +401,13 @@ static int pyrun_use_env(const char *dir, const char *step) {
 }
 
 /* A base interpreter found at `python` (by `step`): run its isolated environment.
- * Returns 1 when decided, 0 when this interpreter does not count. */
+ * Returns 1 when decided, 0 when this interpreter does not count. With
+ * system_site_packages on (PYRUN_SYSTEM_SITE_PACKAGES, else config.toml's, baked in as
+ * PYRUN_CONFIG_SITE) the isolated environments are other ones, indexed in by-path-site. */
 static int pyrun_use_base(const char *python, const char *step) {
-    char *record = cat(PYRUN_DATA "/by-path", python, NULL);
+    const char *site = env_or_empty("PYRUN_SYSTEM_SITE_PACKAGES");
+    if (!*site) site = PYRUN_CONFIG_SITE;
+    char *record = cat(PYRUN_DATA, streq(site, "1") ? "/by-path-site" : "/by-path", python, NULL);
     char *line = is_file(record) ? read_first_line(record) : "";
     if (starts_with(line, "env ")) {
         const char *env = line + 4;

@@ -46,6 +46,8 @@ pyrun_path_names=__PYRUN_PATH_NAMES__  # which interpreters to look for on PATH,
 pyrun_shims=__PYRUN_SHIMS__          # the directory holding this file
 pyrun_data=__PYRUN_DATA__            # pyrun's data directory
 pyrun_python=__PYRUN_PYTHON__        # the interpreter that runs pyrun itself
+pyrun_trust=__PYRUN_TRUST__          # config.toml's trust list, ':'-separated
+pyrun_site=__PYRUN_SITE__            # config.toml's system_site_packages: 1 or 0
 
 pyrun_prog=
 pyrun_pipdir=
@@ -92,14 +94,15 @@ pyrun_use_env() {
 
 # Whether the environment $1, found by the .venv step, may be used: it and the
 # directory holding it must be yours or root's and writable by nobody else (the holder
-# may be sticky, like /tmp), unless PYRUN_TRUST names it (src/pyrun/ownership.py has the
+# may be sticky, like /tmp), unless PYRUN_TRUST or config.toml's trust list (baked in
+# as $pyrun_trust) names it (src/pyrun/ownership.py has the
 # rule and the reasons). 0: use it; 1: not trusted; 2: cannot tell here. Mode bits have
 # no shell builtin, so this costs one `ls` where a .venv is found (the compiled shim
 # reads them with stat; BENCHMARKS.md).
 pyrun_trusted() {
     pyrun_h=${1%/*}
     [ -n "$pyrun_h" ] || pyrun_h=/
-    pyrun_rest=${PYRUN_TRUST-}:
+    pyrun_rest=${PYRUN_TRUST-}:$pyrun_trust:
     while [ -n "$pyrun_rest" ]; do
         pyrun_t=${pyrun_rest%%:*}
         pyrun_rest=${pyrun_rest#*:}
@@ -144,9 +147,14 @@ pyrun_trusted() {
 }
 
 # A base interpreter found at $1 (by step $2): run its isolated environment.
-# Returns 0 when decided, 1 when this interpreter does not count.
+# Returns 0 when decided, 1 when this interpreter does not count. With
+# system_site_packages on (PYRUN_SYSTEM_SITE_PACKAGES, else config.toml) the isolated
+# environments are other ones, indexed in by-path-site (src/pyrun/paths.py).
 pyrun_use_base() {
-    pyrun_record=$pyrun_data/by-path$1
+    case ${PYRUN_SYSTEM_SITE_PACKAGES:-$pyrun_site} in
+        1) pyrun_record=$pyrun_data/by-path-site$1 ;;
+        *) pyrun_record=$pyrun_data/by-path$1 ;;
+    esac
     pyrun_line=
     if [ -f "$pyrun_record" ]; then
         IFS= read -r pyrun_line <"$pyrun_record" || :

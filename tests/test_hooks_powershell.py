@@ -136,7 +136,9 @@ def test_a_venv_someone_else_controls_is_skipped(tree: tuple[list[object], bytes
     assert "$item -is [IO.DirectoryInfo] -or ($item -and $item.LinkType)" in walk
     trusted = function_text(tree, "Test-Trusted")
     for piece in (
-        "$env:PYRUN_TRUST.Split(':')",
+        # PYRUN_TRUST and config.toml's trust list, baked in (src/pyrun/config.py)
+        '"$($env:PYRUN_TRUST):$configTrust"',
+        "$trust.Split(':')",
         "if ($entry -ceq '*') { return $true }",
         "$entry.EndsWith('/*', [StringComparison]::Ordinal)",
         "$Path.StartsWith($prefix, [StringComparison]::Ordinal)",
@@ -150,7 +152,7 @@ def test_a_venv_someone_else_controls_is_skipped(tree: tuple[list[object], bytes
         "add it to PYRUN_TRUST (export PYRUN_TRUST=$Path)",
     ):
         assert piece in trusted, piece
-    assert trusted.index("PYRUN_TRUST.Split") < trusted.index("Get-Unsafe"), "trust first"
+    assert trusted.index("$trust.Split") < trusted.index("Get-Unsafe"), "trust first"
     unsafe = function_text(tree, "Get-Unsafe")
     for piece in (
         "Get-RealPath $Path",  # UnixStat is lstat: follow the link as os.stat does

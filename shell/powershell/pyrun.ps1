@@ -39,6 +39,14 @@
 New-Module -Name pyrun -ScriptBlock {
     $shims = __PYRUN_SHIMS__
     $data = __PYRUN_DATA__
+    # From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
+    # with PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins), the text around the
+    # name in prompt_format, its system_site_packages (the variable wins).
+    $configTrust = __PYRUN_TRUST__
+    $configPrompt = __PYRUN_PROMPT__
+    $promptBefore = __PYRUN_PROMPT_BEFORE__
+    $promptAfter = __PYRUN_PROMPT_AFTER__
+    $configSite = __PYRUN_SITE__
     $sep = [IO.Path]::PathSeparator
     # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
     $space = [char[]](" `t`n`r`v`f" + [char]0x1c + [char]0x1d + [char]0x1e + [char]0x1f +
@@ -106,8 +114,11 @@ New-Module -Name pyrun -ScriptBlock {
 
     # A base interpreter: `pyrun 3.X` from its record, `pyrun` without a current one,
     # $null when its record says it is not a usable Python.
+    # With system_site_packages on the records are in by-path-site, as the shims read them.
     function Get-BaseLabel([string]$Candidate) {
-        $line = try { [IO.File]::ReadLines("$data/by-path$Candidate") | Select-Object -First 1 } catch { '' }
+        $site = if ($env:PYRUN_SYSTEM_SITE_PACKAGES) { $env:PYRUN_SYSTEM_SITE_PACKAGES } else { $configSite }
+        $records = if ($site -ceq '1') { 'by-path-site' } else { 'by-path' }
+        $line = try { [IO.File]::ReadLines("$data/$records$Candidate") | Select-Object -First 1 } catch { '' }
         $kind, $target = "$line" -split ' ', 2
         if ($kind -ceq 'env' -and [IO.File]::Exists("$target/.pyrun-complete") -and
             (Test-SameFile $Candidate "$target/bin/python")) {
@@ -157,26 +168,25 @@ New-Module -Name pyrun -ScriptBlock {
 
     # Whether the environment $Path, found by the .venv step, may be used (ownership.py's
     # rule): it and the directory holding it are yours or root's and nobody else may
-    # write to them, unless PYRUN_TRUST names one of them (`*` for all, `DIR/*` for
+    # write to them, unless PYRUN_TRUST or config.toml's trust names one of them (`*` for all, `DIR/*` for
     # everything below DIR). If not, pyrun's warning is kept for Update-Pyrun to print.
     function Test-Trusted([string]$Path) {
         if ($script:untrusted -ccontains $Path) { return $false }
         $holder = [IO.Path]::GetDirectoryName($Path)
         if (-not $holder) { $holder = '/' }
-        if ($null -ne $env:PYRUN_TRUST) {
-            foreach ($entry in $env:PYRUN_TRUST.Split(':')) {
-                if ($entry -ceq '*') { return $true }
-                if (-not $entry.StartsWith('/', [StringComparison]::Ordinal)) { continue }
-                if ($entry.EndsWith('/*', [StringComparison]::Ordinal)) {
-                    $prefix = $entry.Substring(0, $entry.Length - 1)
-                    if ($Path.StartsWith($prefix, [StringComparison]::Ordinal) -or
-                        $holder.StartsWith($prefix, [StringComparison]::Ordinal)) { return $true }
-                    continue
-                }
-                $entry = $entry.TrimEnd([char]'/')
-                if (-not $entry) { $entry = '/' }
-                if ($entry -ceq $Path -or $entry -ceq $holder) { return $true }
+        $trust = if ($null -ne $env:PYRUN_TRUST) { "$($env:PYRUN_TRUST):$configTrust" } else { $configTrust }
+        foreach ($entry in $trust.Split(':')) {
+            if ($entry -ceq '*') { return $true }
+            if (-not $entry.StartsWith('/', [StringComparison]::Ordinal)) { continue }
+            if ($entry.EndsWith('/*', [StringComparison]::Ordinal)) {
+                $prefix = $entry.Substring(0, $entry.Length - 1)
+                if ($Path.StartsWith($prefix, [StringComparison]::Ordinal) -or
+                    $holder.StartsWith($prefix, [StringComparison]::Ordinal)) { return $true }
+                continue
             }
+            $entry = $entry.TrimEnd([char]'/')
+            if (-not $entry) { $entry = '/' }
+            if ($entry -ceq $Path -or $entry -ceq $holder) { return $true }
         }
         $reason = Get-Unsafe $Path $false
         if ($null -eq $reason) { $reason = Get-Unsafe $holder $true }
@@ -265,7 +275,7 @@ New-Module -Name pyrun -ScriptBlock {
         $wanted = (@($shims) + $entries) -join $sep
         if ($env:PATH -cne $wanted) { $env:PATH = $wanted }
         $now = @("$PWD", "$env:VIRTUAL_ENV", "$env:CONDA_PREFIX", "$env:CONDA_DEFAULT_ENV", "$env:PATH",
-            "$($null -ne $env:PYRUN_TRUST)$env:PYRUN_TRUST")
+            "$($null -ne $env:PYRUN_TRUST)$env:PYRUN_TRUST", "$env:PYRUN_SYSTEM_SITE_PACKAGES")
         $now = $now -join [char]0
         if ($now -ceq $script:seen) { return }
         $script:seen = $now
@@ -278,12 +288,14 @@ New-Module -Name pyrun -ScriptBlock {
         $script:warned = $said
     }
 
-    # `(NAME) `, unless turned off or already shown by an activate script or conda.
+    # `(NAME) ` (prompt_format), unless turned off or already shown by an activate script
+    # or conda.
     function Get-Indicator {
-        if ($env:PYRUN_PROMPT -eq '0' -or -not $env:PYRUN_ENV_NAME) { return '' }
+        $on = if ($env:PYRUN_PROMPT) { $env:PYRUN_PROMPT } else { $configPrompt }
+        if ($on -eq '0' -or -not $env:PYRUN_ENV_NAME) { return '' }
         if ($env:PYRUN_ENV_KIND -ceq 'VIRTUAL_ENV' -and -not $env:VIRTUAL_ENV_DISABLE_PROMPT) { return '' }
         if ($env:PYRUN_ENV_KIND -ceq 'CONDA_PREFIX' -and $env:CONDA_PROMPT_MODIFIER) { return '' }
-        "($env:PYRUN_ENV_NAME) "
+        "$promptBefore$($env:PYRUN_ENV_NAME)$promptAfter"
     }
 
     # Take over from a previous evaluation: its saved prompt, without its handler.

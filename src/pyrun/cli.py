@@ -30,6 +30,93 @@ environment `python` runs here, with its own pip, and marks it done. Arguments a
 """
 
 
+LIST_DESCRIPTION = """\
+The cached isolated environments, one per base interpreter: name, Python version,
+whether the base is still there (same, gone, changed; incomplete: a killed creation),
+size on disk, packages installed, last use (to a day: the access time of the
+environment's pyvenv.cfg, which every Python start reads) and base interpreter.
+
+examples:
+  pyrun list
+  pyrun list --json | jq '.[] | select(.state == "gone") | .name'
+"""
+
+
+GC_DESCRIPTION = """\
+Remove the isolated environments whose base interpreter is gone or changed, those
+left incomplete by a killed creation, and with --days N those unused for N days.
+Each one's package list is kept first in the data directory's saved/, so
+`pyrun repair --from NAME` reinstalls it later. Kept whatever it is: the environment
+`python` runs here, one a running program uses, one another pyrun is busy with.
+
+examples:
+  pyrun gc --dry-run           # show what would go
+  pyrun gc                     # remove those whose base is gone or changed
+  pyrun gc --days 90           # also those unused for 90 days
+"""
+
+
+CONFIG_DESCRIPTION = """\
+Show each setting, its effective value and where it came from: the default, the
+config file (config.toml in the platformdirs config directory; PYRUN_CONFIG_DIR
+moves it) or a PYRUN_* variable, which wins over the file (PYRUN_TRUST adds to the
+file's trust list). The shims and the hook get the file's values when they are made:
+after editing it, run `pyrun rehash` or open a new shell.
+
+settings (variable):
+  prompt (PYRUN_PROMPT=0/1)              show the environment in the prompt
+  prompt_format (PYRUN_PROMPT_FORMAT)    the indicator, with {name}: "({name}) "
+  system_site_packages (PYRUN_SYSTEM_SITE_PACKAGES=0/1)
+                                         isolated environments see the base's packages
+  trust (PYRUN_TRUST, ':'-separated)     .venvs to use though others could write them
+  python_version_files (PYRUN_PYTHON_VERSION_FILES=0/1)
+                                         not implemented yet: accepted, has no effect
+
+examples:
+  pyrun config
+  pyrun config path
+  pyrun config --json | jq .settings.trust
+"""
+
+
+UNINSTALL_DESCRIPTION = """\
+Remove the shims directory and the block `pyrun init` wrote in each shell's rc file
+(bash, zsh, fish, PowerShell), so `python` and `pip` are the system's again. The
+isolated environments (what pip installed), records, the shared pip, saved package
+lists, caches and pyrun itself when install.sh installed it (its venv in the data
+directory and the `pyrun` link to it) stay, unless --all removes them too. Your config
+file is never removed. One line per action; nothing is touched when the data
+directory does not look like pyrun's (PYRUN_DATA_DIR=$HOME, say).
+
+examples:
+  pyrun uninstall --dry-run    # show what would go
+  pyrun uninstall              # shims and hook lines; environments kept
+  pyrun uninstall --all        # everything pyrun made, pyrun itself included
+"""
+
+
+COMPLETIONS_DESCRIPTION = """\
+Print a completion script for bash, zsh or fish, made from pyrun's own command line:
+subcommands, their options, shell names, shim names (listed from the shims directory
+when you press TAB) and environment names for `repair --from`.
+
+examples:
+  eval "$(pyrun completions bash)"                            # in ~/.bashrc
+  source <(pyrun completions zsh)                             # in ~/.zshrc, after compinit
+  pyrun completions fish > ~/.config/fish/completions/pyrun.fish
+"""
+
+
+def _days(value: str) -> int:
+    try:
+        days = int(value)
+    except ValueError:
+        days = -1
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of days, 0 or more")
+    return days
+
+
 class _OneLineErrors(argparse.ArgumentParser):
     """Bad input is one line naming the problem and where to look, not a usage dump."""
 
@@ -83,6 +170,36 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--dry-run", action="store_true", help="show the change, write nothing")
     init.add_argument("--undo", action="store_true", help="remove the line pyrun init added")
 
+    doctor = sub.add_parser(
+        "doctor",
+        help="check the setup and say what to fix, one line each",
+        description=(
+            "Check pyrun's setup and say what to fix, one line each: the shims first on\n"
+            "PATH, the hook line in your shell's rc file, shims current for the Pythons on\n"
+            "PATH, pyrun's directories writable by you alone, isolated environments whose\n"
+            "base Python is gone, a .venv here skipped as someone else's, PIP_* and PYRUN_*\n"
+            "settings that change what pip and the shims do, and what `python` runs here.\n"
+            "Each line starts with ok, info, warn or fix. Exit status 1 when a line says\n"
+            "fix, else 0 (warnings alone do not fail).\n\n"
+            "examples:\n"
+            "  pyrun doctor\n"
+            "  pyrun doctor zsh          # check zsh's rc file, not the running shell's\n"
+            "  pyrun doctor --json | jq '.checks[] | select(.status == \"fix\")'"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    doctor.add_argument(
+        "shell",
+        nargs="?",
+        help="the shell whose rc file to check: bash, zsh, fish or powershell "
+        "(default: the running shell)",
+    )
+    doctor.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"ok": ..., "checks": [{"check", "status", "message", "fix"}, ...]}',
+    )
+
     repair = sub.add_parser(
         "repair",
         help="reinstall the packages of environments whose base Python went away",
@@ -104,6 +221,64 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="install the latest version of each package, not the saved one",
     )
+
+    list_ = sub.add_parser(
+        "list",
+        help="show the cached isolated environments: base, version, size, last use",
+        description=LIST_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    list_.add_argument("--json", action="store_true", help="print a JSON list, one object each")
+
+    gc = sub.add_parser(
+        "gc",
+        help="remove isolated environments whose base is gone, or unused for N days",
+        description=GC_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gc.add_argument(
+        "--days",
+        type=_days,
+        metavar="N",
+        help="also remove those unused for N days (default: none by age)",
+    )
+    gc.add_argument("--dry-run", action="store_true", help="show what would go, change nothing")
+    config = sub.add_parser(
+        "config",
+        help="show each setting, its value and where it came from (file, variable, default)",
+        description=CONFIG_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    config.add_argument(
+        "what", nargs="?", choices=["path"], help="path: print the config file's path"
+    )
+    config.add_argument(
+        "--json", action="store_true", help="print each setting's value, source and variable"
+    )
+    uninstall = sub.add_parser(
+        "uninstall",
+        help="remove the shims and the hook lines (--all: environments and pyrun too)",
+        description=UNINSTALL_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    uninstall.add_argument(
+        "--all",
+        dest="everything",
+        action="store_true",
+        help="also remove the environments, records, pip copy, saved lists, caches and "
+        "install.sh's pyrun",
+    )
+    uninstall.add_argument(
+        "--dry-run", action="store_true", help="show what would be removed, change nothing"
+    )
+
+    completions = sub.add_parser(
+        "completions",
+        help="print a completion script for bash, zsh or fish",
+        description=COMPLETIONS_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    completions.add_argument("shell", choices=["bash", "zsh", "fish"], help="bash, zsh or fish")
     return parser
 
 
@@ -143,10 +318,34 @@ def _dispatch(argv: list[str]) -> int:
         from pyrun.commands import init
 
         return init.run(args.shell, args.dry_run, args.undo)
+    if args.command == "doctor":
+        from pyrun.commands import doctor
+
+        return doctor.run(args.shell, args.json)
     if args.command == "repair":
         from pyrun.commands import repair
 
         return repair.run(args.source, args.dry_run, args.unpinned, pip_args)
+    if args.command == "list":
+        from pyrun.commands import list_envs
+
+        return list_envs.run(args.json)
+    if args.command == "gc":
+        from pyrun.commands import gc
+
+        return gc.run(args.days, args.dry_run)
+    if args.command == "config":
+        from pyrun.commands import config as config_command
+
+        return config_command.run(args.what, args.json)
+    if args.command == "uninstall":
+        from pyrun.commands import uninstall
+
+        return uninstall.run(args.everything, args.dry_run)
+    if args.command == "completions":
+        from pyrun import completions
+
+        return completions.run(args.shell)
     parser.print_help()
     return 2
 

@@ -15,6 +15,7 @@ are not absolute are ignored, and a deleted working directory only skips ``.venv
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -22,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrun import environment, isolated, ownership, pipshare, pyenv, records, stale
+from pyrun import config, environment, isolated, ownership, pipshare, pyenv, records, stale
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
 from pyrun.paths import Paths
@@ -80,8 +81,11 @@ class Resolver:
         create: bool,
     ) -> None:
         self.request = request
-        self.paths = paths
         self.environ = dict(os.environ if environ is None else environ)
+        # The settings, read (and checked) on every resolve: a bad config file stops
+        # here with its one line. trust and system_site_packages shape the walk.
+        self.config = config.load(paths, self.environ)
+        self.paths = dataclasses.replace(paths, site=bool(self.config["system_site_packages"]))
         self.create = create
         self.trail: list[Step] = []
         self.warnings: list[str] = []
@@ -186,7 +190,7 @@ class Resolver:
 
     def _trusted(self, env: str) -> bool:
         """Whether a found environment may be used (ownership.py); if not, say why."""
-        problem = ownership.dot_venv_problem(env, self.environ)
+        problem = ownership.dot_venv_problem(env, self.environ, self.config.file_trust)
         if problem is None:
             return True
         if problem in self.warnings:  # the cwd's env is also its parent's .venv

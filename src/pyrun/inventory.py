@@ -8,6 +8,10 @@ a few ``stat`` calls, and the ``*.dist-info`` metadata in site-packages. It save
 package list into the environment (``.pyrun-packages.json``, written atomically) so
 that ``pyrun repair`` can reinstall it into the environment that replaces this one, and
 so that ``pyrun list``, ``gc`` and ``doctor`` ([5/5]) can build on the same facts.
+``pyrun gc`` deletes the environment, and the list inside it with it, so it keeps a
+copy outside first (``$data/saved/<name>.json``, `keep`); such a *removed* environment
+is loaded from that copy alone (`removed`, `load_removed`) and ``pyrun repair`` and
+stale.py treat it like one still on disk.
 
 A base is ``same`` while its binary exists, is the file the environment's
 ``bin/python`` leads to, and its prefix still holds the standard library of the
@@ -62,9 +66,19 @@ class IsolatedEnv:
     found_at: str  # where on PATH (or in conda base) the base was found
     version: str
     implementation: str
-    state: str  # "same", "gone" or "changed"
+    state: str  # "same", "gone" or "changed" (for a removed one: when it was removed)
     why: str  # for gone and changed: what is wrong, as a phrase
     marker: Mapping[str, Any]
+    kept: Path | None = None  # removed by `pyrun gc`: its saved list, all that is left
+
+    @property
+    def removed(self) -> bool:
+        return self.kept is not None
+
+    @property
+    def list_file(self) -> Path:
+        """Where its package list is saved: inside it, or the copy `pyrun gc` kept."""
+        return self.kept if self.kept is not None else self.path / SAVED
 
     @property
     def minor(self) -> str:
@@ -76,9 +90,12 @@ class IsolatedEnv:
 
     @property
     def saved(self) -> SavedList | None:
-        return read_saved(self.path)
+        return _read(self.list_file)
 
     def packages(self) -> list[str]:
+        if self.kept is not None:  # nothing left to read the metadata of
+            listed = _read(self.kept)
+            return list(listed.packages) if listed is not None else []
         return installed(self.path)
 
     def found_at_elsewhere(self) -> bool:
@@ -242,8 +259,12 @@ def _direct_url(path: Path, name: str) -> str | None:
 
 
 def read_saved(env: Path) -> SavedList | None:
+    return _read(env / SAVED)
+
+
+def _read(file: Path) -> SavedList | None:
     try:
-        data = json.loads((env / SAVED).read_text(encoding="utf-8"))
+        data = json.loads(file.read_text(encoding="utf-8"))
         packages = tuple(str(line) for line in data["packages"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -258,13 +279,14 @@ def read_saved(env: Path) -> SavedList | None:
 
 
 def save(env: IsolatedEnv, why: str, replaced_by: Path | None = None) -> SavedList:
-    """Save (or refresh) the environment's package list inside it, atomically.
+    """Save (or refresh) the environment's package list inside it (for a removed one:
+    in its kept copy), atomically.
 
     A list already reinstalled stays marked so while the packages are the same; a
     changed list is something new to reinstall.
     """
     packages = tuple(env.packages())
-    old = read_saved(env.path)
+    old = env.saved
     data: dict[str, Any] = dict(old.data) if old is not None else {}
     if old is not None and old.packages != packages:
         data.pop("restored_into", None)
@@ -284,26 +306,97 @@ def save(env: IsolatedEnv, why: str, replaced_by: Path | None = None) -> SavedLi
         data["replaced_by"] = str(replaced_by)
     data.setdefault("replaced_by", None)
     data.setdefault("restored_into", None)
-    _write(env.path, data)
-    saved = read_saved(env.path)
+    _write(env.list_file, data)
+    saved = env.saved
     if saved is None:  # pragma: no cover - we just wrote it
-        raise OSError(f"could not read back {env.path / SAVED}")
+        raise OSError(f"could not read back {env.list_file}")
     return saved
 
 
-def mark_restored(env: Path, into: Path) -> None:
-    saved = read_saved(env)
+def mark_restored(env: IsolatedEnv, into: Path) -> None:
+    saved = env.saved
     if saved is None:
         return
     data = dict(saved.data)
     data["restored_into"] = str(into)
     data["restored"] = time.time()
-    _write(env, data)
+    _write(env.list_file, data)
 
 
-def _write(env: Path, data: Mapping[str, Any]) -> None:
-    target = env / SAVED
-    tmp = env / f".{SAVED}.{os.getpid()}.tmp"
+# -- environments `pyrun gc` removed ---------------------------------------------------
+
+
+def kept_file(paths: Paths, name: str) -> Path:
+    return paths.saved / f"{name}.json"
+
+
+def keep(paths: Paths, env: IsolatedEnv, why: str) -> SavedList:
+    """Before `pyrun gc` deletes `env`: save its list (inside it, as the slow path
+    does) and copy it to ``$data/saved/<name>.json``, which outlives it, with the state
+    its base was in. Raises OSError when either cannot be written: then it stays."""
+    saved = save(env, why)
+    data = dict(saved.data)
+    data.update(
+        {
+            "removed": time.time(),
+            "path": str(env.path),
+            "state": env.state,
+            "state_why": env.why,
+        }
+    )
+    paths.make(paths.saved)
+    file = kept_file(paths, env.path.name)
+    _write(file, data)
+    kept = _read(file)
+    if kept is None:  # pragma: no cover - we just wrote it
+        raise OSError(f"could not read back {file}")
+    return kept
+
+
+def load_removed(paths: Paths, name: str) -> IsolatedEnv | None:
+    """The environment `name` as `pyrun gc` left it: its kept list, or None."""
+    file = kept_file(paths, name)
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        base = str(data["base"])
+        version = str(data["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return IsolatedEnv(
+        path=paths.envs / name,
+        base=base,
+        found_at=str(data.get("found_at") or base),
+        version=version,
+        implementation=str(data.get("implementation") or "cpython"),
+        state=str(data.get("state") or "gone"),
+        why=str(data.get("state_why") or ""),
+        marker={},
+        kept=file,
+    )
+
+
+def removed(paths: Paths) -> list[IsolatedEnv]:
+    """Environments `pyrun gc` removed whose name no complete environment took back
+    (one that did is only reached by name: ``pyrun repair --from NAME``)."""
+    try:
+        names = sorted(os.listdir(paths.saved))
+    except OSError:
+        return []
+    found = []
+    for entry in names:
+        if entry.startswith(".") or not entry.endswith(".json"):
+            continue
+        name = entry[: -len(".json")]
+        if (paths.envs / name / COMPLETE_MARKER).is_file():
+            continue
+        env = load_removed(paths, name)
+        if env is not None:
+            found.append(env)
+    return found
+
+
+def _write(target: Path, data: Mapping[str, Any]) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as handle:
         handle.write(json.dumps(data, indent=1) + "\n")
         handle.flush()

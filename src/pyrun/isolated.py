@@ -31,6 +31,7 @@ from pyrun.paths import Paths
 from pyrun.records import COMPLETE_MARKER
 
 PIP_PTH = "_pyrun_shared_pip.pth"
+SITE_SUFFIX = "-site"  # the environments made with --system-site-packages
 
 _PIP_SCRIPT = """\
 import sys
@@ -50,7 +51,9 @@ def env_key(interp: Interpreter) -> str:
 
 
 def env_dir(paths: Paths, interp: Interpreter) -> Path:
-    return paths.envs / env_key(interp)
+    """Where `interp`'s isolated environment lives; with system_site_packages on
+    (``paths.site``) a different one, made with ``--system-site-packages``."""
+    return paths.envs / (env_key(interp) + (SITE_SUFFIX if paths.site else ""))
 
 
 def is_complete(env: Path) -> bool:
@@ -106,6 +109,8 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
     command = [interp.base_executable, "-I", "-m", "venv", "--symlinks"]
     if with_shared_pip:
         command.append("--without-pip")
+    if paths.site:
+        command.append("--system-site-packages")
     command += ["--prompt", f"pyrun {interp.minor}", str(env)]
     done = subprocess.run(
         command,
@@ -136,6 +141,7 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
         "created": time.time(),
         "seconds": round(time.monotonic() - started, 3),
         "pip": "shared" if with_shared_pip else "ensurepip",
+        "system_site_packages": paths.site,
         "pyrun": __version__,
     }
     tmp = env / f".{COMPLETE_MARKER}.tmp"

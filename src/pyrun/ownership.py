@@ -20,16 +20,20 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
   bit (like /tmp): then nobody else can rename or replace the `.venv` inside it;
 * ``PYRUN_TRUST`` lists what to use anyway, separated by ``:``: a `.venv`'s path or
   the path of the directory holding it, ``DIR/*`` for everything below DIR, or ``*``
-  for everything (git's ``safe.directory = *``).
+  for everything (git's ``safe.directory = *``). The config file's ``trust`` list
+  (config.py) adds to it: the shims and hooks get it baked in when they are made.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 TRUST_VARIABLE = "PYRUN_TRUST"
+# How a skipped environment's warning goes on after the reason (`pyrun doctor` splits
+# the warning there into the problem and its fix).
+TRUST_HINT = f"to use it anyway, add it to {TRUST_VARIABLE}"
 
 
 def unsafe_reason(path: str, *, holder: bool = False) -> str | None:
@@ -51,9 +55,10 @@ def unsafe_reason(path: str, *, holder: bool = False) -> str | None:
     return None
 
 
-def trusted(env: str, holder: str, environ: Mapping[str, str]) -> bool:
-    """Whether PYRUN_TRUST names the environment `env` (held by directory `holder`)."""
-    for entry in environ.get(TRUST_VARIABLE, "").split(":"):
+def trusted(env: str, holder: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> bool:
+    """Whether PYRUN_TRUST, or the config file's trust list (`extra`), names the
+    environment `env` (held by directory `holder`)."""
+    for entry in [*environ.get(TRUST_VARIABLE, "").split(":"), *extra]:
         if entry == "*":
             return True
         if not entry.startswith("/"):
@@ -69,7 +74,7 @@ def trusted(env: str, holder: str, environ: Mapping[str, str]) -> bool:
     return False
 
 
-def dot_venv_problem(env: str, environ: Mapping[str, str]) -> str | None:
+def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> str | None:
     """Why the found environment `env` must not be used, or None to use it.
 
     `env` is an absolute, normalised path (a `.venv`, or the environment the working
@@ -77,12 +82,9 @@ def dot_venv_problem(env: str, environ: Mapping[str, str]) -> str | None:
     """
     holder = os.path.dirname(env) or "/"
     reason = unsafe_reason(env) or unsafe_reason(holder, holder=True)
-    if reason is None or trusted(env, holder, environ):
+    if reason is None or trusted(env, holder, environ, extra):
         return None
-    return (
-        f"not using {env}: {reason}; to use it anyway, add it to {TRUST_VARIABLE} "
-        f"(export {TRUST_VARIABLE}={env})"
-    )
+    return f"not using {env}: {reason}; {TRUST_HINT} (export {TRUST_VARIABLE}={env})"
 
 
 def _writers(mode: int) -> str:

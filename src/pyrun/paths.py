@@ -9,8 +9,10 @@ Layout under the data directory (0o700, the shims directory 0o755, whatever the 
     shims/               generated shims, first on PATH
     envs/<key>/          one cached isolated environment per base interpreter
     by-path/<abs path>   symlink from a base interpreter's path to its env (fast-path index)
+    by-path-site/...     the same, while system_site_packages is on (config.py)
     pip/<version>/       one shared copy of pip that pip-less environments run
     locks/               creation locks
+    saved/<key>.json     package lists of environments `pyrun gc` removed (for repair)
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ SHIMS_MODE = 0o755  # read and run through PATH; written by nobody but you
 class Paths:
     data: Path
     config: Path
+    # The system_site_packages setting (config.py): isolated environments that see the
+    # base's site-packages are other environments, with records of their own, so one
+    # made without it is never reused with it (or the other way round).
+    site: bool = False
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] | None = None) -> Paths:
@@ -52,7 +58,7 @@ class Paths:
 
     @property
     def by_path(self) -> Path:
-        return self.data / "by-path"
+        return self.data / ("by-path-site" if self.site else "by-path")
 
     @property
     def pip(self) -> Path:
@@ -61,6 +67,10 @@ class Paths:
     @property
     def locks(self) -> Path:
         return self.data / "locks"
+
+    @property
+    def saved(self) -> Path:
+        return self.data / "saved"
 
     def make(self, directory: Path) -> Path:
         """Create `directory` (the data directory or one inside it) and return it.

@@ -30,12 +30,18 @@ class Target:
     found_at: str | None
 
     @property
+    def _key(self) -> str:
+        """The name without the system_site_packages suffix (isolated.env_dir)."""
+        name = self.path.name
+        return name[: -len(isolated.SITE_SUFFIX)] if name.endswith(isolated.SITE_SUFFIX) else name
+
+    @property
     def implementation(self) -> str:
-        return self.path.name.rsplit("-", 2)[0]
+        return self._key.rsplit("-", 2)[0]
 
     @property
     def minor(self) -> str:
-        parts = self.path.name.rsplit("-", 2)
+        parts = self._key.rsplit("-", 2)
         return parts[1] if len(parts) == 3 else ""
 
 
@@ -54,12 +60,18 @@ def replaced(
       ``found_at``), those whose saved list already names `target` as their
       replacement, and those whose base is gone or changed with the same
       implementation and minor version (a moved or reinstalled prefix).
+
+    Environments `pyrun gc` removed count too, by the list it kept of each.
     """
     hints = hints or {}
     chosen: list[IsolatedEnv] = []
-    for env in inventory.scan(paths):
+    for env in inventory.scan(paths) + inventory.removed(paths):
         if env.path == target.path:
             continue
+        if env.path.name.endswith(isolated.SITE_SUFFIX) != target.path.name.endswith(
+            isolated.SITE_SUFFIX
+        ):
+            continue  # with and without system_site_packages: side by side, not replaced
         saved = env.saved
         if saved is not None and saved.restored:
             continue
@@ -76,6 +88,9 @@ def replaced(
 
 def what_happened(env: IsolatedEnv, where: str | None = None) -> str:
     """A phrase for one old environment: its base gone, changed, or no longer found."""
+    if env.removed:
+        because = f" ({env.why})" if env.why else ""
+        return f"Python {env.version} behind {env.path} was removed by `pyrun gc`{because}"
     if env.state == "gone":
         return f"Python {env.version} behind {env.path} is gone (was {env.base})"
     if env.state == "changed":

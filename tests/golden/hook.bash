@@ -25,6 +25,14 @@
 
 _pyrun_shims='/home/user/.local/share/pyrun/shims'
 _pyrun_data='/home/user/.local/share/pyrun'
+# From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
+# with the exported PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins) and the text
+# around the name in prompt_format; its system_site_packages (the variable wins).
+_pyrun_trust=''
+_pyrun_prompt='1'
+_pyrun_site='0'
+_pyrun_before='('
+_pyrun_after=') '
 # What the last prompt saw; kept across a second evaluation so the indicator it put
 # in PS1 is still recognised and replaced, never doubled.
 _pyrun_key=
@@ -210,8 +218,8 @@ _pyrun_unsafe() {
 
 # Whether the environment $1, found by the .venv step, may be used (ownership.py's
 # rule): it and the directory holding it must be yours or root's, and nobody else may
-# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
-# for everything below DIR). PYRUN_TRUST is read first, with builtins; then one `ls`
+# write to them, unless the exported PYRUN_TRUST or config.toml's trust names one of
+# them (`*` for all, `DIR/*` for everything below DIR). Those are read first, with builtins; then one `ls`
 # tells the owner and mode of both. When it is not to be used, pyrun's warning goes
 # into the caller's `warnings` (once per environment) and it returns 1.
 _pyrun_trusted() {
@@ -221,22 +229,23 @@ _pyrun_trusted() {
     for e in "${untrusted[@]}"; do
         [[ $e == "$env" ]] && return 1
     done
+    rest=$_pyrun_trust:
     if [[ -n ${PYRUN_TRUST+set} && ${PYRUN_TRUST@a} == *x* ]]; then
-        rest=$PYRUN_TRUST:
-        while [[ -n $rest ]]; do
-            entry=${rest%%:*}
-            rest=${rest#*:}
-            [[ $entry == '*' ]] && return 0
-            [[ $entry == /* ]] || continue
-            if [[ $entry == */'*' ]]; then
-                entry=${entry%'*'}
-                [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
-                continue
-            fi
-            while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
-            [[ $entry == "$env" || $entry == "$holder" ]] && return 0
-        done
+        rest=$PYRUN_TRUST:$rest
     fi
+    while [[ -n $rest ]]; do
+        entry=${rest%%:*}
+        rest=${rest#*:}
+        [[ $entry == '*' ]] && return 0
+        [[ $entry == /* ]] || continue
+        if [[ $entry == */'*' ]]; then
+            entry=${entry%'*'}
+            [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
+            continue
+        fi
+        while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
+        [[ $entry == "$env" || $entry == "$holder" ]] && return 0
+    done
     _pyrun_find_ls || return 0
     # exec: the command substitution's own process becomes ls, one process in all.
     out=$(LC_ALL=C builtin exec "$ret" -ldnqL -- "$holder" "$env" 2>/dev/null)
@@ -281,8 +290,11 @@ _pyrun_conda_is_base() {
 
 # A base interpreter $1: its isolated environment's label from the by-path record
 # (pyrun.records). Returns 1 when a valid `skip` record says it does not count.
+# (with system_site_packages on, PYRUN_SYSTEM_SITE_PACKAGES else config.toml's, the
+# records are in by-path-site, as the shims read them)
 _pyrun_use_base() {
     local record=$_pyrun_data/by-path$1 line='' env minor
+    [[ ${PYRUN_SYSTEM_SITE_PACKAGES:-$_pyrun_site} != 1 ]] || record=$_pyrun_data/by-path-site$1
     if [[ -f $record ]]; then
         { IFS= read -r line <"$record"; } 2>/dev/null
     fi
@@ -436,8 +448,8 @@ _pyrun_update() {
     # A skipped .venv is said once, not again while the next changes skip the same.
     [[ $warnings == "$_pyrun_warned" ]] || printf '%s' "$warnings" >&2
     _pyrun_warned=$warnings
-    _pyrun_ind="($name) "
-    if [[ ${PYRUN_PROMPT-} == 0 ]] ||
+    _pyrun_ind=$_pyrun_before$name$_pyrun_after
+    if [[ ${PYRUN_PROMPT:-$_pyrun_prompt} == 0 ]] ||
         [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
         [[ $kind == CONDA_PREFIX && -n ${CONDA_PROMPT_MODIFIER-} ]]; then
         _pyrun_ind=
@@ -491,6 +503,7 @@ _pyrun_hook() {
     key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
     key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
     key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"${BASHOPTS-}"$'\1'"${SHELLOPTS-}"$'\1'
+    key+="${PYRUN_SYSTEM_SITE_PACKAGES-}"$'\1'
     # PYRUN_TRUST counts only exported, as the shims see it.
     [[ -z ${PYRUN_TRUST+set} || ${PYRUN_TRUST@a} != *x* ]] || key+="x$PYRUN_TRUST"
     if [[ -n $changed || $key != "$_pyrun_key" ]]; then

@@ -47,6 +47,14 @@
 
 set -g _pyrun_shims '/home/user/.local/share/pyrun/shims'
 set -g _pyrun_data '/home/user/.local/share/pyrun'
+# From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
+# with the exported PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins) and the text
+# around the name in prompt_format; its system_site_packages (the variable wins).
+set -g _pyrun_trust ''
+set -g _pyrun_prompt '1'
+set -g _pyrun_site '0'
+set -g _pyrun_before '('
+set -g _pyrun_after ') '
 # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
 set -g _pyrun_space ' '\t\n\v\f\r\x1c\x1d\x1e\x1f\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000
 set -g _pyrun_seen
@@ -104,8 +112,13 @@ end
 
 # A base interpreter at $argv[1]: prints `pyrun 3.X` (or `pyrun` without a current
 # record) and returns 0, or returns 1 when a record says it is not a usable Python.
+# (with system_site_packages on, PYRUN_SYSTEM_SITE_PACKAGES else config.toml's, the
+# records are in by-path-site, as the shims read them)
 function _pyrun_base_label
     set -l record $_pyrun_data/by-path$argv[1]
+    set -l site "$_pyrun_site"
+    test -n "$PYRUN_SYSTEM_SITE_PACKAGES"; and set site "$PYRUN_SYSTEM_SITE_PACKAGES"
+    test "$site" = 1; and set record $_pyrun_data/by-path-site$argv[1]
     set -l kind
     set -l target
     if test -f $record; and test -r $record
@@ -196,32 +209,32 @@ end
 
 # Whether the environment $argv[1], found by the .venv step, may be used (ownership.py's
 # rule): it and the directory holding it must be yours or root's, and nobody else may
-# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
-# for everything below DIR). PYRUN_TRUST is read first; then one `ls` tells the owner
+# write to them, unless the exported PYRUN_TRUST or config.toml's trust names one of
+# them (`*` for all, `DIR/*` for everything below DIR). Those are read first; then one `ls` tells the owner
 # and mode of both. When it is not to be used, pyrun's warning is added to
 # _pyrun_warnings (once per environment) and it returns 1.
 function _pyrun_trusted
     set -l env $argv[1]
     contains -- $env $_pyrun_untrusted; and return 1
     set -l holder (path dirname -Z -- $env | string split0)
-    if set -qx PYRUN_TRUST
-        # A path variable splits on colons alone; a newline in an entry stays in it,
-        # and `string collect` keeps it whole where a substitution would split it.
-        set -l --path entries "$PYRUN_TRUST"
-        for entry in $entries
-            test "$entry" = '*'; and return 0
-            string match -qr -- '^/' $entry; or continue
-            if string match -qr -- '/\*\z' $entry
-                set -l prefix (string sub -e -1 -- $entry | string collect)
-                set -l n (string length -- $prefix)
-                set -l a (string sub -l $n -- $env | string collect)
-                set -l b (string sub -l $n -- $holder | string collect)
-                test "$a" = "$prefix"; or test "$b" = "$prefix"; and return 0
-                continue
-            end
-            set entry (string replace -r '(?s)(?<=.)/+\z' '' -- $entry | string collect)
-            test "$entry" = "$env"; or test "$entry" = "$holder"; and return 0
+    set -l trust "$_pyrun_trust"
+    set -qx PYRUN_TRUST; and set trust "$PYRUN_TRUST:$_pyrun_trust"
+    # A path variable splits on colons alone; a newline in an entry stays in it,
+    # and `string collect` keeps it whole where a substitution would split it.
+    set -l --path entries "$trust"
+    for entry in $entries
+        test "$entry" = '*'; and return 0
+        string match -qr -- '^/' $entry; or continue
+        if string match -qr -- '/\*\z' $entry
+            set -l prefix (string sub -e -1 -- $entry | string collect)
+            set -l n (string length -- $prefix)
+            set -l a (string sub -l $n -- $env | string collect)
+            set -l b (string sub -l $n -- $holder | string collect)
+            test "$a" = "$prefix"; or test "$b" = "$prefix"; and return 0
+            continue
         end
+        set entry (string replace -r '(?s)(?<=.)/+\z' '' -- $entry | string collect)
+        test "$entry" = "$env"; or test "$entry" = "$holder"; and return 0
     end
     set -l ls (_pyrun_tool ls); or return 0
     # One line each, the holder's first (a path sorts before what it is a prefix of);
@@ -360,9 +373,9 @@ function _pyrun_update --on-variable PWD --on-event fish_prompt
         set -gx PATH $_pyrun_shims $rest
     end
     # "$PATH" joins with colons, and no PATH entry holds a colon. PYRUN_TRUST counts
-    # only exported, as the shims see it.
-    set -l trust
-    set -qx PYRUN_TRUST; and set trust "x$PYRUN_TRUST"
+    # only exported, as the shims see it; PYRUN_SYSTEM_SITE_PACKAGES rides along.
+    set -l trust "$PYRUN_SYSTEM_SITE_PACKAGES:"
+    set -qx PYRUN_TRUST; and set trust "$trust"x"$PYRUN_TRUST"
     if set -q _pyrun_seen[6]
         and test "$PWD" = "$_pyrun_seen[1]"
         and test "$VIRTUAL_ENV" = "$_pyrun_seen[2]"
@@ -391,13 +404,16 @@ function _pyrun_after_command --on-event fish_postexec
     set -g _pyrun_seen
 end
 
-# `(NAME) `, unless turned off or already shown by an activate script or conda.
+# `(NAME) ` (prompt_format), unless turned off or already shown by an activate script
+# or conda.
 function _pyrun_indicator
-    test "$PYRUN_PROMPT" = 0; and return
+    set -l on "$_pyrun_prompt"
+    test -n "$PYRUN_PROMPT"; and set on "$PYRUN_PROMPT"
+    test "$on" = 0; and return
     test -n "$PYRUN_ENV_NAME"; or return
     test "$PYRUN_ENV_KIND" = VIRTUAL_ENV; and test -z "$VIRTUAL_ENV_DISABLE_PROMPT"; and return
     test "$PYRUN_ENV_KIND" = CONDA_PREFIX; and test -n "$CONDA_PROMPT_MODIFIER"; and return
-    printf '(%s) ' $PYRUN_ENV_NAME
+    printf '%s%s%s' "$_pyrun_before" "$PYRUN_ENV_NAME" "$_pyrun_after"
 end
 
 # Wrap fish_prompt once: not again when it is already ours, and not over a prompt

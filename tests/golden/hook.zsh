@@ -27,6 +27,14 @@
 
 typeset -g _pyrun_shims='/home/user/.local/share/pyrun/shims'
 typeset -g _pyrun_data='/home/user/.local/share/pyrun'
+# From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
+# with the exported PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins) and the text
+# around the name in prompt_format; its system_site_packages (the variable wins).
+typeset -g _pyrun_trust=''
+typeset -g _pyrun_prompt='1'
+typeset -g _pyrun_site='0'
+typeset -g _pyrun_before='('
+typeset -g _pyrun_after=') '
 # What the last prompt saw; kept across a second evaluation so the indicator it put
 # in PROMPT is still recognised and replaced, never doubled.
 typeset -g _pyrun_key=''
@@ -181,30 +189,32 @@ _pyrun_unsafe() {
 
 # Whether the environment $1, found by the .venv step, may be used (ownership.py's
 # rule): it and the directory holding it must be yours or root's, and nobody else may
-# write to them, unless the exported PYRUN_TRUST names one of them (`*` for all, `DIR/*`
-# for everything below DIR). PYRUN_TRUST is read first; then zstat (a builtin) tells
+# write to them, unless the exported PYRUN_TRUST or config.toml's trust names one of
+# them (`*` for all, `DIR/*` for everything below DIR). Those are read first; then zstat (a builtin) tells
 # the owner and mode of both, or one `ls` without zsh/stat. When it is not to be used,
 # pyrun's warning goes into the caller's `warnings` (once per environment) and it
 # returns 1.
 _pyrun_trusted() {
     local env=$1 holder=${1:h} entry out line reason p
     local -i bits
-    local -a lines fields modes uids
+    local -a lines fields modes uids entries
     local -A st
     (( ${untrusted[(Ie)$env]} )) && return 1
+    entries=("${(@s.:.)_pyrun_trust}")
     if [[ ${(t)PYRUN_TRUST} == *export* ]]; then
-        for entry in "${(@s.:.)PYRUN_TRUST}"; do
-            [[ $entry == '*' ]] && return 0
-            [[ $entry == /* ]] || continue
-            if [[ $entry == */'*' ]]; then
-                entry=${entry%'*'}
-                [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
-                continue
-            fi
-            while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
-            [[ $entry == "$env" || $entry == "$holder" ]] && return 0
-        done
+        entries=("${(@s.:.)PYRUN_TRUST}" "${entries[@]}")
     fi
+    for entry in "${entries[@]}"; do
+        [[ $entry == '*' ]] && return 0
+        [[ $entry == /* ]] || continue
+        if [[ $entry == */'*' ]]; then
+            entry=${entry%'*'}
+            [[ $env == "$entry"* || $holder == "$entry"* ]] && return 0
+            continue
+        fi
+        while [[ $entry == */ && $entry != / ]]; do entry=${entry%/}; done
+        [[ $entry == "$env" || $entry == "$holder" ]] && return 0
+    done
     if zmodload -F zsh/stat b:zstat 2>/dev/null; then
         # What cannot be examined passes, as in Python.
         for p in $env $holder; do
@@ -261,8 +271,11 @@ _pyrun_conda_is_base() {
 
 # A base interpreter $1: its isolated environment's label from the by-path record
 # (pyrun.records). Returns 1 when a valid `skip` record says it does not count.
+# (with system_site_packages on, PYRUN_SYSTEM_SITE_PACKAGES else config.toml's, the
+# records are in by-path-site, as the shims read them)
 _pyrun_use_base() {
     local record=$_pyrun_data/by-path$1 line='' env minor
+    [[ ${PYRUN_SYSTEM_SITE_PACKAGES:-$_pyrun_site} != 1 ]] || record=$_pyrun_data/by-path-site$1
     if [[ -f $record ]]; then
         { IFS= read -r line <$record } 2>/dev/null
     fi
@@ -400,8 +413,8 @@ _pyrun_update() {
     # A skipped .venv is said once, not again while the next changes skip the same.
     [[ $warnings == "$_pyrun_warned" ]] || print -rn -- $warnings >&2
     _pyrun_warned=$warnings
-    _pyrun_ind="($name) "
-    if [[ ${PYRUN_PROMPT-} == 0 ]] ||
+    _pyrun_ind=$_pyrun_before$name$_pyrun_after
+    if [[ ${PYRUN_PROMPT:-$_pyrun_prompt} == 0 ]] ||
         [[ $kind == VIRTUAL_ENV && -z ${VIRTUAL_ENV_DISABLE_PROMPT-} ]] ||
         [[ $kind == CONDA_PREFIX && -n ${CONDA_PROMPT_MODIFIER-} ]]; then
         _pyrun_ind=
@@ -458,7 +471,7 @@ _pyrun_hook() {
     key="${PWD-}"$'\1'"${VIRTUAL_ENV-}"$'\1'"${CONDA_PREFIX-}"$'\1'
     key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
     key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
-    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"$'\1'
+    key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"$'\1'"${PYRUN_SYSTEM_SITE_PACKAGES-}"$'\1'
     # PYRUN_TRUST counts only exported, as the shims see it.
     [[ ${(t)PYRUN_TRUST} != *export* ]] || key+="x$PYRUN_TRUST"
     if [[ -n $changed || $key != "$_pyrun_key" ]]; then

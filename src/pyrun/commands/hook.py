@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pyrun import resources, shims
+from pyrun import config, resources, shims
 from pyrun.errors import PyrunError
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, Shell, named
@@ -44,12 +44,23 @@ def pyrun_executable() -> str:
     return script if os.access(script, os.X_OK) else os.path.abspath(sys.argv[0])
 
 
-def render(shell: Shell, paths: Paths) -> str:
+def render(shell: Shell, paths: Paths, settings: config.Config | None = None) -> str:
+    """The hook with its values filled in, the settings among them (default: loaded for
+    `paths`). A hook cannot read TOML, so config.toml's trust list and prompt setting
+    are baked in, under PYRUN_TRUST and PYRUN_PROMPT, which it reads live;
+    prompt_format is baked as its effective value, split around ``{name}``."""
+    settings = settings or config.load(paths)
+    before, after = settings.prompt_parts()
     text = resources.read_text("shell", *shell.hook_file)
     values = {
         "__PYRUN_SHIMS__": str(paths.shims),
         "__PYRUN_DATA__": str(paths.data),
         "__PYRUN_EXE__": pyrun_executable(),
+        "__PYRUN_TRUST__": ":".join(settings.file_trust),
+        "__PYRUN_PROMPT__": "1" if settings.file_prompt else "0",
+        "__PYRUN_PROMPT_BEFORE__": before,
+        "__PYRUN_PROMPT_AFTER__": after,
+        "__PYRUN_SITE__": "1" if settings.file_system_site_packages else "0",
     }
     for placeholder, value in values.items():
         text = text.replace(placeholder, shell.quote(value))
@@ -70,11 +81,12 @@ def run(name: str | None) -> int:
         # Unsafe directories first: putting shims others can write first on PATH would
         # hand them every `python` typed in this shell.
         paths.ensure_safe()
+        settings = config.load(paths)  # a bad config file: no hook, and its one line
         reason = shims.ensure_current(paths)
     except PyrunError:
         sys.stdout.write(NOT_LOADED)
         raise
     if reason is not None and os.environ.get("PYRUN_DEBUG"):
         print(f"pyrun: regenerated shims ({reason})", file=sys.stderr)
-    sys.stdout.write(render(shell, paths))
+    sys.stdout.write(render(shell, paths, settings))
     return 0

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from pyrun.commands.hook import choose, pyrun_executable
 from pyrun.errors import PyrunError
+from pyrun.shells import Shell
 
 BEGIN = "# >>> pyrun: keeps python and pip safe (remove with: pyrun init --undo) >>>"
 END = "# <<< pyrun <<<"
@@ -107,16 +108,58 @@ def _read(rc: Path) -> str:
         raise PyrunError(f"{rc} is not UTF-8 text; add the hook line by hand") from None
 
 
-def run(name: str | None, dry_run: bool, undo: bool) -> int:
-    shell = choose(name)
+def rc_path(shell: Shell) -> Path:
+    """The rc file init edits for `shell`: through a symlink, the file it points at."""
     rc = shell.rc_file(dict(os.environ))
     if rc.is_symlink():
         try:
             rc = rc.resolve()  # dotfile managers link rc files: edit the real one
         except (OSError, RuntimeError) as exc:
             raise PyrunError(f"cannot follow the symlink {rc}: {exc}") from None
+    return rc
+
+
+def hook_line(shell: Shell) -> str:
+    """The line init puts between the markers, calling this pyrun back by its path."""
+    return shell.init_line(pyrun_executable())
+
+
+def read_rc(rc: Path) -> str:
+    """The rc file's text ("" when missing), or a one-line PyrunError."""
+    return _read(rc)
+
+
+def block_lines(text: str) -> list[str] | None:
+    """The lines inside the first pyrun block of an rc file's text, None without one.
+
+    ``pyrun doctor`` asks this rather than spelling the markers again; a block without
+    its end marker is the same PyrunError init gives.
+    """
+    parts = _split(text)
+    if parts is None:
+        return None
+    lines = [line.rstrip("\r\n") for line in parts[1].splitlines()]
+    return [line for line in lines if line and line not in (BEGIN, END)]
+
+
+def without_blocks(text: str) -> tuple[str, bool]:
+    """`text` with every pyrun block taken out exactly as ``--undo`` does, and whether
+    there was one. ``pyrun uninstall`` asks this for each shell's rc file rather than
+    spelling the markers again; a block without its end marker is a PyrunError."""
+    updated, removed = _strip_block(text)
+    return updated, bool(removed)
+
+
+def write_rc(rc: Path, text: str) -> None:
+    """Replace the rc file as init does: atomically, through a symlink, keeping its mode."""
+    _write(rc, text)
+
+
+def run(name: str | None, dry_run: bool, undo: bool) -> int:
+    shell = choose(name)
+    rc = rc_path(shell)
     original = _read(rc)
-    block = f"{BEGIN}\n{shell.init_line(pyrun_executable())}\n{END}\n"
+    block = f"{BEGIN}\n{hook_line(shell)}\n{END}\n"
     parts = _split(original)
     if undo:
         if parts is None:

@@ -38,8 +38,11 @@ def run(source: str | None, dry_run: bool, unpinned: bool, pip_args: list[str]) 
             "environments, so pyrun has nothing to repair into; run `pyrun repair` from a "
             "directory without a virtual environment"
         )
+    if chosen is not None and chosen.path == target and not chosen.removed:
+        # `pyrun gc` removed it and the same base made it again: the kept list is meant
+        chosen = inventory.load_removed(paths, target.name) or chosen
     if chosen is not None:
-        if chosen.path == target:
+        if chosen.path == target and not chosen.removed:
             raise PyrunError(
                 f"{target} is the environment `python` runs here, not an old one; name the "
                 f"environment to reinstall from (they are in {paths.envs})",
@@ -71,7 +74,8 @@ def run(source: str | None, dry_run: bool, unpinned: bool, pip_args: list[str]) 
 
 
 def named(paths: Paths, value: str) -> IsolatedEnv:
-    """--from: a path to an isolated environment, or its name under envs/."""
+    """--from: a path to an isolated environment, or its name under envs/; also one
+    `pyrun gc` removed, by the package list it kept in saved/."""
     candidates = [Path(os.path.abspath(value))]
     if os.sep not in value:
         candidates.append(paths.envs / value)
@@ -79,9 +83,15 @@ def named(paths: Paths, value: str) -> IsolatedEnv:
         env = inventory.load(candidate)
         if env is not None:
             return env
+    for candidate in candidates:
+        if candidate.parent == paths.envs:
+            env = inventory.load_removed(paths, candidate.name)
+            if env is not None:
+                return env
     raise PyrunError(
         f"--from {value}: not one of pyrun's isolated environments (a directory in "
-        f"{paths.envs} with a .pyrun-complete marker); name one of those",
+        f"{paths.envs} with a .pyrun-complete marker, or one `pyrun gc` removed, listed "
+        f"in {paths.saved}); name one of those",
         exit_code=2,
     )
 
@@ -106,7 +116,7 @@ def _reinstall(old: IsolatedEnv, target: Path, unpinned: bool, pip_args: list[st
     listed = inventory.save(old, why, target)  # what is there now, saved before anything
     packages = list(listed.packages)
     if not packages:
-        inventory.mark_restored(old.path, target)
+        inventory.mark_restored(old, target)
         print(f"pyrun: nothing was installed in {old.path}; nothing to reinstall")
         return
     command = [str(target / "bin" / "python"), "-m", "pip", "install", *pip_args]
@@ -129,7 +139,7 @@ def _reinstall(old: IsolatedEnv, target: Path, unpinned: bool, pip_args: list[st
             f"{detail}; fix that and run `pyrun repair` again (`--unpinned` drops the "
             "versions; options after `--` go to pip)"
         )
-    inventory.mark_restored(old.path, target)
+    inventory.mark_restored(old, target)
     print(f"pyrun: reinstalled {_count(packages)} from {old.path} into {target}")
 
 
