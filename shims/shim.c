@@ -264,7 +264,7 @@ static char *decimal(long v) {
 
 struct shim_name {
     const char *name;          /* python, python3, python3.12, pip, pip3, pip3.12 */
-    const char *kind;          /* python | pip */
+    const char *kind;          /* python | pip | script (script_request) */
     const char *minor;         /* "3.12" for a version-specific shim, else "" */
     const char *env_names[4];  /* what to run inside an environment, in order */
     const char *path_names[4]; /* which interpreters to look for on PATH, in order */
@@ -364,9 +364,23 @@ static int pyrun_trusted(const char *env) {
 
 /* Choose the program inside environment `dir` (found by `step`).
  * Returns 1 when decided (pyrun_prog, or pyrun_defer), 0 when the step does not count. */
+static void pyrun_passthrough(char *reason);
 static int pyrun_use_env(const char *dir, const char *step) {
     if (!executable(cat(dir, "/bin/python3", NULL)) && !executable(cat(dir, "/bin/python", NULL))) {
         defer(cat(step, " environment ", dir, " has no working interpreter", NULL));
+        return 1;
+    }
+    if (streq(req->kind, "script")) {
+        /* A console script: the environment's own, else the next one on PATH. */
+        char *candidate = cat(dir, "/bin/", pyrun_name, NULL);
+        if (exec_file(candidate)) {
+            pyrun_prog = candidate;
+            debug(step, " -> ", pyrun_prog, NULL);
+        } else {
+            debug(step, " environment ", dir, " has no ", pyrun_name, NULL);
+            pyrun_passthrough(cat(step, " environment ", dir, " has no ", pyrun_name, " and no other ",
+                                  pyrun_name, " on PATH", NULL));
+        }
         return 1;
     }
     if (*req->minor && !executable(cat(dir, "/bin/python", req->minor, NULL))) {
@@ -785,8 +799,9 @@ static void pyrun_decide(void) {
     defer("no interpreter found");
 }
 
-/* PYRUN_DISABLE=1: a transparent pass-through to the next program of this name on PATH. */
-static void pyrun_passthrough(void) {
+/* PYRUN_DISABLE=1, or a console script the environment lacks: a transparent pass-through
+ * to the next program of this name on PATH; when there is none, the slow path says so. */
+static void pyrun_passthrough(char *reason) {
     const char *rest = cat(env_or_empty("PATH"), ":", NULL);
     while (*rest) {
         const char *colon = find(rest, ':');
@@ -795,9 +810,30 @@ static void pyrun_passthrough(void) {
         if (!*d) d = ".";
         if (same_file(d, PYRUN_SHIMS)) continue;
         char *candidate = cat(strip_slash(d), "/", pyrun_name, NULL);
-        if (exec_file(candidate)) { pyrun_prog = candidate; return; }
+        if (exec_file(candidate)) {
+            pyrun_prog = candidate;
+            debug("passthrough -> ", pyrun_prog, NULL);
+            return;
+        }
     }
-    defer(cat("PYRUN_DISABLE=1 and no other ", pyrun_name, " on PATH", NULL));
+    defer(reason);
+}
+
+/* A console script shim (shims.py: any name `pyrun rehash` linked to this binary that
+ * is not in SHIM_NAMES): the file the kernel ran is a link in the shims directory, and
+ * its name is the script's. Script names change with every pip install, so they are
+ * not compiled in; the binary run from anywhere else (its build test) is no shim. */
+static struct shim_name script_shim = {NULL, "script", "", {NULL, NULL}, {"python", "python3", NULL}};
+static const struct shim_name *script_request(const char *path) {
+    if (!path || !*path) return NULL;
+    const char *slash = find_last(path, '/');
+    const char *name = slash ? slash + 1 : path;
+    if (!*name || *name == '.') return NULL;
+    char *dir = slash ? (slash == path ? cut("/", 1) : cut(path, (size_t)(slash - path))) : cut(".", 1);
+    if (!same_file(dir, PYRUN_SHIMS)) return NULL;
+    script_shim.name = cut(name, strlen(name));
+    script_shim.env_names[0] = script_shim.name;
+    return &script_shim;
 }
 
 static const struct shim_name *lookup(const char *path) {
@@ -818,6 +854,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
      * the kernel ran. */
     req = lookup(argc > 0 ? argv[0] : NULL);
     if (!req) req = lookup((const char *)getauxval_(AT_EXECFN));
+    if (!req) req = script_request((const char *)getauxval_(AT_EXECFN));
     if (!req) {
         put(2, cat("pyrun: cannot tell which shim ", argc > 0 ? argv[0] : "",
                    " is (not a name pyrun shims); run it by its name in " PYRUN_SHIMS
@@ -834,7 +871,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
          * between (a second copy of the shims on PATH) lands here instead of looping. */
         defer("re-entered from another shim");
     } else if (streq(env_or_empty("PYRUN_DISABLE"), "1")) {
-        pyrun_passthrough();
+        pyrun_passthrough(cat("PYRUN_DISABLE=1 and no other ", pyrun_name, " on PATH", NULL));
     } else {
         pyrun_decide();
     }

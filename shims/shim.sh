@@ -20,6 +20,10 @@
 # the interpreter still resolves to the same file as the environment's bin/python
 # (`test -ef`), so a replaced interpreter is noticed without running it.
 #
+# A console script shim (kind script, e.g. black) walks the same order as python and
+# runs the chosen environment's bin/NAME; when that has none, the next NAME on PATH
+# outside this shims directory (pyrun_passthrough), as pyenv's shims fall back.
+#
 # Whatever this file is not sure about (no record yet, a broken or missing
 # environment, an error to explain, being re-entered by another shim) it hands to the
 # slow path, `python -I -m pyrun _shim NAME REASON ARGS...`, which applies the same
@@ -39,7 +43,7 @@
 # shellcheck disable=SC3013
 
 pyrun_name=__PYRUN_NAME__            # this shim's name, e.g. pip3.12
-pyrun_kind=__PYRUN_KIND__            # python | pip
+pyrun_kind=__PYRUN_KIND__            # python | pip | script (a console script)
 pyrun_minor=__PYRUN_MINOR__          # "3.12" for a version-specific shim, else empty
 pyrun_env_names=__PYRUN_ENV_NAMES__  # what to run inside an environment, in order
 pyrun_path_names=__PYRUN_PATH_NAMES__  # which interpreters to look for on PATH, in order
@@ -62,6 +66,16 @@ pyrun_debug() {
 pyrun_use_env() {
     if [ ! -x "$1/bin/python3" ] && [ ! -x "$1/bin/python" ]; then
         pyrun_defer="$2 environment $1 has no working interpreter"
+        return 0
+    fi
+    if [ "$pyrun_kind" = script ]; then
+        if [ -f "$1/bin/$pyrun_name" ] && [ -x "$1/bin/$pyrun_name" ]; then
+            pyrun_prog=$1/bin/$pyrun_name
+            pyrun_debug "$2 -> $pyrun_prog"
+        else
+            pyrun_debug "$2 environment $1 has no $pyrun_name"
+            pyrun_passthrough "$2 environment $1 has no $pyrun_name and no other $pyrun_name on PATH"
+        fi
         return 0
     fi
     if [ -n "$pyrun_minor" ] && [ ! -x "$1/bin/python$pyrun_minor" ]; then
@@ -406,7 +420,8 @@ pyrun_decide() {
     pyrun_defer="no interpreter found"
 }
 
-# PYRUN_DISABLE=1: a transparent pass-through to the next $pyrun_name on PATH.
+# PYRUN_DISABLE=1, or a console script the environment lacks: a transparent pass-through
+# to the next $pyrun_name on PATH; when there is none, the slow path says so ($1 why).
 pyrun_passthrough() {
     pyrun_rest=${PATH-}:
     while [ -n "$pyrun_rest" ]; do
@@ -417,10 +432,11 @@ pyrun_passthrough() {
         pyrun_c=${pyrun_d%/}/$pyrun_name
         if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then
             pyrun_prog=$pyrun_c
+            pyrun_debug "passthrough -> $pyrun_prog"
             return
         fi
     done
-    pyrun_defer="PYRUN_DISABLE=1 and no other $pyrun_name on PATH"
+    pyrun_defer=$1
 }
 
 if [ "${PYRUN_SHIM_PID-}" = "$$" ]; then
@@ -428,7 +444,7 @@ if [ "${PYRUN_SHIM_PID-}" = "$$" ]; then
     # between (a second copy of the shims on PATH) lands here instead of looping.
     pyrun_defer="re-entered from another shim"
 elif [ "${PYRUN_DISABLE-}" = 1 ]; then
-    pyrun_passthrough
+    pyrun_passthrough "PYRUN_DISABLE=1 and no other $pyrun_name on PATH"
 else
     pyrun_decide
 fi

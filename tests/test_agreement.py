@@ -42,6 +42,7 @@ from pyrun.paths import Paths
 from tests.conftest import Base, World, need
 
 NAMES = ("python", "python3", "python3.11", "python3.12", "pip", "pip3", "pip3.12")
+SCRIPT = "pyrun-probe"  # the console script of the wheelhouse's pyrun_probe
 PYTHON_ARGS = ("-c", "import sys; print(sys.executable)")
 PIP_ARGS = ("--version",)
 
@@ -252,6 +253,8 @@ class Situation:
 
     @property
     def kind(self) -> str:
+        if self.name == SCRIPT:
+            return "script"
         return "pip" if self.name.startswith("pip") else "python"
 
 
@@ -320,7 +323,7 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
 
 
 SH_DECIDED = re.compile(
-    r"pyrun\[(?:sh|c)\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) -> "
+    r"pyrun\[(?:sh|c)\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated|passthrough) -> "
     r"(?P<program>.*?)(?P<pip> \(shared pip\))?"
 )
 SH_DEFERRED = re.compile(r"pyrun\[(?:sh|c)\] (?P<name>\S+): slow path: (?P<reason>.*)")
@@ -342,6 +345,9 @@ DEFERRALS = {
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
+        # a console script in neither the environment nor the rest of PATH
+        r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) environment /.* has no (?P<s1>\S+) "
+        r"and no other (?P=s1) on PATH"
     ),
 }
 PIP_VERSION = re.compile(r"pip \S+ from (?P<location>.+) \(python (?P<minor>3\.\d+)\)")
@@ -359,7 +365,7 @@ class ShimRun:
 
 
 def run_shim(s: Setup, sit: Situation) -> ShimRun:
-    args = PIP_ARGS if sit.kind == "pip" else PYTHON_ARGS
+    args = PIP_ARGS if sit.kind == "pip" else () if sit.kind == "script" else PYTHON_ARGS
     done = s.world.run(
         [str(s.world.shims / sit.name), *args], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
     )
@@ -412,6 +418,11 @@ def output_problems(s: Setup, sit: Situation, argv: list[str], run: ShimRun) -> 
     if run.code != 0:
         return [f"exited {run.code}, expected 0:\n{run.stderr}"]
     out = run.stdout.strip()
+    if sit.kind == "script":
+        # The probe prints its name, version and sys.prefix; a stand-in on PATH its path.
+        env = os.path.dirname(os.path.dirname(argv[0]))
+        wanted = argv[0] if Path(argv[0]).parent.name != "bin" else f"pyrun_probe 1.0 {env}"
+        return [] if out == wanted else [f"ran {out!r}, expected {wanted!r}"]
     if sit.kind == "python":
         return [] if out == argv[0] else [f"ran {out}, expected {argv[0]}"]
     m = PIP_VERSION.fullmatch(out)
@@ -852,3 +863,45 @@ def test_a_replaced_interpreter_is_noticed(setup: Setup) -> None:
             assert answer.argv and f"-{minor}-" in answer.argv[0], answer
             problems = check(setup, sit, answer)
             assert not problems, "\n".join(problems)
+
+
+def test_console_scripts_agree(setup: Setup) -> None:
+    """A console script shim walks python's order, runs the environment's own copy, else
+    the next one on PATH, else fails as the resolver does (request.py, kind script)."""
+    world, lab = setup.world, setup.lab
+    b311 = os.pathsep.join(str(d) for d in [world.shims, *lab.path_dirs("311-first")])
+    done = world.run(
+        [str(world.shims / "pip"), "install", "pyrun_probe"],
+        cwd=lab.cwd("none"),
+        env={"PATH": b311},
+    )
+    assert done.returncode == 0, done.stderr
+    assert (world.shims / SCRIPT).is_file(), "the pip guard made the script's shim"
+    fake = world.root / "fake-bin"
+    fake.mkdir()
+    (fake / SCRIPT).write_text('#!/bin/sh\necho "$0"\n')
+    (fake / SCRIPT).chmod(0o755)
+    situations = []
+    for tree, venv, order, extra in [
+        ("none", "unset", "311-first", []),  # the isolated 3.11 environment has it
+        ("none", "unset", "312-first", [fake]),  # the 3.12 one (made now) has not
+        ("none", "unset", "312-first", []),
+        ("cwd", "unset", "311-first", [fake]),  # a project .venv without it
+        ("cwd", "unset", "311-first", []),
+        ("none", "valid", "311-first", [fake]),
+        ("dangling", "unset", "311-first", [fake]),  # python's error, not a fall-through
+        ("none", "missing", "311-first", []),  # python's warning, then isolated
+    ]:
+        sit = situation(setup, Case(tree, venv, "unset", SCRIPT, order))
+        path = [world.shims, *lab.path_dirs(order), *extra]
+        sit.env["PATH"] = os.pathsep.join(str(d) for d in path)
+        situations.append(Situation(f"{sit.label} +{len(extra)}", SCRIPT, sit.cwd, sit.env))
+    results = check_all(setup, situations)
+    problems = [p for _sit, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    answers = [answer for _sit, answer, _found in results]
+    assert answers[0].argv and answers[0].argv[0].startswith(str(world.envs))
+    assert answers[1].argv == [str(fake / SCRIPT)]
+    assert answers[2].code == 127 and answers[4].code == 127
+    assert answers[3].argv == [str(fake / SCRIPT)]
+    assert answers[6].error and "broken" in answers[6].error

@@ -144,6 +144,12 @@ def _parser() -> argparse.ArgumentParser:
 
     rehash = sub.add_parser("rehash", help="regenerate the shims for the Pythons on PATH")
     rehash.add_argument("-q", "--quiet", action="store_true", help="print nothing")
+    rehash.add_argument(
+        "--scripts",
+        action="store_true",
+        help="only bring the console script shims in line with the isolated environments "
+        "(what pip runs after an install)",
+    )
 
     exec_ = sub.add_parser(
         "exec",
@@ -304,7 +310,7 @@ def _dispatch(argv: list[str]) -> int:
     if args.command == "rehash":
         from pyrun.commands import rehash
 
-        return rehash.run(args.quiet)
+        return rehash.run(args.quiet, scripts=args.scripts)
     if args.command == "exec":
         from pyrun.commands import exec_system
 

@@ -6,6 +6,12 @@ shell builtins); this module is what they hand over to when they are unsure, and
 Every step leaves a line in the trail saying what it found or why it did not count;
 steps after the one that answered are marked as not looked at, and are not.
 
+A console script request (request.py, kind "script") walks the same order as
+``python`` and then runs the chosen environment's ``bin/<name>``, or, when that
+environment has none, the next ``<name>`` on PATH outside the shims directory
+(`next_on_path`, which is also PYRUN_DISABLE's pass-through); with neither, an error
+naming the environment.
+
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
 a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
@@ -49,6 +55,7 @@ class Resolution:
     base: str | None = None  # the base interpreter, for an isolated environment
     found_at: str | None = None  # where that base interpreter was found
     ready: bool = True  # False when the isolated environment is not created yet
+    passthrough: bool = False  # a script the environment lacks: the next one on PATH runs
     trail: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -92,6 +99,8 @@ class Resolver:
         self.conda_base: str | None = None
         # env -> a PATH entry, now without a Python, whose record named it (stale.py)
         self.left_behind: dict[Path, str] = {}
+        self._passed_through = False  # a script request ran the next one on PATH
+        self._passthrough_note = ""
 
     # -- the walk -------------------------------------------------------------------
 
@@ -109,6 +118,8 @@ class Resolver:
             except _Found as found:
                 for later in ORDER[position + 1 :]:
                     self._note(later, "not looked at", "an earlier step answered")
+                if self._passed_through:
+                    self._note(Source.PATH, "passed through", self._passthrough_note)
                 resolution = found.resolution
                 resolution.trail = self.trail
                 resolution.warnings = self.warnings
@@ -257,9 +268,31 @@ class Resolver:
         argv = self._program(prefix)
         how = "the working directory is inside it" if inside else "found"
         self._note(source, "found", f"{prefix} ({how})")
-        raise _Found(Resolution(self.request, source, prefix, argv))
+        raise _Found(
+            Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
+        )
+
+    def _script(self, prefix: Path) -> list[str]:
+        """A console script: the environment's own, else the next one on PATH."""
+        name = self.request.name
+        own = prefix / "bin" / name
+        if environment.executable_file(own):
+            return [str(own)]
+        other = next_on_path(name, self.paths, self.environ)
+        if other is None:
+            raise DiscoveryError(
+                f"{name} is not in {prefix}, the environment `python` uses here, and no "
+                f"other {name} is on PATH; `pip install` it there, or see `pyrun why {name}`",
+                self.trail,
+                exit_code=NOT_FOUND_EXIT,
+            )
+        self._passed_through = True
+        self._passthrough_note = f"{prefix} has no {name}: the next {name} on PATH runs, {other}"
+        return [other]
 
     def _program(self, prefix: Path) -> list[str]:
+        if self.request.kind == "script":
+            return self._script(prefix)
         found = environment.program_in(prefix, self.request)
         if found is None:
             raise DiscoveryError(
@@ -367,8 +400,12 @@ class Resolver:
         if not ready and not self.request.matches_minor(interp.version):
             self._note(source, "skipped", f"{candidate} is Python {interp.version}")
             return False
-        # Not created yet (which/why): name the file the first use will make.
-        argv = self._program(env) if ready else [str(env / "bin" / self.request.env_names[0])]
+        # Not created yet (which/why): name the file the first use will make. (A script
+        # is in no environment yet to be made: it is the next one on PATH.)
+        if ready or self.request.kind == "script":
+            argv = self._program(env)
+        else:
+            argv = [str(env / "bin" / self.request.env_names[0])]
         self._note(
             source,
             "found",
@@ -376,7 +413,16 @@ class Resolver:
             + ("" if ready else " (created on first use)"),
         )
         raise _Found(
-            Resolution(self.request, source, env, argv, base=base, found_at=candidate, ready=ready)
+            Resolution(
+                self.request,
+                source,
+                env,
+                argv,
+                base=base,
+                found_at=candidate,
+                ready=ready,
+                passthrough=self._passed_through,
+            )
         )
 
     def _record(self, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
@@ -474,8 +520,9 @@ def resolve(
     return Resolver(request, paths, environ, create=create).resolve()
 
 
-def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = None) -> str:
-    """PYRUN_DISABLE=1: the next `name` on PATH that is not a pyrun shim."""
+def next_on_path(name: str, paths: Paths, environ: Mapping[str, str] | None = None) -> str | None:
+    """The next `name` on PATH that is not a pyrun shim, as the shims' pyrun_passthrough
+    looks for it (an empty entry is the working directory, as for the shell)."""
     env = os.environ if environ is None else environ
     for entry in env.get("PATH", "").split(os.pathsep):
         directory = entry or "."
@@ -484,6 +531,14 @@ def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = Non
         candidate = os.path.join(directory, name)
         if environment.executable_file(candidate) and not environment.is_pyrun_shim(candidate):
             return candidate
+    return None
+
+
+def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = None) -> str:
+    """PYRUN_DISABLE=1: the next `name` on PATH that is not a pyrun shim."""
+    found = next_on_path(name, paths, environ)
+    if found is not None:
+        return found
     raise PyrunError(
         f"PYRUN_DISABLE=1 and no {name} on PATH besides pyrun's shims; install Python "
         "or unset PYRUN_DISABLE",

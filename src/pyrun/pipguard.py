@@ -12,7 +12,15 @@ pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
 scripts, before pip's own code is imported. It runs under the environment's Python
 (any version pip supports), so it imports nothing of pyrun's and only the standard
-library, and does nothing unless the command is ``install``.
+library, and does nothing unless the command is ``install`` or ``uninstall``.
+
+It also keeps the console script shims current, as pyenv's rehash but automatic: when
+an install or uninstall in one of pyrun's isolated environments changed the names in
+its bin/, it runs ``pyrun rehash --scripts`` before pip exits, so ``black`` runs by name
+as soon as ``pip install black`` returns (and its shim goes with the last environment
+that has it). It finds pyrun through where pipshare put this file,
+``$data/pip/<version>/``: the interpreter that runs pyrun is in the stamp that
+``pyrun rehash`` wrote to ``$data/shims/.pyrun-shims.json``.
 """
 
 from __future__ import annotations
@@ -69,21 +77,78 @@ def problem(options: Any) -> str | None:
     return None
 
 
-def _guard(command: Any) -> None:
+def _data_dir() -> str | None:
+    """pyrun's data directory, when this file is the copy beside its shared pip."""
+    data = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    if os.path.isfile(os.path.join(data, "shims", ".pyrun-shims.json")):
+        return data
+    return None
+
+
+def _bin_names() -> set[str] | None:
+    """The names in this environment's bin/, when it is one of pyrun's isolated ones."""
+    data = _data_dir()
+    if data is None:
+        return None
+    if not _inside(os.path.realpath(sys.prefix), os.path.join(os.path.realpath(data), "envs")):
+        return None
+    try:
+        return set(os.listdir(os.path.join(sys.prefix, "bin")))
+    except OSError:
+        return None
+
+
+def rehash_scripts() -> None:
+    """``pyrun rehash --scripts`` with the interpreter that runs pyrun; a failure is one
+    line, and pip's own exit status stands."""
+    import json
+    import subprocess
+
+    data = _data_dir()
+    if data is None:
+        return
+    try:
+        with open(os.path.join(data, "shims", ".pyrun-shims.json"), encoding="utf-8") as f:
+            python = json.load(f)["python"]
+        done = subprocess.run(
+            [python, "-I", "-m", "pyrun", "rehash", "--scripts", "-q"],
+            env={**os.environ, "PYRUN_DATA_DIR": data},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        if done.returncode != 0:
+            raise OSError(said[-1] if said else f"exit status {done.returncode}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        sys.stderr.write(
+            f"pyrun: could not update the console script shims ({exc}); run `pyrun rehash`\n"
+        )
+
+
+def _guard(command: Any, name: str) -> None:
     run: Callable[[Any, Any], int] = command.run
 
     def guarded(options: Any, args: Any) -> int:
-        why = problem(options)
-        if why is not None:
-            sys.stderr.write(f"pyrun: {why}\n")
-            return 1
-        return run(options, args)
+        if name == "install":
+            why = problem(options)
+            if why is not None:
+                sys.stderr.write(f"pyrun: {why}\n")
+                return 1
+        before = _bin_names()
+        try:
+            return run(options, args)
+        finally:
+            if before is not None and _bin_names() != before:
+                rehash_scripts()
 
     command.run = guarded
 
 
 def install() -> None:
-    """Wrap the install command when pip creates it; no effect on any other command."""
+    """Wrap the install and uninstall commands when pip creates them; no effect on any
+    other command."""
     try:
         import pip._internal.commands as commands
     except ImportError:
@@ -94,8 +159,8 @@ def install() -> None:
 
     def create_command(name: str, **kwargs: Any) -> Any:
         command = create(name, **kwargs)
-        if name == "install":
-            _guard(command)
+        if name in ("install", "uninstall"):
+            _guard(command, name)
         return command
 
     create_command._pyrun_guarded = True  # type: ignore[attr-defined]

@@ -9,6 +9,20 @@ are stale.
 Each name is either a link to one compiled binary (shims/shim.c, built by compiled.py
 when a C compiler works) or the shell template shims/shim.sh stamped with its values;
 both walk the same order.
+
+Console scripts, as pyenv's rehash shims every version's bin/: every executable in the
+bin/ of pyrun's complete isolated environments whose name request.is_script_name allows
+(so never python*, pip, pip3, pip3.X, activate*) gets a shim of kind "script"
+(request.py). Project environments' scripts get none: run them through their
+environment (``.venv/bin/black``, an activated venv) as uv would, and a name that does
+have a shim runs the project environment's own copy where that is what ``python``
+resolves to. The list is recomputed by every rehash (and `stale_reason` notices a change,
+so the hook's start-up check does too), and right after ``pip install``/``uninstall``
+in an isolated environment: the pip guard (pipguard.py) compares bin/ before and after
+and then runs ``pyrun rehash --scripts`` (`rehash_scripts`), which keeps the python and
+pip shims and the compiled binary as they are. The compiled binary needs no rebuild for
+a new script: a name not in its table that is a link in the shims directory is a
+script (shims/shim.c, `script_request`).
 """
 
 from __future__ import annotations
@@ -24,9 +38,10 @@ from collections.abc import Sequence
 from pyrun import __version__, compiled, config, pipshare, resources
 from pyrun.environment import is_pyrun_shim, samefile
 from pyrun.errors import PyrunError, disk_error
+from pyrun.isolated import is_complete
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
-from pyrun.request import Request
+from pyrun.request import BadShimName, Request, is_script_name
 
 BASE_NAMES = ("python", "python3", "pip", "pip3")
 STAMP = ".pyrun-shims.json"
@@ -62,6 +77,41 @@ def wanted_names(paths: Paths, path_value: str | None = None) -> list[str]:
     return names
 
 
+def script_names(paths: Paths) -> list[str]:
+    """The console scripts in the bin/ of every complete isolated environment."""
+    found: set[str] = set()
+    try:
+        envs = list(paths.envs.iterdir())
+    except OSError:
+        return []
+    for env in envs:
+        if not is_complete(env):
+            continue
+        try:
+            names = os.listdir(env / "bin")
+        except OSError:
+            continue
+        for name in names:
+            path = env / "bin" / name
+            if is_script_name(name) and os.path.isfile(path) and os.access(path, os.X_OK):
+                found.add(name)
+    return sorted(found)
+
+
+def request_for(paths: Paths, name: str) -> Request:
+    """What `pyrun which NAME` and `pyrun why NAME` explain: a python or pip name, or a
+    console script that has (or, after a rehash, would have) a shim."""
+    try:
+        return Request.parse(name)
+    except BadShimName as exc:
+        shim = paths.shims / name
+        if is_script_name(name) and (is_pyrun_shim(shim) or name in script_names(paths)):
+            return Request.script(name)
+        raise BadShimName(
+            f"{exc}; no isolated environment has a console script called {name!r}"
+        ) from None
+
+
 def render(
     name: str,
     paths: Paths,
@@ -71,7 +121,7 @@ def render(
 ) -> str:
     """shim.sh for `name`, with the config file's trust list and system_site_packages
     baked in (the shim reads PYRUN_TRUST and PYRUN_SYSTEM_SITE_PACKAGES itself)."""
-    request = Request.parse(name)
+    request = Request.for_shim(name)
     values = {
         "__PYRUN_NAME__": name,
         "__PYRUN_KIND__": request.kind,
@@ -90,7 +140,9 @@ def render(
     return text
 
 
-def _stamp(paths: Paths, names: list[str], pyrun_python: str, digest: str) -> dict[str, object]:
+def _stamp(
+    paths: Paths, names: list[str], scripts: list[str], pyrun_python: str, digest: str
+) -> dict[str, object]:
     sources = resources.read_text("shims", "shim.sh") + resources.read_text("shims", "shim.c")
     return {
         "pyrun": __version__,
@@ -98,9 +150,15 @@ def _stamp(paths: Paths, names: list[str], pyrun_python: str, digest: str) -> di
         "python": pyrun_python,
         "data": str(paths.data),
         "names": names,
+        "scripts": scripts,  # console script shims (script_names)
         "shim": compiled.choice(),
         "config": digest,  # what was baked from config.toml (config.baked_digest)
     }
+
+
+# What the compiled binary and the python/pip shims are made from: while these match,
+# `rehash_scripts` only adds and removes console script shims.
+_BINARY_KEYS = ("pyrun", "template", "python", "data", "shim", "config")
 
 
 def recorded_stamp(paths: Paths) -> dict[str, object] | None:
@@ -116,7 +174,8 @@ def wanted_stamp(paths: Paths, path_value: str | None = None) -> dict[str, objec
     """The stamp a rehash would write now (without "built"): `stale_reason` and
     ``pyrun doctor`` compare it with `recorded_stamp` key by key."""
     digest = config.load(paths).baked_digest()
-    return _stamp(paths, wanted_names(paths, path_value), sys.executable, digest)
+    names = wanted_names(paths, path_value)
+    return _stamp(paths, names, script_names(paths), sys.executable, digest)
 
 
 def built(paths: Paths) -> str:
@@ -136,7 +195,7 @@ def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
     for key, value in wanted.items():
         if recorded.get(key) != value:
             return f"{key} changed"
-    for name in wanted["names"]:  # type: ignore[attr-defined]
+    for name in [*wanted["names"], *wanted["scripts"]]:  # type: ignore[misc]
         if not os.access(paths.shims / name, os.X_OK):
             return f"shim {name} is missing"
     return None
@@ -171,10 +230,37 @@ def _build_binary(
     return "compiled"
 
 
-def _write(paths: Paths, names: list[str], pyrun_python: str, settings: config.Config) -> None:
-    """Write each shim and the stamp, each replaced atomically; prune the extras."""
-    kind = _build_binary(paths, names, pyrun_python, settings)
-    for name in names:
+def _reusable(paths: Paths, names: list[str], pyrun_python: str, digest: str) -> str | None:
+    """The recorded build ("compiled" or "shell: ...") when the shims were made from what
+    they would be made from now, with these python/pip names and the binary in place."""
+    recorded = recorded_stamp(paths)
+    if recorded is None or recorded.get("names") != names:
+        return None
+    wanted = _stamp(paths, names, [], pyrun_python, digest)
+    if any(recorded.get(key) != wanted[key] for key in _BINARY_KEYS):
+        return None
+    built = recorded.get("built")
+    if built == "compiled" and os.access(paths.shims / compiled.BINARY, os.X_OK):
+        return built
+    if isinstance(built, str) and built.startswith("shell: "):
+        return built
+    return None
+
+
+def _write(
+    paths: Paths,
+    names: list[str],
+    scripts: list[str],
+    pyrun_python: str,
+    settings: config.Config,
+    reuse: bool = False,
+) -> None:
+    """Write each shim and the stamp, each replaced atomically; prune the extras. With
+    reuse, the compiled binary is kept when it is current (`_reusable`)."""
+    kind = reuse and _reusable(paths, names, pyrun_python, settings.baked_digest())
+    if not kind:
+        kind = _build_binary(paths, names, pyrun_python, settings)
+    for name in [*names, *scripts]:
         target = paths.shims / name
         tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
         if kind == "compiled":
@@ -190,7 +276,7 @@ def _write(paths: Paths, names: list[str], pyrun_python: str, settings: config.C
             tmp.write_text(text)
             tmp.chmod(0o755)
         os.replace(tmp, target)
-    keep = {*names, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
+    keep = {*names, *scripts, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
     for leftover in paths.shims.iterdir():
         if leftover.name not in keep and (
             is_pyrun_shim(leftover) or leftover.name.endswith(".tmp")
@@ -199,15 +285,20 @@ def _write(paths: Paths, names: list[str], pyrun_python: str, settings: config.C
     stamp = paths.shims / STAMP
     tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
     digest = settings.baked_digest()
-    recorded = {**_stamp(paths, names, pyrun_python, digest), "built": kind}
+    recorded = {**_stamp(paths, names, scripts, pyrun_python, digest), "built": kind}
     tmp.write_text(json.dumps(recorded, indent=1) + "\n")
     os.replace(tmp, stamp)
 
 
 def rehash(
-    paths: Paths, path_value: str | None = None, names: list[str] | None = None
+    paths: Paths,
+    path_value: str | None = None,
+    names: list[str] | None = None,
+    reuse: bool = False,
 ) -> list[str]:
-    """Regenerate every shim (the names PATH calls for, unless given); return the names."""
+    """Regenerate every shim (the python and pip names PATH calls for, unless given, and
+    the console scripts); return the names. With reuse, a current compiled binary is
+    kept instead of built again."""
     paths.ensure_safe()  # shims written where others can write would not stay ours
     settings = config.load(paths)  # a bad config file stops here, before anything changes
     names = names or wanted_names(paths, path_value)
@@ -215,8 +306,9 @@ def rehash(
     paths.make(paths.shims)
     paths.make(paths.locks)
     with exclusive(paths.locks / "rehash.lock", "regenerating shims"):
+        scripts = [name for name in script_names(paths) if name not in names]
         try:
-            _write(paths, names, pyrun_python, settings)
+            _write(paths, names, scripts, pyrun_python, settings, reuse=reuse)
         except OSError as exc:
             # A full or read-only disk: the shims already in place stay (each is replaced
             # atomically), and no temporary file is left to look like one.
@@ -225,7 +317,19 @@ def rehash(
                     leftover.unlink()
             raise disk_error(f"write the shims in {paths.shims}", exc) from None
     pipshare.ensure(paths)  # so the first pip-less environment does not pay for the copy
-    return names
+    return [*names, *scripts]
+
+
+def rehash_scripts(paths: Paths) -> list[str]:
+    """``pyrun rehash --scripts``, run by the pip guard after an install or uninstall in
+    an isolated environment: the console script shims made to match the environments'
+    bin/, the python and pip shims kept with the names they have (not recomputed from
+    the PATH pip happened to run with), and the compiled binary kept when current."""
+    recorded = recorded_stamp(paths)
+    names = recorded.get("names") if recorded else None
+    if not isinstance(names, list) or not names:
+        return rehash(paths)
+    return rehash(paths, names=[str(name) for name in names], reuse=True)
 
 
 def ensure_current(paths: Paths, path_value: str | None = None) -> str | None:

@@ -1,4 +1,6 @@
-"""``pyrun rehash``: regenerate the shims for the Python versions now on PATH."""
+"""``pyrun rehash``: regenerate the shims for the Python versions now on PATH and the
+console scripts of the isolated environments; ``--scripts`` only the latter (the pip
+guard runs it after an install or uninstall, shims.rehash_scripts)."""
 
 from __future__ import annotations
 
@@ -6,9 +8,9 @@ from pyrun import shims
 from pyrun.paths import Paths
 
 
-def run(quiet: bool) -> int:
+def run(quiet: bool, scripts: bool = False) -> int:
     paths = Paths.from_env()
-    names = shims.rehash(paths)
+    names = shims.rehash_scripts(paths) if scripts else shims.rehash(paths)
     if not quiet:
         print(f"pyrun: {len(names)} shims in {paths.shims}: {' '.join(names)}")
         kind = shims.built(paths)

@@ -28,7 +28,7 @@ def run(argv: list[str]) -> int:
     if os.environ.get("PYRUN_DISABLE") == "1":
         program = [passthrough(name, paths)]
     else:
-        resolution = resolve(Request.parse(name), paths, create=True)
+        resolution = resolve(Request.for_shim(name), paths, create=True)
         print_warnings(resolution)
         if debug:
             for step in resolution.trail:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 
-from pyrun import label
+from pyrun import label, shims
 from pyrun.discovery import print_warnings, resolve
 from pyrun.paths import Paths
-from pyrun.request import Request
 
 
 def run(name: str, as_json: bool) -> int:
-    resolution = resolve(Request.parse(name), Paths.from_env(), create=False)
+    paths = Paths.from_env()
+    resolution = resolve(shims.request_for(paths, name), paths, create=False)
     print_warnings(resolution)
     if as_json:
         print(
@@ -24,6 +24,8 @@ def run(name: str, as_json: bool) -> int:
                     "source": resolution.kind,
                     "base": resolution.base,
                     "ready": resolution.ready,
+                    # a console script the environment lacks: the next on PATH runs
+                    "passthrough": resolution.passthrough,
                     "label": label.for_resolution(resolution),
                 },
                 indent=2,

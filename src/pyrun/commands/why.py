@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
+from pyrun import shims
 from pyrun.discovery import DiscoveryError, Step, resolve
 from pyrun.paths import Paths
-from pyrun.request import Request
 from pyrun.sources import ORDER
 
 
@@ -17,8 +17,9 @@ def _show(trail: list[Step]) -> None:
 
 
 def run(name: str) -> int:
+    paths = Paths.from_env()
     try:
-        resolution = resolve(Request.parse(name), Paths.from_env(), create=False)
+        resolution = resolve(shims.request_for(paths, name), paths, create=False)
     except DiscoveryError as exc:
         _show(exc.trail)
         print(f"=> {name}: error: {exc.message}")

@@ -1,0 +1,105 @@
+"""Console scripts by name: ``pip install`` through a shim, then the script's own name.
+
+A wheel with a console script (tests/wheels.py, ``pyrun-probe``, which prints its name,
+version and ``sys.prefix``) is installed through the pip shim for real; the pip guard
+makes its shim (shims.rehash_scripts), and it then runs from any directory where the
+isolated environment is what ``python`` resolves to, in scripts and in a shell that had
+looked for it before. Where the environment ``python`` uses lacks it, the next one on
+PATH runs, else a one-line error; an uninstall takes the shim away with the last
+environment that has it. tests/test_agreement.py holds both shim flavours to the
+resolver for the same name.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import World, need
+
+SCRIPT = "pyrun-probe"
+
+
+def fake_on_path(world: World) -> Path:
+    """Another pyrun-probe, later on PATH: prints its own path."""
+    fake = world.root / "elsewhere"
+    fake.mkdir()
+    (fake / SCRIPT).write_text('#!/bin/sh\necho "$0"\n')
+    (fake / SCRIPT).chmod(0o755)
+    return fake
+
+
+def test_pip_install_through_the_shim_then_the_script_by_name(world: World) -> None:
+    plain = world.root / "plain" / "dir"
+    plain.mkdir(parents=True)
+    # One shell: not found, installed through the pip shim, then found, with no
+    # `hash -r` (bash does not remember a name it did not find).
+    done = world.run(
+        f"{SCRIPT}; echo rc=$?; pip install -q pyrun_probe; {SCRIPT}", cwd=plain, check=True
+    )
+    lines = done.stdout.splitlines()
+    assert lines[0] == "rc=127", done.stderr
+    env = json.loads(world.pyrun("which", "python", "--json", cwd=plain, check=True).stdout)
+    assert lines[1] == f"pyrun_probe 1.0 {env['environment']}"
+    assert (world.shims / SCRIPT).is_file()
+    assert not (world.shims / "activate").exists(), "venv's own files get no shim"
+
+    # A fresh script anywhere below: by name, through PATH, no hook involved.
+    (plain / "run.sh").write_text(f"#!/bin/sh\ncd /\nexec {SCRIPT}\n")
+    (plain / "run.sh").chmod(0o755)
+    done = world.run([str(plain / "run.sh")], cwd=plain, check=True)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {env['environment']}"
+
+    answer = json.loads(world.pyrun("which", SCRIPT, "--json", cwd=plain, check=True).stdout)
+    assert answer["program"] == f"{env['environment']}/bin/{SCRIPT}"
+    assert answer["source"] == "isolated" and answer["passthrough"] is False
+
+    # A project whose .venv lacks it: the next one on PATH, else a one-line error.
+    project = world.root / "project"
+    world.venv(project / ".venv")
+    fake = fake_on_path(world)
+    later = {"PATH": world.path_with(world.shims, world.base.bin, fake)}
+    done = world.run([SCRIPT], cwd=project, env=later, check=True)
+    assert done.stdout.strip() == str(fake / SCRIPT)
+    answer = json.loads(world.pyrun("which", SCRIPT, "--json", cwd=project, env=later).stdout)
+    assert answer["program"] == str(fake / SCRIPT) and answer["passthrough"] is True
+    assert answer["environment"] == str(project / ".venv")
+    done = world.run([SCRIPT], cwd=project)
+    assert done.returncode == 127
+    assert done.stderr == (
+        f"pyrun: {SCRIPT} is not in {project / '.venv'}, the environment `python` uses "
+        f"here, and no other {SCRIPT} is on PATH; `pip install` it there, or see "
+        f"`pyrun why {SCRIPT}`\n"
+    )
+    # PYRUN_DISABLE=1 passes through, as for python.
+    done = world.run([SCRIPT], cwd=plain, env={**later, "PYRUN_DISABLE": "1"}, check=True)
+    assert done.stdout.strip() == str(fake / SCRIPT)
+
+    # `pyrun rehash` makes it again; `pip uninstall` through the shim takes it away.
+    (world.shims / SCRIPT).unlink()
+    world.pyrun("rehash", "-q", check=True)
+    assert (world.shims / SCRIPT).is_file()
+    world.run(["pip", "uninstall", "-y", "-q", "pyrun_probe"], cwd=plain, check=True)
+    assert not (world.shims / SCRIPT).exists()
+    assert world.pyrun("which", SCRIPT).returncode == 2
+
+
+def test_the_shim_stays_while_another_environment_has_the_script(world: World) -> None:
+    py312 = world.bases.get("3.12")
+    need(py312, "a 3.12 base")
+    assert py312 is not None
+    world.env["PATH"] = world.path_with(world.shims, world.base.bin, py312.bin)
+    world.pyrun("rehash", "-q", check=True)
+    for pip in ("pip3.11", "pip3.12"):
+        world.run([pip, "install", "-q", "pyrun_probe"], check=True)
+    world.run(["pip3.11", "uninstall", "-y", "-q", "pyrun_probe"], check=True)
+    assert (world.shims / SCRIPT).is_file(), "the 3.12 environment still has it"
+    # python is 3.11's isolated environment here, which lacks it now: nothing else on PATH
+    done = world.run([SCRIPT])
+    assert done.returncode == 127 and "is not in" in done.stderr
+    # ... and 3.12's where python resolves to 3.12
+    first_312 = {"PATH": world.path_with(world.shims, py312.bin, world.base.bin)}
+    done = world.run([SCRIPT], env=first_312, check=True)
+    assert done.stdout.startswith("pyrun_probe 1.0 ") and "-3.12-" in done.stdout
+    world.run(["pip3.12", "uninstall", "-y", "-q", "pyrun_probe"], check=True)
+    assert not (world.shims / SCRIPT).exists()
