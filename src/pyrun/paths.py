@@ -61,6 +61,11 @@ class Paths:
         return self.data / ("by-path-site" if self.site else "by-path")
 
     @property
+    def indexes(self) -> tuple[Path, Path]:
+        """Both record directories, whatever `site` is: what gc and list must see."""
+        return self.data / "by-path", self.data / "by-path-site"
+
+    @property
     def pip(self) -> Path:
         return self.data / "pip"
 

@@ -36,7 +36,10 @@ def read_raw(paths: Paths, candidate: str) -> Record | None:
     """The record for `candidate` as written, whether or not it still holds: what that
     path ran when it was last resolved (the slow path reads it to notice an environment
     left behind by an upgraded, moved or deleted base interpreter)."""
-    record = paths.record_for(candidate)
+    return _parse(paths.record_for(candidate))
+
+
+def _parse(record: Path) -> Record | None:
     try:
         with open(record, encoding="utf-8", errors="surrogateescape") as handle:
             line = handle.readline().rstrip("\n")
@@ -47,6 +50,21 @@ def read_raw(paths: Paths, candidate: str) -> Record | None:
     if line.startswith("skip "):
         return Record("skip", Path(line[5:]))
     return None
+
+
+def by_env(paths: Paths) -> dict[Path, list[Path]]:
+    """Every record file, in both indexes, that names an environment, by environment."""
+    found: dict[Path, list[Path]] = {}
+    for index in paths.indexes:
+        for dirpath, _dirnames, filenames in os.walk(index):
+            for name in filenames:
+                if name.startswith("."):  # a record being written
+                    continue
+                record = Path(dirpath) / name
+                parsed = _parse(record)
+                if parsed is not None and parsed.kind == "env":
+                    found.setdefault(parsed.target, []).append(record)
+    return found
 
 
 def read_valid(paths: Paths, candidate: str) -> Record | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pyrun import inventory
+from pyrun import inventory, records
 from pyrun.errors import PyrunError
 from pyrun.inventory import IsolatedEnv
 from pyrun.paths import Paths
@@ -102,21 +102,8 @@ def _allocated(info: os.stat_result) -> int:
 
 
 def records_by_env(paths: Paths) -> dict[Path, list[Path]]:
-    """The by-path records (records.py) that name each environment: `env <dir>` lines."""
-    found: dict[Path, list[Path]] = {}
-    for dirpath, _dirnames, filenames in os.walk(paths.by_path):
-        for name in filenames:
-            if name.startswith("."):  # a record being written
-                continue
-            record = Path(dirpath) / name
-            try:
-                with open(record, encoding="utf-8", errors="surrogateescape") as handle:
-                    line = handle.readline().rstrip("\n")
-            except OSError:
-                continue
-            if line.startswith("env "):
-                found.setdefault(Path(line[4:]), []).append(record)
-    return found
+    """The records (records.py, both indexes) that name each environment."""
+    return records.by_env(paths)
 
 
 def last_use(env: Path, records: list[Path]) -> float:

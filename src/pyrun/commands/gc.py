@@ -145,7 +145,7 @@ def _remove_locked(paths: Paths, path: Path, why: str) -> str:
                 f"reinstalls {'them' if count != 1 else 'it'}"
             )
     try:
-        for record in usage.records_by_env(paths).get(path, []):  # all inside by-path/
+        for record in usage.records_by_env(paths).get(path, []):  # inside the indexes
             with contextlib.suppress(FileNotFoundError):
                 record.unlink()
         with contextlib.suppress(FileNotFoundError):
