@@ -270,8 +270,8 @@ struct shim_name {
     const char *path_names[4]; /* which interpreters to look for on PATH, in order */
 };
 
-/* PYRUN_SHIMS, PYRUN_DATA, PYRUN_PYTHON, PYRUN_CONFIG_TRUST, PYRUN_CONFIG_SITE and
- * SHIM_NAMES[], written by `pyrun rehash`
+/* PYRUN_SHIMS, PYRUN_DATA, PYRUN_PYTHON, PYRUN_CONFIG_TRUST, PYRUN_CONFIG_SITE,
+ * PYRUN_CONFIG_PIN and SHIM_NAMES[], written by `pyrun rehash`
  * from src/pyrun/request.py, the one place that says what each name asks for. */
 #include "shim_config.h"
 
@@ -370,6 +370,12 @@ static int pyrun_use_env(const char *dir, const char *step) {
         defer(cat(step, " environment ", dir, " has no working interpreter", NULL));
         return 1;
     }
+    /* Before a console script is looked up: a script asks for a version only through a
+     * version file, and an environment of another version is not the one it asks for. */
+    if (*req->minor && !executable(cat(dir, "/bin/python", req->minor, NULL))) {
+        debug(step, " ", dir, " is not Python ", req->minor, NULL);
+        return 0;
+    }
     if (streq(req->kind, "script")) {
         /* A console script: the environment's own, else the next one on PATH. */
         char *candidate = cat(dir, "/bin/", pyrun_name, NULL);
@@ -382,10 +388,6 @@ static int pyrun_use_env(const char *dir, const char *step) {
                                   pyrun_name, " on PATH", NULL));
         }
         return 1;
-    }
-    if (*req->minor && !executable(cat(dir, "/bin/python", req->minor, NULL))) {
-        debug(step, " ", dir, " is not Python ", req->minor, NULL);
-        return 0;
     }
     for (int i = 0; req->env_names[i]; i++) {
         char *candidate = cat(dir, "/bin/", req->env_names[i], NULL);
@@ -680,6 +682,152 @@ static long list_pythons(const char *dir, char **found, size_t room, size_t *cou
     return n < 0 ? -1 : pythons;
 }
 
+/* -- 0. a version file ------------------------------------------------------------------
+ *
+ * The version a .python-version file asks for, read as src/pyrun/version_file.py reads
+ * it (uv's reading): the nearest .python-version, else .python-versions, from the
+ * physical cwd up, else the same in uv's user config directory; the first line that is,
+ * trimmed of white space, 3, 3.Y or 3.Y.Z (comment and blank lines skipped) asks for
+ * 3.Y, Y without its leading zeros. Then this shim asks for it as python3.Y does: the
+ * minor and the PATH names change, the programs run inside an environment do not. */
+
+/* The longest Y a file name python3.Y can hold (NAME_MAX 255): a longer one is a
+ * version no interpreter has, and the slow path says so (the shell, with no limit on a
+ * string, looks for it everywhere first). */
+#define PIN_Y_MAX 247
+
+/* One line, matched a byte at a time against [ws]3[.Y[.Z]][ws] (Y and Z one or more
+ * digits; ws the ASCII white space uv trims), so no line has to fit in a buffer:
+ * 3.11.000...0 is a request however long it is. Comment and blank lines never match,
+ * so they need no test of their own. */
+enum { PIN_NO, PIN_START, PIN_3, PIN_DOT, PIN_Y, PIN_Y_DOT, PIN_Z, PIN_END };
+struct pin_line {
+    int state;
+    int has_y;    /* 3.Y..., not 3 */
+    int y_len;    /* the digits of Y after its leading zeros, in y */
+    int y_long;   /* more of them than PIN_Y_MAX */
+    char y[PIN_Y_MAX];
+};
+
+static void pin_byte(struct pin_line *l, char c) {
+    int digit = c >= '0' && c <= '9';
+    int space = c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+    switch (l->state) {
+    case PIN_START: l->state = space ? PIN_START : c == '3' ? PIN_3 : PIN_NO; break;
+    case PIN_3: l->state = c == '.' ? PIN_DOT : space ? PIN_END : PIN_NO; break;
+    case PIN_DOT:
+    case PIN_Y:
+        if (digit) {
+            l->state = PIN_Y;
+            l->has_y = 1;
+            if (c == '0' && !l->y_len) break; /* uv reads 3.012 as 3.12 */
+            if (l->y_len < PIN_Y_MAX) l->y[l->y_len++] = c;
+            else l->y_long = 1;
+        } else if (l->state == PIN_Y) {
+            l->state = c == '.' ? PIN_Y_DOT : space ? PIN_END : PIN_NO;
+        } else {
+            l->state = PIN_NO;
+        }
+        break;
+    case PIN_Y_DOT: l->state = digit ? PIN_Z : PIN_NO; break;
+    case PIN_Z: l->state = digit ? PIN_Z : space ? PIN_END : PIN_NO; break;
+    case PIN_END: l->state = space ? PIN_END : PIN_NO; break;
+    default: break;
+    }
+}
+
+static int pin_match(const struct pin_line *l) {
+    return l->state == PIN_3 || l->state == PIN_Y || l->state == PIN_Z || l->state == PIN_END;
+}
+
+/* The request in version file `path`: 1 with `minor` set ("" for any Python 3, else
+ * "3.Y"), 0 when no line is one or the file cannot be read, -1 when Y is longer than
+ * PIN_Y_MAX. Read a buffer at a time, up to the first line that is a request. */
+static int pin_read(const char *path, char *minor) {
+    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[4096];
+    struct pin_line l;
+    l.state = PIN_START, l.has_y = l.y_len = l.y_long = 0;
+    int found = 0;
+    for (;;) {
+        long n = sys(__NR_read, fd, buf, sizeof buf);
+        if (n == -EINTR) continue;
+        if (n < 0) goto done; /* unreadable: asks for nothing */
+        if (n == 0) break;
+        for (long i = 0; i < n; i++) {
+            if (buf[i] != '\n') {
+                pin_byte(&l, buf[i]);
+                continue;
+            }
+            if ((found = pin_match(&l))) goto done;
+            l.state = PIN_START, l.has_y = l.y_len = l.y_long = 0;
+        }
+    }
+    found = pin_match(&l); /* the last line, when the file does not end with \n */
+done:
+    sys(__NR_close, fd, 0, 0);
+    if (!found) return 0;
+    if (l.y_long) return -1;
+    minor[0] = '\0';
+    if (l.has_y) {
+        minor[0] = '3', minor[1] = '.';
+        if (!l.y_len) l.y[l.y_len++] = '0'; /* 3.00 is 3.0 */
+        memcpy(minor + 2, l.y, (size_t)l.y_len);
+        minor[2 + l.y_len] = '\0';
+    }
+    return 1;
+}
+
+/* The version file in directory `dir` ("" for /), or NULL: `test -f`. */
+static char *pin_file_in(const char *dir) {
+    char *file = cat(dir, "/.python-version", NULL);
+    if (is_file(file)) return file;
+    file = cat(file, "s", NULL);
+    return is_file(file) ? file : NULL;
+}
+
+static struct shim_name pinned_req;
+static char pinned_minor[PIN_Y_MAX + 3];
+
+static void pyrun_read_pin(void) {
+    char *file = NULL;
+    char *w = pyrun_cwd;
+    while (*w) {
+        file = pin_file_in(streq(w, "/") ? "" : w);
+        if (file || streq(w, "/")) break;
+        w = cut(w, (size_t)(find_last(w, '/') - w));
+        if (!*w) w = "/";
+    }
+    if (!file) {
+        const char *xdg = env_or_empty("XDG_CONFIG_HOME"), *home = env_or_empty("HOME");
+        if (xdg[0] == '/') file = pin_file_in(cat(xdg, "/uv", NULL));
+        else if (home[0] == '/') file = pin_file_in(cat(home, "/.config/uv", NULL));
+        if (!file) return;
+    }
+    switch (pin_read(file, pinned_minor)) {
+    case 0: return;
+    case -1:
+        /* No file can be named python3.Y: nothing here satisfies it, as the slow path says. */
+        debug(file, " asks for a Python 3 minor version longer than any interpreter's name", NULL);
+        defer("no interpreter found");
+        return;
+    default: break;
+    }
+    if (!*pinned_minor) {
+        debug(file, " asks for any Python 3", NULL);
+        return;
+    }
+    pinned_req = *req;
+    pinned_req.minor = pinned_minor;
+    pinned_req.path_names[0] = cat("python", pinned_minor, NULL);
+    pinned_req.path_names[1] = "python3";
+    pinned_req.path_names[2] = "python";
+    pinned_req.path_names[3] = NULL;
+    req = &pinned_req;
+    debug(file, " asks for Python ", pinned_minor, NULL);
+}
+
 static void pyrun_decide(void) {
     /* Whoever can write to the data or shims directory chooses what every shim runs:
      * when either is someone else's or group/world-writable, the slow path refuses with
@@ -688,6 +836,27 @@ static void pyrun_decide(void) {
     if (!safe_dir(PYRUN_DATA, 0) || !safe_dir(PYRUN_SHIMS, 0)) {
         defer("the data or shims directory is writable by others");
         return;
+    }
+    /* The physical working directory, for the version file and the .venv walk; NULL
+     * (too long) defers only where it is needed. */
+    char *dir = physical_cwd();
+    if (dir && !*dir) debug("the working directory is gone: no .venv or version file in it", NULL);
+    pyrun_cwd = dir;
+    /* 0. A version file gives an unversioned name its version. A bad switch is the
+     * slow path's error for every name, as the resolver reads it for every name. */
+    const char *pin = env_or_empty("PYRUN_PYTHON_VERSION_FILES");
+    if (!*pin) pin = PYRUN_CONFIG_PIN;
+    if (!streq(pin, "1") && !streq(pin, "0")) {
+        defer("PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1");
+        return;
+    }
+    if (!*req->minor && streq(pin, "1")) {
+        if (!dir) {
+            defer("the working directory is longer than getcwd(2) reports");
+            return;
+        }
+        pyrun_read_pin();
+        if (pyrun_defer) return;
     }
     /* 1. VIRTUAL_ENV */
     const char *venv = env_or_empty("VIRTUAL_ENV");
@@ -711,14 +880,11 @@ static void pyrun_decide(void) {
         else if (pyrun_use_env(prefix, "CONDA_PREFIX")) return;
     }
     /* 3. .venv: walk up from the physical working directory */
-    char *dir = physical_cwd();
     if (!dir) {
         /* The shell learns such a directory the slow way; so does the slow path. */
         defer("the working directory is longer than getcwd(2) reports");
         return;
     }
-    if (!*dir) debug(".venv: the working directory is gone, step skipped", NULL);
-    pyrun_cwd = dir;
     while (*dir) {
         if (is_file(cat(dir, "/pyvenv.cfg", NULL))) {
             if (!pyrun_trusted(dir)) {

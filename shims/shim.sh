@@ -52,6 +52,7 @@ pyrun_data=__PYRUN_DATA__            # pyrun's data directory
 pyrun_python=__PYRUN_PYTHON__        # the interpreter that runs pyrun itself
 pyrun_trust=__PYRUN_TRUST__          # config.toml's trust list, ':'-separated
 pyrun_site=__PYRUN_SITE__            # config.toml's system_site_packages: 1 or 0
+pyrun_pin=__PYRUN_PIN__              # config.toml's python_version_files: 1 or 0
 
 pyrun_prog=
 pyrun_pipdir=
@@ -68,6 +69,10 @@ pyrun_use_env() {
         pyrun_defer="$2 environment $1 has no working interpreter"
         return 0
     fi
+    if [ -n "$pyrun_minor" ] && [ ! -x "$1/bin/python$pyrun_minor" ]; then
+        pyrun_debug "$2 $1 is not Python $pyrun_minor"
+        return 1
+    fi
     if [ "$pyrun_kind" = script ]; then
         if [ -f "$1/bin/$pyrun_name" ] && [ -x "$1/bin/$pyrun_name" ]; then
             pyrun_prog=$1/bin/$pyrun_name
@@ -77,10 +82,6 @@ pyrun_use_env() {
             pyrun_passthrough "$2 environment $1 has no $pyrun_name and no other $pyrun_name on PATH"
         fi
         return 0
-    fi
-    if [ -n "$pyrun_minor" ] && [ ! -x "$1/bin/python$pyrun_minor" ]; then
-        pyrun_debug "$2 $1 is not Python $pyrun_minor"
-        return 1
     fi
     for pyrun_n in $pyrun_env_names; do
         if [ -x "$1/bin/$pyrun_n" ]; then
@@ -296,7 +297,89 @@ pyrun_conda_is_base() {
     return 0
 }
 
+# The version a .python-version file asks for, read as src/pyrun/version_file.py reads
+# it (uv's reading): the nearest .python-version, else .python-versions, from the
+# physical cwd up, else the same in uv's user config directory; the first line that is
+# 3, 3.Y or 3.Y.Z once trimmed (comment and blank lines skipped) asks for 3.Y. Then this shim asks for it as python3.Y does: pyrun_minor and the PATH
+# names change, the programs run inside an environment do not.
+pyrun_read_pin() {
+    pyrun_f=
+    pyrun_w=$pyrun_cwd
+    while [ -n "$pyrun_w" ]; do
+        if [ -f "${pyrun_w%/}/.python-version" ]; then
+            pyrun_f=${pyrun_w%/}/.python-version
+        elif [ -f "${pyrun_w%/}/.python-versions" ]; then
+            pyrun_f=${pyrun_w%/}/.python-versions
+        fi
+        [ -z "$pyrun_f" ] || break
+        [ "$pyrun_w" = / ] && break
+        pyrun_w=${pyrun_w%/*}
+        [ -n "$pyrun_w" ] || pyrun_w=/
+    done
+    if [ -z "$pyrun_f" ]; then
+        case ${XDG_CONFIG_HOME-} in
+            /*) pyrun_w=$XDG_CONFIG_HOME/uv ;;
+            *)
+                case ${HOME-} in /*) ;; *) return ;; esac
+                pyrun_w=$HOME/.config/uv
+                ;;
+        esac
+        if [ -f "$pyrun_w/.python-version" ]; then
+            pyrun_f=$pyrun_w/.python-version
+        elif [ -f "$pyrun_w/.python-versions" ]; then
+            pyrun_f=$pyrun_w/.python-versions
+        else
+            return
+        fi
+    fi
+    [ -r "$pyrun_f" ] || return  # an unreadable file asks for nothing
+    while IFS= read -r pyrun_l || [ -n "$pyrun_l" ]; do
+        # Trimmed of white space at both ends, as uv trims each line.
+        pyrun_l=${pyrun_l#"${pyrun_l%%[![:space:]]*}"}
+        pyrun_l=${pyrun_l%"${pyrun_l##*[![:space:]]}"}
+        case $pyrun_l in
+            '' | '#'*) continue ;;
+            3) pyrun_debug "$pyrun_f asks for any Python 3"; return ;;
+            3.*) ;;
+            *) continue ;;
+        esac
+        pyrun_v=${pyrun_l#3.}
+        pyrun_m=${pyrun_v%%.*}
+        case $pyrun_m in '' | *[!0-9]*) continue ;; esac
+        if [ "$pyrun_m" != "$pyrun_v" ]; then
+            case ${pyrun_v#*.} in '' | *[!0-9]*) continue ;; esac
+        fi
+        while :; do  # uv reads 3.012 as 3.12
+            case $pyrun_m in 0?*) pyrun_m=${pyrun_m#0} ;; *) break ;; esac
+        done
+        pyrun_minor=3.$pyrun_m
+        pyrun_path_names="python$pyrun_minor python3 python"
+        pyrun_debug "$pyrun_f asks for Python $pyrun_minor"
+        return
+    done <"$pyrun_f"
+}
+
 pyrun_decide() {
+    # The physical working directory, for the version file and the .venv walk.
+    # `cd -P .` is the builtin way to learn it; PWD and OLDPWD are put back so the
+    # target sees them unchanged.
+    pyrun_had_pwd=${PWD+set} pyrun_pwd=${PWD-}
+    pyrun_had_oldpwd=${OLDPWD+set} pyrun_oldpwd=${OLDPWD-}
+    pyrun_cwd=
+    if cd -P . 2>/dev/null; then pyrun_cwd=$PWD; fi
+    if [ -n "$pyrun_had_pwd" ]; then PWD=$pyrun_pwd; else unset PWD; fi
+    if [ -n "$pyrun_had_oldpwd" ]; then OLDPWD=$pyrun_oldpwd; else unset OLDPWD; fi
+    case $pyrun_cwd in
+        /*) ;;
+        *) pyrun_cwd= ; pyrun_debug "the working directory is gone: no .venv or version file in it" ;;
+    esac
+    # 0. A version file gives an unversioned name its version. A bad switch is the
+    # slow path's error for every name, as the resolver reads it for every name.
+    case ${PYRUN_PYTHON_VERSION_FILES:-$pyrun_pin} in
+        0) ;;
+        1) [ -n "$pyrun_minor" ] || pyrun_read_pin ;;
+        *) pyrun_defer="PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"; return ;;
+    esac
     # 1. VIRTUAL_ENV
     if [ -n "${VIRTUAL_ENV-}" ]; then
         case $VIRTUAL_ENV in
@@ -327,19 +410,8 @@ pyrun_decide() {
             pyrun_use_env "$pyrun_prefix" CONDA_PREFIX && return
         fi
     fi
-    # 3. .venv: walk up from the physical working directory. `cd -P .` is the builtin
-    # way to learn it; PWD and OLDPWD are put back so the target sees them unchanged.
-    pyrun_had_pwd=${PWD+set} pyrun_pwd=${PWD-}
-    pyrun_had_oldpwd=${OLDPWD+set} pyrun_oldpwd=${OLDPWD-}
-    pyrun_dir=
-    if cd -P . 2>/dev/null; then pyrun_dir=$PWD; fi
-    if [ -n "$pyrun_had_pwd" ]; then PWD=$pyrun_pwd; else unset PWD; fi
-    if [ -n "$pyrun_had_oldpwd" ]; then OLDPWD=$pyrun_oldpwd; else unset OLDPWD; fi
-    case $pyrun_dir in
-        /*) ;;
-        *) pyrun_dir= ; pyrun_debug ".venv: the working directory is gone, step skipped" ;;
-    esac
-    pyrun_cwd=$pyrun_dir
+    # 3. .venv: walk up from the physical working directory
+    pyrun_dir=$pyrun_cwd
     while [ -n "$pyrun_dir" ]; do
         if [ -f "$pyrun_dir/pyvenv.cfg" ]; then
             pyrun_trusted "$pyrun_dir"

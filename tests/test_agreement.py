@@ -345,6 +345,7 @@ DEFERRALS = {
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
+        r"|PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"
         # a console script in neither the environment nor the rest of PATH
         r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) environment /.* has no (?P<s1>\S+) "
         r"and no other (?P=s1) on PATH"
@@ -653,6 +654,21 @@ LEVEL_KINDS = (
     "sticky-3.12",  # a .venv in a world-writable directory with the sticky bit (/tmp)
 )
 TRUST_KINDS = ("unset", "unset", "all", "below-top", "bad-entries")
+# A version file (version_file.py): where it is, what it asks for, and the switch.
+PIN_KINDS = (
+    "none",
+    "none",
+    "none",
+    "3.12@cwd",
+    "3.11@top",
+    "3.12-versions@top",  # .python-versions
+    "3.13@cwd",  # a version nothing here has
+    "junk-then-3.12@cwd",  # a comment, `system`, CRLF, padding, then 3.12.1
+    "3@cwd",  # any Python 3
+    "3.12@global",  # uv's user config directory
+    "3.12@cwd-off",  # PYRUN_PYTHON_VERSION_FILES=0
+    "3.12@cwd-bad",  # PYRUN_PYTHON_VERSION_FILES=yes: an error
+)
 OTHER_UID = 65534  # nobody: "another user"
 
 
@@ -701,6 +717,7 @@ class Spec:
     path: tuple[str, ...]
     name: str
     trust: str = "unset"  # PYRUN_TRUST
+    pin: str = "none"  # PIN_KINDS
 
 
 SPECS = st.builds(
@@ -712,7 +729,31 @@ SPECS = st.builds(
     path=st.lists(st.sampled_from(PATH_ENTRIES), max_size=4, unique=True).map(tuple),
     name=st.sampled_from((*NAMES, "pip3.11", "python3.13")),
     trust=st.sampled_from(TRUST_KINDS),
+    pin=st.sampled_from(PIN_KINDS),
 )
+
+
+def place_pin(top: Path, cwd: Path, kind: str) -> dict[str, str | None]:
+    """Write the version file `kind` says; return the variables it needs."""
+    if kind == "none":
+        return {}
+    asks, _, where = kind.partition("@")
+    text = {
+        "junk-then-3.12": "# pinned\r\nsystem\r\n\r\n  3.12.1 \r\n",
+        "3.12-versions": "3.12\n",
+    }.get(asks, asks + "\n")
+    name = ".python-versions" if asks.endswith("-versions") else ".python-version"
+    directory = {"cwd": cwd, "top": top, "global": top / "xdg" / "uv"}[where.split("-")[0]]
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(text, newline="")
+    variables: dict[str, str | None] = {}
+    if where == "global":
+        variables["XDG_CONFIG_HOME"] = str(top / "xdg")
+    if where.endswith("-off"):
+        variables["PYRUN_PYTHON_VERSION_FILES"] = "0"
+    if where.endswith("-bad"):
+        variables["PYRUN_PYTHON_VERSION_FILES"] = "yes"
+    return variables
 
 
 def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
@@ -822,6 +863,7 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
             "bad-entries": f"relative/dir::{top}/t/d0//:{top}/t/d0/d1/.venv/",
         }[spec.trust],
         **conda_variables(lab, top, spec.conda),
+        **place_pin(top, directory, spec.pin),
     }
     return Situation(f"random #{number} {spec}", spec.name, cwd, env)
 

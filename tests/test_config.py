@@ -57,11 +57,10 @@ def test_config_shows_each_value_and_where_it_came_from(cworld: World, settings:
     lines = done.stdout.splitlines()
     assert 'prompt_format = "({name}) "' in done.stdout
     assert all(line.endswith("# default") for line in lines if " = " in line), done.stdout
-    assert "not implemented yet" in done.stdout
 
     settings.write_text(
         'prompt = false\ntrust = ["/srv/shared/*"]\nprompt_format = "[{name}] "\n'
-        "python_version_files = true\n"
+        "python_version_files = false\n"
     )
     done = cworld.pyrun(
         "config", "--json", env={"PYRUN_PROMPT": "1", "PYRUN_TRUST": "/a"}, check=True
@@ -71,7 +70,6 @@ def test_config_shows_each_value_and_where_it_came_from(cworld: World, settings:
         "value": True,
         "source": "environment PYRUN_PROMPT",
         "variable": "PYRUN_PROMPT",
-        "implemented": True,
     }
     assert shown["prompt_format"]["value"] == "[{name}] "
     assert shown["prompt_format"]["source"] == f"config file {settings}"
@@ -79,10 +77,9 @@ def test_config_shows_each_value_and_where_it_came_from(cworld: World, settings:
     assert shown["trust"]["source"] == f"config file {settings} + environment PYRUN_TRUST"
     assert shown["system_site_packages"]["source"] == "default"
     assert shown["python_version_files"] == {
-        "value": True,
+        "value": False,
         "source": f"config file {settings}",
         "variable": "PYRUN_PYTHON_VERSION_FILES",
-        "implemented": False,
     }
     # The file changed what the shims bake in: they say so until rehashed.
     assert json.loads(done.stdout)["shims_current"] is False

@@ -324,6 +324,111 @@ def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
             ]
 
 
+def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -> None:
+    # A .python-version makes `python` ask for its minor version (version_file.py): a
+    # second base on PATH is chosen, an environment of another minor is skipped.
+    need(world.bases.get("3.12"), "a CPython 3.12 for a second base interpreter")
+    world.env["PATH"] = world.path_with(world.shims, world.base.bin, world.bases["3.12"].bin)
+    fish.run(f"set -gx PATH {quote_fish(world.env['PATH'])}")
+    pinned = world.root / "pinned"
+    (pinned / "deep").mkdir(parents=True)
+    (pinned / ".python-version").write_text("3.12\n")
+    # Both isolated environments exist, so their records name their versions.
+    world.shim("python", "-c", "pass", check=True)
+    world.shim("python", "-c", "pass", cwd=pinned, check=True)
+    # A .venv of 3.11 under a file asking for 3.12 is skipped, and the .venv step ends
+    # there: the 3.12 .venv above it is not looked at either.
+    outer = world.root / "outer"
+    world.venv(outer / ".venv", base=world.bases["3.12"])
+    (outer / ".python-version").write_text("3.12\n")
+    mismatch = project(world, "outer/inner")
+    messy = world.root / "messy"
+    messy.mkdir()
+    (messy / ".python-version").write_bytes(
+        b"# a comment\r\n\r\n   \r\nsystem\r\n3.12t\r\n 3.012.1 \r\n3.11\r\n"
+    )
+    plural = world.root / "plural"
+    plural.mkdir()
+    (plural / ".python-versions").write_text("3.12\n3.11\n")
+    any3 = world.root / "any3"
+    any3.mkdir()
+    (any3 / ".python-version").write_text("3\n3.12\n")
+    plain = world.root / "plain"
+    plain.mkdir()
+    active = world.venv(world.root / "activated")  # 3.11
+    cases = [  # where, environment, what the prompt shows
+        (pinned, {}, "pyrun 3.12"),
+        (pinned / "deep", {}, "pyrun 3.12"),
+        (mismatch, {}, "pyrun 3.12"),
+        (outer, {}, "outer"),
+        (messy, {}, "pyrun 3.12"),
+        (plural, {}, "pyrun 3.12"),
+        (any3, {}, "pyrun 3.11"),
+        (plain, {}, "pyrun 3.11"),
+        (pinned, {"VIRTUAL_ENV": str(active)}, "pyrun 3.12"),
+        (pinned, {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "activated"}, "pyrun 3.12"),
+        (plain, {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "activated"}, "activated"),
+    ]
+    for cwd, env, label in cases:
+        sets = "".join(f"set -gx {key} {quote_fish(value)}; " for key, value in env.items())
+        fish.run(
+            f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; {sets}cd {quote_fish(str(cwd))}"
+        )
+        expected = which(world, cwd, env)
+        assert fish.kind_name() == (expected["source"], expected["label"]), (cwd, env)
+        assert expected["label"] == label, (cwd, env)
+
+    # uv's global file, where `uv python pin --global` writes: used where no file is
+    # found above the working directory; $HOME/.config/uv when XDG_CONFIG_HOME is not
+    # absolute. Written without a change, it is noticed at the next one.
+    fish.run(f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; cd {quote_fish(str(plain))}")
+    (world.home / ".config" / "uv").mkdir(parents=True)
+    (world.home / ".config" / "uv" / ".python-version").write_text("3.12\n")
+    _, shown = fish.run("true")
+    assert shown == "(pyrun 3.11) "
+    again = "cd ..; cd plain"
+    elsewhere = str(world.home / "elsewhere")
+    off = {"PYRUN_PYTHON_VERSION_FILES": "0"}
+    steps = [  # what fish runs, where, the resolver's environment, label
+        (again, plain, {}, "pyrun 3.12"),
+        (f"set -gx XDG_CONFIG_HOME rel; {again}", plain, {"XDG_CONFIG_HOME": "rel"}, "pyrun 3.12"),
+        (
+            f"set -gx XDG_CONFIG_HOME {quote_fish(elsewhere)}; {again}",
+            plain,
+            {"XDG_CONFIG_HOME": elsewhere},
+            "pyrun 3.11",
+        ),
+        (f"set -gx XDG_CONFIG_HOME $HOME/.config; {again}", plain, {}, "pyrun 3.12"),
+        # The setting, turned off: noticed without a cd; unexported it does not count.
+        ("set -gx PYRUN_PYTHON_VERSION_FILES 0", plain, off, "pyrun 3.11"),
+        (
+            "set -e PYRUN_PYTHON_VERSION_FILES; set -g PYRUN_PYTHON_VERSION_FILES 0",
+            plain,
+            {},
+            "pyrun 3.12",
+        ),
+        (
+            f"set -e PYRUN_PYTHON_VERSION_FILES; cd {quote_fish(str(pinned))}",
+            pinned,
+            {},
+            "pyrun 3.12",
+        ),
+        ("set -gx PYRUN_PYTHON_VERSION_FILES 0", pinned, off, "pyrun 3.11"),
+        (
+            "set -gx PYRUN_PYTHON_VERSION_FILES ''",
+            pinned,
+            {"PYRUN_PYTHON_VERSION_FILES": ""},
+            "pyrun 3.12",
+        ),
+    ]
+    for line, cwd, env, label in steps:
+        _, shown = fish.run(line)
+        expected = which(world, cwd, env)
+        assert expected["label"] == label, line
+        assert shown == f"({label}) ", line
+        assert fish.kind_name() == (expected["source"], label), line
+
+
 def test_hook_file_and_rendered_hook_parse(tmp_path: Path) -> None:
     need(FISH, "fish")
     template = Path(__file__).parents[1] / "shell" / "fish" / "pyrun.fish"

@@ -467,13 +467,88 @@ def agreement_cases(tree: Tree) -> dict[str, tuple[Path, dict[str, str]]]:
         "dangling .venv": (root / "dangling", {}),
         "broken VIRTUAL_ENV": (root / "plain", {"VIRTUAL_ENV": str(root / "dangling" / ".venv")}),
         "VIRTUAL_ENV naming nothing": (root / "plain", {"VIRTUAL_ENV": str(root / "nowhere")}),
+        **pinned_cases(tree, root, conda),
     }
+
+
+# What `python` is in each .python-version case: the resolver is held to it too, so a
+# pin that neither side read could not pass.
+PINNED = {
+    "pin: a second base on PATH": ("isolated", "pyrun 3.12"),
+    "pin: a .venv of that minor": (".venv", "venv"),
+    "pin: a .venv of another minor is skipped": ("isolated", "pyrun 3.12"),
+    "pin: VIRTUAL_ENV of another minor is skipped": ("isolated", "pyrun 3.12"),
+    "pin: a named conda env of another minor is skipped": ("isolated", "pyrun 3.12"),
+    "pin: comments, CRLF, white space, 3.012": ("isolated", "pyrun 3.12"),
+    "pin: .python-versions": ("isolated", "pyrun 3.12"),
+    "pin: 3 asks for no minor": ("isolated", "pyrun 3.11"),
+    "pin: uv's global file": ("isolated", "pyrun 3.12"),
+    "pin: PYRUN_PYTHON_VERSION_FILES=0": ("isolated", "pyrun 3.11"),
+}
+
+
+def pinned_cases(
+    tree: Tree, root: Path, conda: dict[str, str]
+) -> dict[str, tuple[Path, dict[str, str]]]:
+    """.python-version files (src/pyrun/version_file.py), with the 3.11 base first on
+    PATH and the 3.12 base after it: a pin to 3.12 skips what is not 3.12."""
+    base = tree.world.bases.get("3.12")
+    if base is None:
+        need(not IN_CI, "a CPython 3.12 for the .python-version cases")
+        return {}
+    pins = root / "pins"
+    path = tree.world.path_with(tree.world.shims, tree.world.base.bin, base.bin)
+    env = {"PATH": path}
+    if not pins.exists():
+        # The 3.12 base's isolated environment and its record, as python3.12 (which
+        # reads no file) makes them: the hook reads the record, never the interpreter.
+        tree.world.pyrun("_shim", "python3.12", "test", "-c", "pass", env=env, check=True)
+
+        def pin(where: Path, text: str, name: str = ".python-version") -> None:
+            where.mkdir(parents=True, exist_ok=True)
+            (where / name).write_bytes(text.encode())
+
+        pin(pins / "second", "3.12\n")
+        (pins / "second" / "src").mkdir()
+        tree.world.venv(pins / "venv" / ".venv")  # a real one: it has bin/python3.11
+        pin(pins / "venv", "3.11.7\n")
+        pin(pins / "venv" / "other", "3.12\n")
+        pin(pins / "crlf", "# the team's pin\r\n\r\n  \t\r\nsystem\r\n 3.012.1 \r\n3.11\r\n")
+        pin(pins / "plural", "3.12\n", ".python-versions")
+        pin(pins / "any", "3\n3.12\n")
+        pin(pins / "xdg" / "uv", "3.12")
+        (pins / "plain").mkdir()
+    second = pins / "second" / "src"
+    return {
+        "pin: a second base on PATH": (second, env),
+        "pin: a .venv of that minor": (pins / "venv", env),
+        "pin: a .venv of another minor is skipped": (pins / "venv" / "other", env),
+        "pin: VIRTUAL_ENV of another minor is skipped": (
+            second,
+            {**env, "VIRTUAL_ENV": str(root / "activated" / "env")},
+        ),
+        "pin: a named conda env of another minor is skipped": (second, {**env, **conda}),
+        "pin: comments, CRLF, white space, 3.012": (pins / "crlf", env),
+        "pin: .python-versions": (pins / "plural", env),
+        "pin: 3 asks for no minor": (pins / "any", env),
+        "pin: uv's global file": (pins / "plain", {**env, "XDG_CONFIG_HOME": str(pins / "xdg")}),
+        "pin: PYRUN_PYTHON_VERSION_FILES=0": (second, {**env, "PYRUN_PYTHON_VERSION_FILES": "0"}),
+    }
+
+
+def hook_file(tree: Tree, shell: str) -> Path:
+    """`pyrun hook SHELL` printed once into a file: each case sources the same text
+    (no config.toml in these cases changes it), one process less per case."""
+    path = tree.out / f"hook.{shell}"
+    if not path.exists():
+        path.write_text(tree.world.pyrun("hook", shell, check=True).stdout)
+    return path
 
 
 def hook_sees(tree: Tree, shell: str, cwd: Path, env: dict[str, str]) -> tuple[str, str]:
     need(shutil.which(shell), shell)
     script = (
-        f'cd {quote_posix(str(cwd))} && eval "$({quote_posix(PYRUN)} hook {shell})" && '
+        f"cd {quote_posix(str(cwd))} && . {quote_posix(str(hook_file(tree, shell)))} && "
         'printf \'%s\\0\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"'
     )
     argv = ["bash", "--norc", "--noprofile", "-c", script]
@@ -497,8 +572,35 @@ def test_hooks_agree_with_pyrun_which(tree: Tree) -> None:
         else:
             assert case.endswith(".venv"), (case, done.stderr)
             expected = (".venv", "broken .venv")
+        assert PINNED.get(case, expected) == expected, (case, "pyrun which")
         for shell in shells:
             assert hook_sees(tree, shell, cwd, env) == expected, (case, shell)
+
+
+def test_a_python_version_file_is_read_when_something_changes(tree: Tree, shell: str) -> None:
+    """Like a new .venv, an edited .python-version is seen at the next change, not at
+    every prompt (an unchanged prompt touches no file); PYRUN_PYTHON_VERSION_FILES is
+    part of what changes, once exported, as the shims see it."""
+    cases = agreement_cases(tree)
+    need("pin: a second base on PATH" in cases, "a CPython 3.12")
+    _cwd, env = cases["pin: a second base on PATH"]
+    work = tree.world.root / "agree" / "pins" / f"edit-{shell}"
+    work.mkdir()
+    (work / ".python-version").write_text("3.12\n")
+    term = Term(tree, shell, env={**env, "T_WORK": str(work)})
+    assert term.run('cd "$T_WORK"') == "(pyrun 3.12) "
+    assert term.run("printf '3.11\\n' > .python-version") == "(pyrun 3.12) ", "no change seen"
+    assert term.run("cd . && cd -P .") == "(pyrun 3.12) ", "PWD is the same"
+    assert term.run("export PYRUN_PYTHON_VERSION_FILES=0") == "(pyrun 3.11) "
+    term.run("printf '3.12\\n' > .python-version")
+    assert term.run("PYRUN_PYTHON_VERSION_FILES=1") == "(pyrun 3.12) "
+    assert term.kind_name() == ("isolated", "pyrun 3.12")
+    # Not exported, the shims do not see it: neither does the hook.
+    assert term.run("unset PYRUN_PYTHON_VERSION_FILES; PYRUN_PYTHON_VERSION_FILES=0") == (
+        "(pyrun 3.12) "
+    )
+    assert term.run("cd ..") == "(pyrun 3.11) "
+    term.close()
 
 
 # -- a .venv that someone else controls (src/pyrun/ownership.py) ----------------------

@@ -180,6 +180,64 @@ def test_a_venv_someone_else_controls_is_skipped(tree: tuple[list[object], bytes
     assert "& '/usr/bin/id' -u" in function_text(tree, "Get-Euid")
 
 
+def test_a_python_version_file_is_read_and_narrows_the_walk(
+    tree: tuple[list[object], bytes],
+) -> None:
+    # version_file.py's reading and the resolver's use of it (discovery.py, self.pin),
+    # as the fish hook applies them (its tests run them against `pyrun which`).
+    reader = function_text(tree, "Get-PinnedMinor")
+    for piece in (
+        # python_version_files, baked in; PYRUN_PYTHON_VERSION_FILES wins; 0 is off
+        "if ($env:PYRUN_PYTHON_VERSION_FILES) { $env:PYRUN_PYTHON_VERSION_FILES } "
+        "else { $configPin }",
+        "if ($on -ceq '0') { return $null }",
+        # up to /, then uv's user config directory
+        "$Dir = [IO.Path]::GetDirectoryName($Dir)",
+        '$dirs.Add("$env:XDG_CONFIG_HOME/uv")',
+        '$dirs.Add("$env:HOME/.config/uv")',
+        "foreach ($name in '.python-version', '.python-versions')",
+        "Test-RegularFile $path",
+        # lines trimmed of ASCII white space, comments skipped, 3 / 3.Y / 3.Y.Z
+        "[IO.File]::ReadAllBytes($file)",
+        '$text.Split("`n")',
+        '$line.Trim([char[]](" `t`r`v`f"))',
+        "$line.StartsWith('#', [StringComparison]::Ordinal)",
+        "-cmatch '^3(\\.([0-9]+)(\\.[0-9]+)?)?\\z'",
+        "if (-not $Matches[2]) { return $null }",
+        "$Matches[2].TrimStart([char]'0')",
+    ):
+        assert piece in reader, piece
+    assert reader.index("$configPin") < reader.index("ReadAllBytes"), "off reads nothing"
+    regular = function_text(tree, "Test-RegularFile")
+    assert "Get-RealPath $Path" in regular and "$item.UnixMode[0] -ne '-'" in regular
+    assert 'Test-Executable "$Env/bin/python$Minor"' in function_text(tree, "Test-HasMinor")
+    base = function_text(tree, "Get-BaseLabel")
+    assert base.index(".pyrun-complete") < base.index("Test-HasMinor $target $Pinned")
+    walk = function_text(tree, "Update-Environment")
+    pinned = walk.index("$minor = Get-PinnedMinor $cwd")
+    for piece in (
+        "Test-HasMinor $venv $minor",
+        "Test-HasMinor $prefix $minor",
+        "Test-HasMinor $envDir $minor",
+        "Get-BaseLabel $candidate $minor",
+        '@("${d}python$minor", "${d}python3", "${d}python")',
+    ):
+        assert pinned < walk.index(piece), piece
+    assert pinned < walk.index("if ($env:VIRTUAL_ENV)")
+    assert walk.count("Get-BaseLabel $candidate $minor") == 2, "conda base and PATH"
+    # An unchanged prompt reads no file: the setting is part of what is compared.
+    update = function_text(tree, "Update-Pyrun")
+    assert "$env:PYRUN_PYTHON_VERSION_FILES" in update.split("$now -join")[0]
+    all_nodes, source = tree
+    pin = next(
+        n
+        for n in all_nodes
+        if n.type == "assignment_expression"  # type: ignore[attr-defined]
+        and text_of(n.children[0], source).strip() == "$configPin"  # type: ignore[attr-defined]
+    )
+    assert text_of(pin, source).split("=", 1)[1].strip() == "'1'"
+
+
 def test_no_byte_order_mark() -> None:
     # Piped to Invoke-Expression as a string, never saved as a .ps1 file (see its header).
     assert not rendered().startswith("\ufeff")

@@ -101,7 +101,14 @@ def test_a_failing_pyenv_shim_is_not_remembered_as_unusable(world: World, pyenv_
     working = {shim: shim.read_text() for shim in shims}
     for shim in shims:
         shim.write_text("#!/bin/sh\necho \"pyenv: version '3.12' is not installed\" >&2\nexit 1\n")
-    assert version_and_path(world, proj)[0] == "3.11", "falls through to the next python"
+    # The file asks for 3.12 and nothing on PATH gives it: one line naming the file (pyenv
+    # and uv fail here too) ...
+    done = world.run(["python", "-c", "pass"], cwd=proj)
+    assert done.returncode == 127
+    assert done.stderr.count("\n") == 1 and str(proj / ".python-version") in done.stderr
+    # ... and without version files, the next python on PATH.
+    off = version_and_path(world, proj, PYRUN_PYTHON_VERSION_FILES="0")
+    assert off[0] == "3.11", "falls through to the next python"
     for shim, text in working.items():  # the user installs 3.12
         shim.write_text(text)
     assert version_and_path(world, proj)[0] == "3.12"

@@ -9,22 +9,29 @@
 # fish's own rebuilding of PATH from $fish_user_paths put their directories in front;
 # fish keeps no table of command locations, so there is nothing like `hash -r` to
 # do). It then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PATH and
-# the exported PYRUN_TRUST with what it saw last time and returns at once when they
-# are the same: an unchanged prompt is a few string comparisons, no file access and
-# no process.
+# the exported PYRUN_TRUST and PYRUN_PYTHON_VERSION_FILES with what it saw last time
+# and returns at once when they are the same: an unchanged prompt is a few string
+# comparisons, no file access and no process. So a file that appears or changes
+# while none of them does (a new .venv, a .python-version written or edited in the
+# current directory) is noticed at the next change (a `cd` to another directory).
 #
 # When something changed it walks uv's discovery order the way shims/shim.sh does and
 # exports PYRUN_ENV_KIND and PYRUN_ENV_NAME (shell/README.md is the contract; Python's
-# `pyrun.label` is the reference). Only fish builtins run (`path`, `string`, `read`,
-# `test`, globbing), and no interpreter found in a directory is ever run. The one
-# process it may start is `ls`, once per .venv found, because fish has no builtin that
-# reads mode bits and a .venv that someone else controls is skipped as the shims skip
-# it (src/pyrun/ownership.py; said once on stderr; no `ls` when PYRUN_TRUST is `*`;
-# `test -O` tells "yours", and only a foreign owner costs an `id -u`, once, for the
-# wording). pyvenv.cfg is read as text with `read`, and an isolated
-# environment's version comes from the one-line record that pyrun keeps for each base
-# interpreter (src/pyrun/records.py), trusted only while `test -ef` (fish's `test` has
-# it) says the interpreter is still the file the environment was made from.
+# `pyrun.label` is the reference). First it reads the .python-version file that
+# applies, as src/pyrun/version_file.py does (python_version_files; the exported
+# PYRUN_PYTHON_VERSION_FILES wins): a minor version 3.Y there makes `python` ask for
+# it as `python3.Y` does, so an environment counts only with bin/python3.Y and PATH
+# is searched for python3.Y, python3, python. Only fish builtins run (`path`,
+# `string`, `read`, `test`, globbing), and no interpreter found in a directory is ever
+# run. The one process it may start is `ls`, once per .venv found, because fish has no
+# builtin that reads mode bits and a .venv that someone else controls is skipped as
+# the shims skip it (src/pyrun/ownership.py; said once on stderr; no `ls` when
+# PYRUN_TRUST is `*`; `test -O` tells "yours", and only a foreign owner costs an
+# `id -u`, once, for the wording). pyvenv.cfg and .python-version are read as text
+# with `read`, and an isolated environment's version comes from the one-line record
+# that pyrun keeps for each base interpreter (src/pyrun/records.py), trusted only while
+# `test -ef` (fish's `test` has it) says the interpreter is still the file the
+# environment was made from.
 #
 # The indicator: fish draws the prompt by calling the `fish_prompt` function, so the
 # hook copies the user's function to `_pyrun_original_fish_prompt`, once, and defines a
@@ -35,12 +42,16 @@
 #
 # Narrowings, each a case fish's builtins cannot see as Python does:
 # - the 64 KiB limit on pyvenv.cfg counts characters (`read -n`), not bytes;
+# - a NUL that is a .python-version's last byte goes unseen (`read -z` ends there), so
+#   a last line `3.12` followed by one is read as a request;
 # - bytes that are not UTF-8 in a `prompt =` value are shown as they are, where
 #   Python shows U+FFFD;
 # - a base interpreter without a record yet (before the first `python` through the
 #   shims) is labelled `pyrun`, where Python would run it to learn `pyrun 3.X`. While
 #   the label is that bare `pyrun`, the prompt after each command looks again (see
-#   `_pyrun_after_command`), so the version appears once the first use made it.
+#   `_pyrun_after_command`), so the version appears once the first use made it. With
+#   a .python-version asking for 3.Y, such an interpreter is shown as `pyrun` even
+#   where Python, running it, would find it is not 3.Y and look further.
 #
 # Sourcing this file again redefines the same functions and handlers, and wraps
 # fish_prompt only if the current one is not already pyrun's, so three times is once.
@@ -49,10 +60,12 @@ set -g _pyrun_shims __PYRUN_SHIMS__
 set -g _pyrun_data __PYRUN_DATA__
 # From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
 # with the exported PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins) and the text
-# around the name in prompt_format; its system_site_packages (the variable wins).
+# around the name in prompt_format; its system_site_packages and python_version_files
+# (the variables win).
 set -g _pyrun_trust __PYRUN_TRUST__
 set -g _pyrun_prompt __PYRUN_PROMPT__
 set -g _pyrun_site __PYRUN_SITE__
+set -g _pyrun_pin __PYRUN_PIN__
 set -g _pyrun_before __PYRUN_PROMPT_BEFORE__
 set -g _pyrun_after __PYRUN_PROMPT_AFTER__
 # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
@@ -68,6 +81,11 @@ end
 # Whether environment $argv[1] has a working interpreter, as the shim judges it.
 function _pyrun_env_ok
     test -x "$argv[1]/bin/python3"; or test -x "$argv[1]/bin/python"
+end
+
+# Whether environment $argv[1] is the minor version $argv[2] asks for (none: any).
+function _pyrun_has_minor
+    test -z "$argv[2]"; or test -x "$argv[1]/bin/python$argv[2]"
 end
 
 # Whether $argv[1] looks like an environment whose interpreter is gone
@@ -111,7 +129,8 @@ function _pyrun_label
 end
 
 # A base interpreter at $argv[1]: prints `pyrun 3.X` (or `pyrun` without a current
-# record) and returns 0, or returns 1 when a record says it is not a usable Python.
+# record) and returns 0, or returns 1 when a record says it is not a usable Python, or
+# that its environment is not the minor version $argv[2] (a .python-version's) asks for.
 # (with system_site_packages on, PYRUN_SYSTEM_SITE_PACKAGES else config.toml's, the
 # records are in by-path-site, as the shims read them)
 function _pyrun_base_label
@@ -129,6 +148,7 @@ function _pyrun_base_label
         case env
             set -l env $target
             if test -n "$env"; and test -f $env/.pyrun-complete; and test $argv[1] -ef $env/bin/python
+                _pyrun_has_minor $env "$argv[2]"; or return 1
                 set -l minor (string split - -- (path basename -Z -- $env | string split0))[2]
                 if test -n "$minor"
                     _pyrun_inert "pyrun $minor"
@@ -250,15 +270,81 @@ function _pyrun_trusted
     return 1
 end
 
+# The minor version (`3.Y`) the .python-version file that applies asks for, printed, or
+# nothing (src/pyrun/version_file.py's reading, as uv reads it): in the physical working
+# directory $argv[1] (none when it is gone) or a parent up to /, the nearest
+# .python-version, else .python-versions, a regular file; else the same two names in
+# uv's user config directory. Each line is trimmed of ASCII white space, comment (#)
+# and blank lines are skipped, and the first line that is 3, 3.Y or 3.Y.Z (digits)
+# decides: 3.Y with Y's leading zeros gone (3.012 is 3.12), or no minor for `3`. Off
+# when python_version_files is (PYRUN_PYTHON_VERSION_FILES, exported and not empty,
+# wins; only 0 turns it off).
+function _pyrun_read_pin
+    set -l on "$_pyrun_pin"
+    set -qx PYRUN_PYTHON_VERSION_FILES; and test -n "$PYRUN_PYTHON_VERSION_FILES"
+    and set on "$PYRUN_PYTHON_VERSION_FILES"
+    test "$on" = 0; and return
+    set -l dirs
+    set -l dir $argv[1]
+    while test -n "$dir"
+        set -a dirs $dir
+        test "$dir" = /; and break
+        set dir (path dirname -Z -- $dir | string split0)
+    end
+    # uv's user config directory, where `uv python pin --global` writes.
+    if string match -q -- '/*' "$XDG_CONFIG_HOME"
+        set -a dirs "$XDG_CONFIG_HOME/uv"
+    else if string match -q -- '/*' "$HOME"
+        set -a dirs "$HOME/.config/uv"
+    end
+    set -l file
+    for dir in $dirs
+        test "$dir" = /; and set dir ''
+        for name in .python-version .python-versions
+            if test -f $dir/$name
+                set file $dir/$name
+                break
+            end
+        end
+        test -n "$file"; and break
+    end
+    # -r: an unreadable file asks for nothing (and a redirection would complain).
+    test -n "$file"; and test -r $file; or return
+    # A NUL ends a `read -z`: the pieces are joined again with a character no request
+    # holds, so the line holding one is no request and the lines after it are read
+    # (a NUL that is the file's last byte goes unseen).
+    set -l parts
+    while read -z -l part
+        set -a parts $part
+    end <$file
+    set -l text (string join \x01 -- $parts | string collect)
+    for line in (string split \n -- "$text" | string trim -c ' '\t\r\v\f)
+        test -n "$line"; or continue
+        string match -q -- '#*' "$line"; and continue
+        string match -qr -- '^3(\.[0-9]+(\.[0-9]+)?)?\z' "$line"; or continue
+        set -l fields (string split . -- "$line")
+        set -q fields[2]; or return
+        set -l y (string replace -r '^0+(?=.)' '' -- $fields[2])
+        echo 3.$y
+        return
+    end
+end
+
 # Walk uv's order; sets PYRUN_ENV_KIND and PYRUN_ENV_NAME.
 function _pyrun_compute
     set -gx PYRUN_ENV_KIND isolated
+    # The physical working directory (none when it is gone), for the version file and
+    # the .venv walk; then the minor version a .python-version asks for, if any.
+    set -l cwd (path resolve -Z . | string split0)
+    test -d "$cwd"; or set cwd
+    set -l minor (_pyrun_read_pin "$cwd")
     # 1. VIRTUAL_ENV
     if test -n "$VIRTUAL_ENV"
         set -l env (_pyrun_abspath $VIRTUAL_ENV | string split0)
         if _pyrun_env_ok $env
-            # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
-            if test -f $env/pyvenv.cfg
+            # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped, and so is
+            # one that is not the version a .python-version asks for.
+            if test -f $env/pyvenv.cfg; and _pyrun_has_minor $env "$minor"
                 set -gx PYRUN_ENV_KIND VIRTUAL_ENV
                 set -gx PYRUN_ENV_NAME (_pyrun_label $env)
                 return
@@ -276,11 +362,13 @@ function _pyrun_compute
         if _pyrun_conda_is_base
             set conda_base $env
         else if _pyrun_env_ok $env
-            set -gx PYRUN_ENV_KIND CONDA_PREFIX
-            set -l name (path basename -Z -- $env | string split0)
-            test -n "$name"; or set name /
-            set -gx PYRUN_ENV_NAME (_pyrun_inert $name)
-            return
+            if _pyrun_has_minor $env "$minor"
+                set -gx PYRUN_ENV_KIND CONDA_PREFIX
+                set -l name (path basename -Z -- $env | string split0)
+                test -n "$name"; or set name /
+                set -gx PYRUN_ENV_NAME (_pyrun_inert $name)
+                return
+            end
         else if _pyrun_env_broken $env
             set -gx PYRUN_ENV_KIND CONDA_PREFIX
             set -gx PYRUN_ENV_NAME 'broken CONDA_PREFIX'
@@ -288,8 +376,7 @@ function _pyrun_compute
         end
     end
     # 3. .venv, walking up from the physical working directory (none when it is gone)
-    set -l dir (path resolve -Z . | string split0)
-    test -d "$dir"; or set dir
+    set -l dir $cwd
     while test -n "$dir"
         # One that someone else controls counts as absent: the walk goes on (a .venv
         # symlink to nothing is not examined: it is a broken .venv).
@@ -314,6 +401,9 @@ function _pyrun_compute
             end
         end
         if test -n "$env"
+            # Not the version a .python-version asks for: the .venv step ends here, as
+            # the resolver's does (no parent's .venv), and base interpreters are next.
+            _pyrun_env_ok $env; and not _pyrun_has_minor $env "$minor"; and break
             set -gx PYRUN_ENV_KIND .venv
             if _pyrun_env_ok $env
                 set -gx PYRUN_ENV_NAME (_pyrun_label $env)
@@ -329,28 +419,33 @@ function _pyrun_compute
     if test -n "$conda_base"
         for candidate in $conda_base/bin/python3 $conda_base/bin/python
             if test -x $candidate
-                set -l name (_pyrun_base_label $candidate)
+                set -l name (_pyrun_base_label $candidate "$minor")
                 and set -gx PYRUN_ENV_NAME $name
                 and return
                 break
             end
         end
     end
-    # 4. PATH: python, python3, then the directory's python3.X newest first
+    # 4. PATH: python, python3, then the directory's python3.X newest first; for a
+    # .python-version's 3.Y: python3.Y, python3, python, and no others.
     for entry in $PATH
         string match -q -- '/*' $entry; or continue
         test $entry -ef $_pyrun_shims; and continue
         # The entry with one trailing slash taken off, as the shim spells it.
         set -l d $entry/
         string match -q -- '*/' $entry; and set d $entry
-        # Globs sort naturally (python3.9 before python3.10), so reversed is newest first.
-        set -l versioned
-        for candidate in $d''python3.*
-            string match -qr -- '/python3\.[0-9]{1,2}$' $candidate; and set -p versioned $candidate
+        set -l candidates $d''python$minor $d''python3 $d''python
+        if test -z "$minor"
+            # Globs sort naturally (python3.9 before python3.10), so reversed is newest first.
+            set -l versioned
+            for candidate in $d''python3.*
+                string match -qr -- '/python3\.[0-9]{1,2}$' $candidate; and set -p versioned $candidate
+            end
+            set candidates $d''python $d''python3 $versioned
         end
-        for candidate in $d''python $d''python3 $versioned
+        for candidate in $candidates
             if test -f $candidate; and test -x $candidate
-                set -l name (_pyrun_base_label $candidate)
+                set -l name (_pyrun_base_label $candidate "$minor")
                 and set -gx PYRUN_ENV_NAME $name
                 and return
             end
@@ -372,20 +467,24 @@ function _pyrun_update --on-variable PWD --on-event fish_prompt
         end
         set -gx PATH $_pyrun_shims $rest
     end
-    # "$PATH" joins with colons, and no PATH entry holds a colon. PYRUN_TRUST counts
-    # only exported, as the shims see it; PYRUN_SYSTEM_SITE_PACKAGES rides along.
+    # "$PATH" joins with colons, and no PATH entry holds a colon. PYRUN_TRUST and
+    # PYRUN_PYTHON_VERSION_FILES count only exported, as the shims see them;
+    # PYRUN_SYSTEM_SITE_PACKAGES rides along.
     set -l trust "$PYRUN_SYSTEM_SITE_PACKAGES:"
     set -qx PYRUN_TRUST; and set trust "$trust"x"$PYRUN_TRUST"
-    if set -q _pyrun_seen[6]
+    set -l pin
+    set -qx PYRUN_PYTHON_VERSION_FILES; and set pin x"$PYRUN_PYTHON_VERSION_FILES"
+    if set -q _pyrun_seen[7]
         and test "$PWD" = "$_pyrun_seen[1]"
         and test "$VIRTUAL_ENV" = "$_pyrun_seen[2]"
         and test "$CONDA_PREFIX" = "$_pyrun_seen[3]"
         and test "$CONDA_DEFAULT_ENV" = "$_pyrun_seen[4]"
         and test "$PATH" = "$_pyrun_seen[5]"
         and test "$trust" = "$_pyrun_seen[6]"
+        and test "$pin" = "$_pyrun_seen[7]"
         return
     end
-    set -g _pyrun_seen "$PWD" "$VIRTUAL_ENV" "$CONDA_PREFIX" "$CONDA_DEFAULT_ENV" "$PATH" "$trust"
+    set -g _pyrun_seen "$PWD" "$VIRTUAL_ENV" "$CONDA_PREFIX" "$CONDA_DEFAULT_ENV" "$PATH" "$trust" "$pin"
     set -g _pyrun_warnings
     set -g _pyrun_untrusted
     _pyrun_compute

@@ -9,17 +9,25 @@
 # and the engine's LocationChangedAction, chained with [Delegate]::Combine so that
 # direnv's or anyone's handler still runs. Update-Pyrun puts the shims directory back
 # in front of $env:PATH exactly once (activate scripts and conda put theirs in front),
-# then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST and PATH
-# with what it saw last and returns at once when nothing changed. Otherwise it walks
-# uv's order as shims/shim.sh does (shell/README.md is the contract, Python's
+# then compares PWD, VIRTUAL_ENV, CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST,
+# PYRUN_PYTHON_VERSION_FILES and PATH with what it saw last and returns at once when
+# nothing changed, touching no file; so a file that appears or changes while none of
+# them does (a new .venv, a .python-version written or edited in the current
+# directory) is noticed at the next change (a `cd` to another directory). Otherwise it
+# walks uv's order as shims/shim.sh does (shell/README.md is the contract, Python's
 # `pyrun.label` the reference) in-process with .NET calls, and exports
-# $env:PYRUN_ENV_KIND and $env:PYRUN_ENV_NAME. Nothing found in a directory is run:
-# pyvenv.cfg is read as text, and an isolated environment's version comes from the
-# one-line record pyrun keeps for each base interpreter (src/pyrun/records.py). A found
-# .venv that someone else controls is skipped, as the shims skip it
-# (src/pyrun/ownership.py), and said once on stderr: its owner and mode come from the
-# UnixStat that PowerShell 7 attaches to file system items, so nothing is started
-# either, except `id -u` once per session where there is no /proc to tell the uid.
+# $env:PYRUN_ENV_KIND and $env:PYRUN_ENV_NAME. First it reads the .python-version file
+# that applies, as src/pyrun/version_file.py does (python_version_files;
+# PYRUN_PYTHON_VERSION_FILES wins): a minor version 3.Y there makes `python` ask for it
+# as `python3.Y` does, so an environment counts only with bin/python3.Y and PATH is
+# searched for python3.Y, python3, python. Nothing found in a directory is run:
+# pyvenv.cfg and .python-version are read as text, and an isolated environment's
+# version comes from the one-line record pyrun keeps for each base interpreter
+# (src/pyrun/records.py). A found .venv that someone else controls is skipped, as the
+# shims skip it (src/pyrun/ownership.py), and said once on stderr: its owner and mode
+# come from the UnixStat that PowerShell 7 attaches to file system items, so nothing is
+# started either, except `id -u` once per session where there is no /proc to tell the
+# uid.
 # The prompt restores $? and $LASTEXITCODE before the user's prompt runs and again
 # before it returns. Evaluating this text again replaces the previous pyrun module,
 # takes over the prompt it had wrapped and removes its handler: three times is once.
@@ -31,22 +39,25 @@
 # arrive as a stray U+FEFF (or as mojibake) in front of the first line.
 #
 # Narrowings against the shell hooks, each where .NET cannot see what `test` sees:
-# the working directory is PowerShell's location (symlinks in it are not resolved), a
-# record's interpreter is compared by resolved link target (hard links are not seen as
-# the same file), an executable is a file with an execute bit for anyone, and an item
-# without UnixStat (a PowerShell before it had one) passes the ownership check.
+# the working directory, for the .venv walk and the .python-version search, is
+# PowerShell's location (symlinks in it are not resolved), a record's interpreter is
+# compared by resolved link target (hard links are not seen as the same file), an
+# executable is a file with an execute bit for anyone, and an item without UnixStat (a
+# PowerShell before it had one) passes the ownership check.
 
 New-Module -Name pyrun -ScriptBlock {
     $shims = __PYRUN_SHIMS__
     $data = __PYRUN_DATA__
     # From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
     # with PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins), the text around the
-    # name in prompt_format, its system_site_packages (the variable wins).
+    # name in prompt_format, its system_site_packages and python_version_files (the
+    # variables win).
     $configTrust = __PYRUN_TRUST__
     $configPrompt = __PYRUN_PROMPT__
     $promptBefore = __PYRUN_PROMPT_BEFORE__
     $promptAfter = __PYRUN_PROMPT_AFTER__
     $configSite = __PYRUN_SITE__
+    $configPin = __PYRUN_PIN__
     $sep = [IO.Path]::PathSeparator
     # What Python's str.strip() removes (str.isspace), for pyvenv.cfg keys and values.
     $space = [char[]](" `t`n`r`v`f" + [char]0x1c + [char]0x1d + [char]0x1e + [char]0x1f +
@@ -68,6 +79,12 @@ New-Module -Name pyrun -ScriptBlock {
 
     function Test-EnvOk([string]$Env) {
         (Test-Executable "$Env/bin/python3") -or (Test-Executable "$Env/bin/python")
+    }
+
+    # Whether environment $Env is the minor version $Minor (a .python-version's) asks
+    # for; without one, any.
+    function Test-HasMinor([string]$Env, [string]$Minor) {
+        -not $Minor -or (Test-Executable "$Env/bin/python$Minor")
     }
 
     # An environment whose interpreter is gone (environment.health in Python).
@@ -113,15 +130,17 @@ New-Module -Name pyrun -ScriptBlock {
     }
 
     # A base interpreter: `pyrun 3.X` from its record, `pyrun` without a current one,
-    # $null when its record says it is not a usable Python.
+    # $null when its record says it is not a usable Python, or that its environment is
+    # not the minor version $Pinned (a .python-version's) asks for.
     # With system_site_packages on the records are in by-path-site, as the shims read them.
-    function Get-BaseLabel([string]$Candidate) {
+    function Get-BaseLabel([string]$Candidate, [string]$Pinned) {
         $site = if ($env:PYRUN_SYSTEM_SITE_PACKAGES) { $env:PYRUN_SYSTEM_SITE_PACKAGES } else { $configSite }
         $records = if ($site -ceq '1') { 'by-path-site' } else { 'by-path' }
         $line = try { [IO.File]::ReadLines("$data/$records$Candidate") | Select-Object -First 1 } catch { '' }
         $kind, $target = "$line" -split ' ', 2
         if ($kind -ceq 'env' -and [IO.File]::Exists("$target/.pyrun-complete") -and
             (Test-SameFile $Candidate "$target/bin/python")) {
+            if (-not (Test-HasMinor $target $Pinned)) { return $null }
             $minor = (Split-Path -Leaf $target).Split('-')
             if ($minor.Count -ge 2) { return Get-Inert "pyrun $($minor[1])" }
         }
@@ -197,6 +216,53 @@ New-Module -Name pyrun -ScriptBlock {
         $false
     }
 
+    # A regular file, symlinks followed ([ -f ]): never a FIFO, which reading would wait on.
+    function Test-RegularFile([string]$Path) {
+        if (-not [IO.File]::Exists($Path)) { return $false }
+        $real = Get-RealPath $Path
+        $item = if ($real) { Get-Item -Force -LiteralPath $real -ErrorAction Ignore }
+        $item -is [IO.FileInfo] -and -not ($item.UnixMode -and $item.UnixMode[0] -ne '-')
+    }
+
+    # The minor version (`3.Y`) the .python-version file that applies asks for, or $null
+    # (src/pyrun/version_file.py's reading, as uv reads it): in $Dir (the working
+    # directory; $null when it is gone) or a parent up to /, the nearest
+    # .python-version, else .python-versions, a regular file; else the same two names in
+    # uv's user config directory. Each line is trimmed of ASCII white space, comment (#)
+    # and blank lines are skipped, and the first line that is 3, 3.Y or 3.Y.Z (digits)
+    # decides: 3.Y with Y's leading zeros gone (3.012 is 3.12), or no minor for `3`. Off
+    # when python_version_files is (PYRUN_PYTHON_VERSION_FILES, when not empty, wins;
+    # only 0 turns it off).
+    function Get-PinnedMinor([string]$Dir) {
+        $on = if ($env:PYRUN_PYTHON_VERSION_FILES) { $env:PYRUN_PYTHON_VERSION_FILES } else { $configPin }
+        if ($on -ceq '0') { return $null }
+        $dirs = [Collections.Generic.List[string]]::new()
+        while ($Dir) { $dirs.Add($Dir); $Dir = [IO.Path]::GetDirectoryName($Dir) }
+        # uv's user config directory, where `uv python pin --global` writes.
+        if ("$env:XDG_CONFIG_HOME".StartsWith('/', [StringComparison]::Ordinal)) { $dirs.Add("$env:XDG_CONFIG_HOME/uv") }
+        elseif ("$env:HOME".StartsWith('/', [StringComparison]::Ordinal)) { $dirs.Add("$env:HOME/.config/uv") }
+        $file = $null
+        foreach ($d in $dirs) {
+            foreach ($name in '.python-version', '.python-versions') {
+                $path = [IO.Path]::Join($d, $name)
+                if (Test-RegularFile $path) { $file = $path; break }
+            }
+            if ($file) { break }
+        }
+        if (-not $file) { return $null }
+        # Unreadable: no minor. Bytes that are not UTF-8 never make a request.
+        $text = try { [Text.Encoding]::UTF8.GetString([IO.File]::ReadAllBytes($file)) } catch { '' }
+        foreach ($line in $text.Split("`n")) {
+            $line = $line.Trim([char[]](" `t`r`v`f"))
+            if (-not $line -or $line.StartsWith('#', [StringComparison]::Ordinal)) { continue }
+            if (-not ($line -cmatch '^3(\.([0-9]+)(\.[0-9]+)?)?\z')) { continue }
+            if (-not $Matches[2]) { return $null }
+            $y = $Matches[2].TrimStart([char]'0')
+            return "3.$(if ($y) { $y } else { '0' })"
+        }
+        $null
+    }
+
     function Set-Env([string]$Kind, [string]$Name) {
         $env:PYRUN_ENV_KIND = $Kind
         $env:PYRUN_ENV_NAME = $Name
@@ -204,11 +270,16 @@ New-Module -Name pyrun -ScriptBlock {
 
     function Update-Environment {
         $here = (Get-Location -PSProvider FileSystem).ProviderPath
+        $cwd = if ([IO.Directory]::Exists($here)) { $here } else { $null }
+        # What a .python-version asks for: environments of another minor are skipped.
+        $minor = Get-PinnedMinor $cwd
         if ($env:VIRTUAL_ENV) {
             $venv = [IO.Path]::GetFullPath($env:VIRTUAL_ENV, $here)
             if (Test-EnvOk $venv) {
                 # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
-                if ([IO.File]::Exists("$venv/pyvenv.cfg")) { return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv) }
+                if ([IO.File]::Exists("$venv/pyvenv.cfg") -and (Test-HasMinor $venv $minor)) {
+                    return Set-Env VIRTUAL_ENV (Get-EnvLabel $venv)
+                }
             } elseif (Test-EnvBroken $venv) { return Set-Env VIRTUAL_ENV 'broken VIRTUAL_ENV' }
         }
         $condaBase = $null
@@ -216,12 +287,14 @@ New-Module -Name pyrun -ScriptBlock {
             $prefix = [IO.Path]::GetFullPath($env:CONDA_PREFIX, $here)
             if (Test-CondaBase $env:CONDA_PREFIX) { $condaBase = $prefix }
             elseif (Test-EnvOk $prefix) {
-                $name = Split-Path -Leaf $prefix
-                return Set-Env CONDA_PREFIX (Get-Inert $(if ($name) { $name } else { '/' }))
+                if (Test-HasMinor $prefix $minor) {
+                    $name = Split-Path -Leaf $prefix
+                    return Set-Env CONDA_PREFIX (Get-Inert $(if ($name) { $name } else { '/' }))
+                }
             }
             elseif (Test-EnvBroken $prefix) { return Set-Env CONDA_PREFIX 'broken CONDA_PREFIX' }
         }
-        $dir = if ([IO.Directory]::Exists($here)) { $here } else { $null }
+        $dir = $cwd
         while ($dir) {
             # One that someone else controls counts as absent: the walk goes on (a .venv
             # symlink to nothing is not examined: it is a broken .venv).
@@ -240,15 +313,18 @@ New-Module -Name pyrun -ScriptBlock {
                 }
             }
             if ($envDir) {
-                if (Test-EnvOk $envDir) { return Set-Env .venv (Get-EnvLabel $envDir) }
-                return Set-Env .venv 'broken .venv'
+                # Not the version a .python-version asks for: the .venv step ends here,
+                # as the resolver's does (no parent's .venv); base interpreters are next.
+                if (-not (Test-EnvOk $envDir)) { return Set-Env .venv 'broken .venv' }
+                if (Test-HasMinor $envDir $minor) { return Set-Env .venv (Get-EnvLabel $envDir) }
+                break
             }
             $dir = [IO.Path]::GetDirectoryName($dir)
         }
         if ($condaBase) {
             foreach ($candidate in "$condaBase/bin/python3", "$condaBase/bin/python") {
                 if (Test-Executable $candidate) {
-                    $name = Get-BaseLabel $candidate
+                    $name = Get-BaseLabel $candidate $minor
                     if ($null -ne $name) { return Set-Env isolated $name }
                     break
                 }
@@ -257,12 +333,15 @@ New-Module -Name pyrun -ScriptBlock {
         foreach ($entry in "$env:PATH".Split($sep)) {
             if (-not $entry.StartsWith('/') -or (Test-SameFile $entry $shims)) { continue }
             $d = if ($entry.EndsWith('/')) { $entry } else { "$entry/" }
-            $versioned = @(Get-ChildItem -LiteralPath $d -Filter 'python3.*' -Force -ErrorAction Ignore |
-                Where-Object Name -CMatch '^python3\.[0-9]{1,2}$' |
-                Sort-Object { [int]$_.Name.Substring(8) } -Descending | ForEach-Object { "$d$($_.Name)" })
-            foreach ($candidate in @("${d}python", "${d}python3") + $versioned) {
+            # For a .python-version's 3.Y: python3.Y, python3, python, and no others.
+            $candidates = if ($minor) { @("${d}python$minor", "${d}python3", "${d}python") } else {
+                @("${d}python", "${d}python3") + @(Get-ChildItem -LiteralPath $d -Filter 'python3.*' -Force -ErrorAction Ignore |
+                    Where-Object Name -CMatch '^python3\.[0-9]{1,2}$' |
+                    Sort-Object { [int]$_.Name.Substring(8) } -Descending | ForEach-Object { "$d$($_.Name)" })
+            }
+            foreach ($candidate in $candidates) {
                 if (Test-Executable $candidate) {
-                    $name = Get-BaseLabel $candidate
+                    $name = Get-BaseLabel $candidate $minor
                     if ($null -ne $name) { return Set-Env isolated $name }
                 }
             }
@@ -275,7 +354,8 @@ New-Module -Name pyrun -ScriptBlock {
         $wanted = (@($shims) + $entries) -join $sep
         if ($env:PATH -cne $wanted) { $env:PATH = $wanted }
         $now = @("$PWD", "$env:VIRTUAL_ENV", "$env:CONDA_PREFIX", "$env:CONDA_DEFAULT_ENV", "$env:PATH",
-            "$($null -ne $env:PYRUN_TRUST)$env:PYRUN_TRUST", "$env:PYRUN_SYSTEM_SITE_PACKAGES")
+            "$($null -ne $env:PYRUN_TRUST)$env:PYRUN_TRUST", "$env:PYRUN_SYSTEM_SITE_PACKAGES",
+            "$env:PYRUN_PYTHON_VERSION_FILES")
         $now = $now -join [char]0
         if ($now -ceq $script:seen) { return }
         $script:seen = $now

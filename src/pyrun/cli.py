@@ -70,7 +70,7 @@ settings (variable):
                                          isolated environments see the base's packages
   trust (PYRUN_TRUST, ':'-separated)     .venvs to use though others could write them
   python_version_files (PYRUN_PYTHON_VERSION_FILES=0/1)
-                                         not implemented yet: accepted, has no effect
+                                         .python-version picks python's version (on)
 
 examples:
   pyrun config

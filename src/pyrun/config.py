@@ -69,8 +69,8 @@ SETTINGS: dict[str, tuple[str, str, object, str]] = {
     "python_version_files": (
         "PYRUN_PYTHON_VERSION_FILES",
         "bool",
-        False,
-        "NOT IMPLEMENTED YET: accepted and shown, but .python-version files are not read",
+        True,
+        "a .python-version file (uv's reading) picks the version python and pip ask for",
     ),
 }
 
@@ -110,6 +110,10 @@ class Config:
     def file_system_site_packages(self) -> bool:
         return bool(self.file_values.get("system_site_packages", False))
 
+    @property
+    def file_python_version_files(self) -> bool:
+        return bool(self.file_values.get("python_version_files", True))
+
     def prompt_parts(self) -> tuple[str, str]:
         """The effective prompt_format split around ``{name}``: text before, after."""
         before, _, after = str(self["prompt_format"]).partition(NAME_FIELD)
@@ -118,7 +122,11 @@ class Config:
     def baked_digest(self) -> str:
         """A digest of what `pyrun rehash` bakes into the shims: a change means the
         shims are stale (shims.py puts it in their stamp)."""
-        baked = {"trust": list(self.file_trust), "site": self.file_system_site_packages}
+        baked = {
+            "trust": list(self.file_trust),
+            "site": self.file_system_site_packages,
+            "pin": self.file_python_version_files,
+        }
         return hashlib.sha256(json.dumps(baked, sort_keys=True).encode()).hexdigest()[:16]
 
 

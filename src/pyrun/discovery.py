@@ -29,7 +29,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pyrun import config, environment, isolated, ownership, pipshare, pyenv, records, stale
+from pyrun import (
+    config,
+    environment,
+    isolated,
+    ownership,
+    pipshare,
+    pyenv,
+    records,
+    stale,
+    version_file,
+)
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
 from pyrun.paths import Paths
@@ -58,6 +68,7 @@ class Resolution:
     passthrough: bool = False  # a script the environment lacks: the next one on PATH runs
     trail: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pin: version_file.Pin | None = None  # the .python-version read, when one applies
 
     @property
     def kind(self) -> str:
@@ -66,9 +77,16 @@ class Resolution:
 
 
 class DiscoveryError(PyrunError):
-    def __init__(self, message: str, trail: list[Step], exit_code: int = 1) -> None:
+    def __init__(
+        self,
+        message: str,
+        trail: list[Step],
+        exit_code: int = 1,
+        pin: version_file.Pin | None = None,
+    ) -> None:
         super().__init__(message, exit_code=exit_code)
         self.trail = trail
+        self.pin = pin
 
 
 class _Found(Exception):
@@ -93,6 +111,13 @@ class Resolver:
         # here with its one line. trust and system_site_packages shape the walk.
         self.config = config.load(paths, self.environ)
         self.paths = dataclasses.replace(paths, site=bool(self.config["system_site_packages"]))
+        # An unversioned name asks for the version a .python-version file names, as
+        # if the shim were python3.X (version_file.py); a versioned name keeps its own.
+        self.pin: version_file.Pin | None = None
+        if request.minor is None and self.config["python_version_files"]:
+            self.pin = version_file.pin(self.environ)
+            if self.pin is not None and self.pin.minor is not None:
+                self.request = request.pinned(self.pin.minor, self.pin.path)
         self.create = create
         self.trail: list[Step] = []
         self.warnings: list[str] = []
@@ -115,6 +140,9 @@ class Resolver:
         for position, source in enumerate(ORDER):
             try:
                 steps[source]()
+            except DiscoveryError as exc:
+                exc.pin = self.pin
+                raise
             except _Found as found:
                 for later in ORDER[position + 1 :]:
                     self._note(later, "not looked at", "an earlier step answered")
@@ -123,15 +151,21 @@ class Resolver:
                 resolution = found.resolution
                 resolution.trail = self.trail
                 resolution.warnings = self.warnings
+                resolution.pin = self.pin
                 return resolution
         wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
+        fix = f"install {wanted} or put it on PATH"
+        if self.request.pinned_by:
+            wanted += f" (which {self.request.pinned_by} asks for)"
+            fix += ", or change that file (or set python_version_files = false)"
         raise DiscoveryError(
             f"no {wanted} found for `{self.request.name}` (looked at: {describe_order()}); "
-            f"install {wanted} or put it on PATH"
+            + fix
             # isolated environments whose base is gone: their package lists are saved
             + _joined(stale.orphans_note(self.paths, self.request.matches_minor, save=self.create)),
             self.trail,
             exit_code=NOT_FOUND_EXIT,
+            pin=self.pin,
         )
 
     def _note(self, source: Source, outcome: str, detail: str) -> None:

@@ -40,6 +40,10 @@ class Request:
     name: str
     kind: str  # "python", "pip" or "script"
     minor: str | None  # "3.12" for a version-specific request
+    # The .python-version file that gave an unversioned name its minor version
+    # (version_file.py): the version counts as the shim's own would, but the programs
+    # run inside the chosen environment are still the ones the name says.
+    pinned_by: str | None = None
 
     @classmethod
     def parse(cls, name: str) -> Request:
@@ -74,10 +78,10 @@ class Request:
         if self.kind == "script":
             return (self.name,)
         if self.kind == "python":
-            if self.minor:
+            if self.minor and not self.pinned_by:
                 return (f"python{self.minor}",)
             return ("python3", "python") if self.name == "python3" else ("python", "python3")
-        if self.minor:
+        if self.minor and not self.pinned_by:
             return (f"pip{self.minor}", "pip3", "pip")
         return ("pip3", "pip") if self.name == "pip3" else ("pip", "pip3")
 
@@ -94,6 +98,10 @@ class Request:
         if self.minor:
             return (f"python{self.minor}", "python3", "python")
         return ("python", "python3")
+
+    def pinned(self, minor: str, path: str) -> Request:
+        """This request asking for `minor` because the version file `path` does."""
+        return Request(self.name, self.kind, minor, pinned_by=path)
 
     def matches_minor(self, version: str) -> bool:
         return self.minor is None or ".".join(version.split(".")[:2]) == self.minor

@@ -118,9 +118,10 @@ def render(
     pyrun_python: str,
     trust: Sequence[str] = (),
     site: bool = False,
+    pin: bool = True,
 ) -> str:
-    """shim.sh for `name`, with the config file's trust list and system_site_packages
-    baked in (the shim reads PYRUN_TRUST and PYRUN_SYSTEM_SITE_PACKAGES itself)."""
+    """shim.sh for `name`, with the config file's trust list, system_site_packages and
+    python_version_files baked in (the shim reads the PYRUN_ variables itself)."""
     request = Request.for_shim(name)
     values = {
         "__PYRUN_NAME__": name,
@@ -133,6 +134,7 @@ def render(
         "__PYRUN_PYTHON__": pyrun_python,
         "__PYRUN_TRUST__": ":".join(trust),
         "__PYRUN_SITE__": "1" if site else "0",
+        "__PYRUN_PIN__": "1" if pin else "0",
     }
     text = resources.read_text("shims", "shim.sh")
     for placeholder, value in values.items():
@@ -218,6 +220,7 @@ def _build_binary(
             pyrun_python,
             trust=settings.file_trust,
             site=settings.file_system_site_packages,
+            pin=settings.file_python_version_files,
         )
     except compiled.BuildFailed as why:
         if choice == "c":
@@ -272,6 +275,7 @@ def _write(
                 pyrun_python,
                 trust=settings.file_trust,
                 site=settings.file_system_site_packages,
+                pin=settings.file_python_version_files,
             )
             tmp.write_text(text)
             tmp.chmod(0o755)

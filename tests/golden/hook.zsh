@@ -6,13 +6,17 @@
 # keeps pyrun's shims first on PATH, exactly once, because activate scripts and
 # `conda activate` put their own directories in front; then it compares a
 # length-prefixed key of everything the answer depends on (PWD, VIRTUAL_ENV,
-# CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST, PATH and the prompt options) with the
-# key it saw last. An unchanged prompt stops there: a few string comparisons, no
-# process, no file access. On a change it walks uv's order the way shims/shim.sh does
-# (VIRTUAL_ENV, a named CONDA_PREFIX, the nearest .venv from the physical cwd
-# ${PWD:A}, conda base, the first python on PATH) with builtins only: files are tested
-# with [[ ]], pyvenv.cfg and the by-path records are read with `read`, and nothing
-# found in a directory is ever run. A found .venv that someone else controls is
+# CONDA_PREFIX, CONDA_DEFAULT_ENV, PYRUN_TRUST, PYRUN_PYTHON_VERSION_FILES, PATH and
+# the prompt options) with the key it saw last. An unchanged prompt stops there: a
+# few string comparisons, no process, no file access. So a .venv or .python-version
+# made or edited without a cd is seen at the next change (a cd, an activation), not
+# at once. On a change it reads the nearest .python-version (src/pyrun/version_file.py;
+# a minor version 3.Y there makes `python` ask for 3.Y, as the python3.Y shim does),
+# then walks uv's order the way shims/shim.sh does (VIRTUAL_ENV, a named CONDA_PREFIX,
+# the nearest .venv from the physical cwd ${PWD:A}, conda base, the first python on
+# PATH) with builtins only: files are tested with [[ ]], .python-version, pyvenv.cfg
+# and the by-path records are read with `read`, and nothing found in a directory is
+# ever run. A found .venv that someone else controls is
 # skipped, as the shims skip it (src/pyrun/ownership.py), and said once on stderr: its
 # owner and mode come from zsh/stat's zstat builtin (loaded alone, so `stat` stays the
 # user's command), or from one `ls` where that module is missing. The answer is
@@ -29,10 +33,13 @@ typeset -g _pyrun_shims='/home/user/.local/share/pyrun/shims'
 typeset -g _pyrun_data='/home/user/.local/share/pyrun'
 # From config.toml when the hook was made (src/pyrun/config.py): its trust list (used
 # with the exported PYRUN_TRUST), its prompt setting (PYRUN_PROMPT wins) and the text
-# around the name in prompt_format; its system_site_packages (the variable wins).
+# around the name in prompt_format; its system_site_packages (the variable wins) and
+# python_version_files (PYRUN_PYTHON_VERSION_FILES wins when exported, as the shims
+# see it: 0 is off, anything else on).
 typeset -g _pyrun_trust=''
 typeset -g _pyrun_prompt='1'
 typeset -g _pyrun_site='0'
+typeset -g _pyrun_pin='1'
 typeset -g _pyrun_before='('
 typeset -g _pyrun_after=') '
 # What the last prompt saw; kept across a second evaluation so the indicator it put
@@ -269,8 +276,78 @@ _pyrun_conda_is_base() {
     return 0
 }
 
+# ret: the minor version (3.Y) that the .python-version here asks for, else empty
+# (src/pyrun/version_file.py; shim.sh's pyrun_read_pin). $1 is the physical cwd,
+# empty when it was deleted. From there up to /, the first .python-version, else
+# .python-versions, that is a regular file; else the same two in uv's user config
+# directory. It is read a line at a time with `read`, up to the first line that,
+# trimmed of ASCII white space, is 3, 3.Y or 3.Y.Z (digits): that is the request, `3`
+# asking for no minor and 3.012 meaning 3.12, as uv reads it. Comments and every other
+# line are skipped, as uv skips what it does not read as a version.
+_pyrun_read_pin() {
+    setopt local_options no_multibyte
+    local dir=$1 file='' n line rest y ws=$' \t\r\v\f' digits=0123456789
+    ret=
+    while [[ -n $dir ]]; do
+        for n in .python-version .python-versions; do
+            if [[ -f ${dir%/}/$n ]]; then
+                file=${dir%/}/$n
+                break 2
+            fi
+        done
+        [[ $dir == / ]] && break
+        dir=${dir%/*}
+        dir=${dir:-/}
+    done
+    if [[ -z $file ]]; then
+        # The directory `uv python pin --global` writes.
+        if [[ ${XDG_CONFIG_HOME-} == /* ]]; then
+            dir=$XDG_CONFIG_HOME/uv
+        elif [[ ${HOME-} == /* ]]; then
+            dir=$HOME/.config/uv
+        else
+            return 0
+        fi
+        for n in .python-version .python-versions; do
+            if [[ -f $dir/$n ]]; then
+                file=$dir/$n
+                break
+            fi
+        done
+        [[ -n $file ]] || return 0
+    fi
+    {
+        while IFS= read -r line || [[ -n $line ]]; do
+            line=${line#${line%%[^$ws]*}}
+            line=${line%${line##*[^$ws]}}
+            case $line in
+                (3) return 0 ;;
+                (3.*)
+                    rest=${line#3.}
+                    y=${rest%%.*}
+                    [[ -n $y && $y != *[^$digits]* ]] || continue
+                    if [[ $rest == *.* ]]; then
+                        rest=${rest#*.}
+                        [[ -n $rest && $rest != *[^$digits]* ]] || continue
+                    fi
+                    y=${y#${y%%[^0]*}}
+                    ret=3.${y:-0}
+                    return 0
+                    ;;
+            esac
+        done <$file
+    } 2>/dev/null
+}
+
+# Whether environment $1 is the minor version the .python-version asks for (the
+# caller's `pinned`; any when empty): it has bin/python3.Y, as for the python3.Y shim.
+_pyrun_has_minor() {
+    [[ -z $pinned || -x $1/bin/python$pinned ]]
+}
+
 # A base interpreter $1: its isolated environment's label from the by-path record
-# (pyrun.records). Returns 1 when a valid `skip` record says it does not count.
+# (pyrun.records). Returns 1 when a valid `skip` record says it does not count, or
+# when the environment is not the minor version a .python-version asks for.
 # (with system_site_packages on, PYRUN_SYSTEM_SITE_PACKAGES else config.toml's, the
 # records are in by-path-site, as the shims read them)
 _pyrun_use_base() {
@@ -283,6 +360,7 @@ _pyrun_use_base() {
         ("env "*)
             env=${line#env }
             if [[ -f $env/.pyrun-complete && $1 -ef $env/bin/python ]]; then
+                _pyrun_has_minor $env || return 1
                 kind=isolated
                 env=${env%/}
                 env=${env##*/}
@@ -305,15 +383,27 @@ _pyrun_use_base() {
 
 # kind, name: what `python` resolves to here (the caller's locals).
 _pyrun_resolve() {
-    local ret env dir dot base='' rest d n c
-    local -a found
+    local ret env dir dot base='' rest d n c cwd pinned='' pin=$_pyrun_pin
+    local -a found names=(python python3)
+    _pyrun_physical_cwd
+    cwd=$ret
+    # 0. .python-version: a minor version there makes each step below count only
+    # with that version, and PATH is searched for python3.Y, python3, python.
+    if [[ -n ${PYRUN_PYTHON_VERSION_FILES-} && ${(t)PYRUN_PYTHON_VERSION_FILES} == *export* ]]; then
+        pin=$PYRUN_PYTHON_VERSION_FILES
+    fi
+    if [[ $pin != 0 ]]; then
+        _pyrun_read_pin "$cwd"
+        pinned=$ret
+        [[ -z $pinned ]] || names=(python$pinned python3 python)
+    fi
     # 1. VIRTUAL_ENV
     if [[ -n ${VIRTUAL_ENV-} ]]; then
         _pyrun_abspath "$VIRTUAL_ENV"
         env=$ret
         if _pyrun_env_ok "$env"; then
             # Only a virtual environment counts: VIRTUAL_ENV=/usr is skipped.
-            if [[ -f $env/pyvenv.cfg ]]; then
+            if [[ -f $env/pyvenv.cfg ]] && _pyrun_has_minor $env; then
                 kind=VIRTUAL_ENV
                 _pyrun_env_label "$env"
                 name=$ret
@@ -331,18 +421,21 @@ _pyrun_resolve() {
         if _pyrun_conda_is_base "$env"; then
             base=$env
         elif _pyrun_env_ok "$env"; then
-            kind=CONDA_PREFIX
-            _pyrun_inert "${env##*/}"
-            name=${ret:-/}
-            return
+            if _pyrun_has_minor $env; then
+                kind=CONDA_PREFIX
+                _pyrun_inert "${env##*/}"
+                name=${ret:-/}
+                return
+            fi
         elif _pyrun_env_broken "$env"; then
             kind=CONDA_PREFIX name='broken CONDA_PREFIX'
             return
         fi
     fi
     # 3. .venv: the nearest one up from the physical cwd, or the env the cwd is inside
-    _pyrun_physical_cwd
-    dir=$ret
+    # (one of another minor version than the .python-version's is skipped: the walk
+    # goes on with conda base, not with the parents)
+    dir=$cwd
     while [[ -n $dir ]]; do
         # One that someone else controls counts as absent: the walk goes on (a .venv
         # symlink to nothing is not examined: it is the broken .venv below).
@@ -356,13 +449,14 @@ _pyrun_resolve() {
             fi
         fi
         if [[ -n $env ]]; then
-            kind=.venv
             if [[ -f $env/pyvenv.cfg ]] && _pyrun_env_ok "$env"; then
+                _pyrun_has_minor $env || break
                 _pyrun_env_label "$env"
                 name=$ret
             else
                 name='broken .venv'
             fi
+            kind=.venv
             return
         fi
         [[ $dir == / ]] && break
@@ -379,20 +473,21 @@ _pyrun_resolve() {
         done
     fi
     # 4. PATH: python, python3, then python3.X newest first (each glob sorts by name,
-    # so prepending every match lists them newest first); shims and relative entries
-    # skipped
+    # so prepending every match lists them newest first; python3.Y, python3, python
+    # and no others for a .python-version's 3.Y); shims and relative entries skipped
     rest=${PATH-}:
     while [[ -n $rest ]]; do
         d=${rest%%:*}
         rest=${rest#*:}
         [[ $d == /* ]] || continue
         [[ $d -ef $_pyrun_shims ]] && continue
-        for n in python python3; do
+        for n in "${names[@]}"; do
             c=${d%/}/$n
             if [[ -f $c && -x $c ]]; then
                 _pyrun_use_base "$c" && return
             fi
         done
+        [[ -z $pinned ]] || continue
         found=()
         for c in "${d%/}"/python3.[0-9](N) "${d%/}"/python3.[0-9][0-9](N); do
             if [[ -f $c && -x $c ]]; then found=("$c" "${found[@]}"); fi
@@ -472,7 +567,9 @@ _pyrun_hook() {
     key+="${CONDA_DEFAULT_ENV+s$CONDA_DEFAULT_ENV}"$'\1'"${_CONDA_ROOT+s$_CONDA_ROOT}"$'\1'
     key+="${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
     key+="${CONDA_PROMPT_MODIFIER-}"$'\1'"$opts"$'\1'"${PYRUN_SYSTEM_SITE_PACKAGES-}"$'\1'
-    # PYRUN_TRUST counts only exported, as the shims see it.
+    # PYRUN_PYTHON_VERSION_FILES and PYRUN_TRUST count only exported, as the shims see them.
+    [[ ${(t)PYRUN_PYTHON_VERSION_FILES} != *export* ]] || key+="x$PYRUN_PYTHON_VERSION_FILES"
+    key+=$'\1'
     [[ ${(t)PYRUN_TRUST} != *export* ]] || key+="x$PYRUN_TRUST"
     if [[ -n $changed || $key != "$_pyrun_key" ]]; then
         _pyrun_key=$key

@@ -39,7 +39,6 @@ def run(what: str | None, as_json: bool) -> int:
                             "value": list(s.value) if isinstance(s.value, tuple) else s.value,
                             "source": s.source,
                             "variable": s.variable,
-                            "implemented": s.name != "python_version_files",
                         }
                         for s in settings.settings.values()
                     },
@@ -56,10 +55,6 @@ def run(what: str | None, as_json: bool) -> int:
     for s in settings.settings.values():
         line = f"{s.name} = {_toml(s.value)}"
         print(f"{line.ljust(width)}  # {s.source}")
-    print(
-        "# python_version_files is not implemented yet: the shims do not read "
-        ".python-version files, whatever it says"
-    )
     if stale:
         print("# the shims were made with other settings: run `pyrun rehash` (a new shell does)")
     return 0

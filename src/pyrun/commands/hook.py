@@ -61,6 +61,7 @@ def render(shell: Shell, paths: Paths, settings: config.Config | None = None) ->
         "__PYRUN_PROMPT_BEFORE__": before,
         "__PYRUN_PROMPT_AFTER__": after,
         "__PYRUN_SITE__": "1" if settings.file_system_site_packages else "0",
+        "__PYRUN_PIN__": "1" if settings.file_python_version_files else "0",
     }
     for placeholder, value in values.items():
         text = text.replace(placeholder, shell.quote(value))

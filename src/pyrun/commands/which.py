@@ -27,6 +27,9 @@ def run(name: str, as_json: bool) -> int:
                     # a console script the environment lacks: the next on PATH runs
                     "passthrough": resolution.passthrough,
                     "label": label.for_resolution(resolution),
+                    # the .python-version that asked for a version, when one did
+                    "version_file": resolution.pin.path if resolution.pin else None,
+                    "requested": resolution.request.minor,
                 },
                 indent=2,
             )
