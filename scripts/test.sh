@@ -102,5 +102,9 @@ fi
 
 # -- 5. the tests ---------------------------------------------------------------------
 
-say "pytest${*:+ $*}"
-exec .venv/bin/python -m pytest "$@"
+# Most of the suite waits on the processes it starts (shims, shells, pip), so it runs
+# in one worker per core (pytest-xdist), a test file per worker at a time: the trees a
+# file builds once are then built once. PYRUN_TEST_WORKERS=0 runs it in one process.
+workers=${PYRUN_TEST_WORKERS:-auto}
+say "pytest -n $workers --dist loadfile${*:+ $*}"
+exec .venv/bin/python -m pytest -n "$workers" --dist loadfile "$@"

@@ -69,19 +69,23 @@ def test_odd_characters_in_the_project_path(setup: Setup) -> None:  # noqa: F811
     )
 
 
+def long_path(start: Path, letter: str) -> Path:
+    """start/LLL.../LLL..., exactly 4000 characters: deeper than most tools expect, and
+    within PATH_MAX (4096) however long the test's own directory is."""
+    path = start
+    while len(str(path)) < 4000:
+        path = path / (letter * min(200, max(1, 4000 - len(str(path)) - 1)))
+    assert len(str(path)) == 4000
+    return path
+
+
 def test_a_working_directory_4000_characters_deep(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     project = s.world.root / "long"
     handmade_venv(project / ".venv", s.lab.bases["3.11"])
-    deep = project
-    while len(str(deep)) < 4000:
-        deep = deep / ("d" * 200)
+    deep = long_path(project, "d")
     deep.mkdir(parents=True)
-    assert len(str(deep)) >= 4000
-    plain = s.world.root / ("p" * 200)
-    walk = plain
-    while len(str(walk)) < 4000:
-        walk = walk / ("e" * 200)
+    walk = long_path(s.world.root / ("p" * 200), "e")
     walk.mkdir(parents=True)
     agree(
         s,

@@ -62,6 +62,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
+    PYRUN,
     Base,
     World,
     assert_bases_untouched,
@@ -488,15 +489,50 @@ def _selected(session: pytest.Session) -> list[Case] | None:
     return chosen
 
 
+def ask_pyrun_many(lab: Lab, cases: list[Case]) -> list[subprocess.CompletedProcess[str]]:
+    """`pyrun which` for every case, in one process (tests/which_many.py says why)."""
+    questions = []
+    for case in cases:
+        env = {**lab.world.env, **lab.activation(case)}
+        env = {key: value for key, value in env.items() if value is not None}
+        questions.append({"cwd": str(lab.cwd[case.tree]), "env": env, "name": case.request})
+    done = subprocess.run(
+        [str(Path(PYRUN).parent / "python"), str(Path(__file__).parent / "which_many.py")],
+        input=json.dumps(questions),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=lab.world.root,
+        env=lab.world.env,
+    )
+    return [
+        subprocess.CompletedProcess(
+            ["pyrun", "which", case.request, "--json"], a["code"], a["stdout"], a["stderr"]
+        )
+        for case, a in zip(cases, json.loads(done.stdout))
+    ]
+
+
 @pytest.fixture(scope="module")
 def outcomes(request: pytest.FixtureRequest, lab: Lab) -> dict[Case, Outcome]:
     selected = _selected(request.session)
     cases = ALL_CASES if selected is None else selected
-    # Mostly waiting on processes: two per core keeps a small machine busy.
+
+    def uv(case: Case) -> subprocess.CompletedProcess[str]:
+        env = {**lab.activation(case), **lab.uv_env(case)}
+        return lab.world.run(case.uv_args(lab.world.wheelhouse), cwd=lab.cwd[case.tree], env=env)
+
+    # uv once per case, two at a time per core; pyrun in two processes of many answers.
     workers = max(2, 2 * (os.cpu_count() or 1))
+    half = len(cases) // 2
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda case: run_case(lab, case), cases))
-    return dict(zip(cases, results))
+        pyruns = [pool.submit(ask_pyrun_many, lab, part) for part in (cases[:half], cases[half:])]
+        uvs = list(pool.map(uv, cases))
+        answers = pyruns[0].result() + pyruns[1].result()
+    return {
+        case: Outcome(done, answer, read_uv(lab, case, done))
+        for case, done, answer in zip(cases, uvs, answers)
+    }
 
 
 def outcome_of(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> Outcome:
