@@ -803,3 +803,28 @@ def test_beside_a_starship_style_prompt(tree: Tree, shell: str) -> None:
     assert shown == "star[0]", "with the indicator off, starship's prompt is left alone"
     assert term.read('"$PYRUN_ENV_NAME"') == [PROJECT], "starship can read the label instead"
     term.close()
+
+
+# -- a console script shim that appears while zsh is running ----------------------------
+
+
+def test_zsh_forgets_where_it_found_a_command_after_pip(world: World) -> None:
+    """zsh keeps the path it found for a command; after `pip install` through the shim
+    makes a shim for that name, the next prompt's `rehash` makes the name run pyrun's
+    shim, as it would in a new shell. (bash needs `hash -r`: see the README.)"""
+    fake = world.root / "fake-bin"
+    fake.mkdir()
+    (fake / "pyrun-probe").write_text("#!/bin/sh\necho fake\n")
+    (fake / "pyrun-probe").chmod(0o755)
+    out = world.root / "out"
+    out.mkdir()
+    tree = Tree(world, world.root, world.root, world.root, world.root, world.root, out)
+    term = Term(tree, "zsh", env={"PATH": world.path_with(world.shims, world.base.bin, fake)})
+    term.run('pyrun-probe > "$T_OUT/before"')
+    assert (out / "before").read_text() == "fake\n", "zsh found the one in fake-bin"
+    term.run("pip install -q pyrun_probe")
+    assert (world.shims / "pyrun-probe").is_file(), "pip made the console script shim"
+    term.run('pyrun-probe > "$T_OUT/after"')
+    after = (out / "after").read_text()
+    assert after.startswith("pyrun_probe 1.0 ") and str(world.envs) in after, after
+    term.close()

@@ -167,6 +167,10 @@ def test_pip_install_lands_in_the_pinned_version(world: World) -> None:
     assert "-3.12-" in here
     there = world.run(["python", "-c", probe], cwd=other, env=env)
     assert there.returncode != 0 and "No module named 'pyrun_probe'" in there.stderr
+    # `pyrun doctor` says which file chose the version.
+    checks = json.loads(world.pyrun("doctor", "--json", cwd=pinned, env=env).stdout)["checks"]
+    said = next(c["message"] for c in checks if c["check"] == "python")
+    assert f"{pinned.parent.parent / '.python-version'} asks for Python 3.12" in said, said
 
 
 def test_config_file_can_turn_it_off(world: World) -> None:

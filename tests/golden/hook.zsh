@@ -546,6 +546,17 @@ _pyrun_show() {
     _pyrun_ps1_seen=$PS1
 }
 
+# A pip command may have made a console script shim (pipguard.py runs `pyrun rehash
+# --scripts` when an install changes an environment's bin/), but zsh keeps the path it
+# found for each command name (with HASH_DIRS, for every name in a directory it
+# searched), so `black` would go on running the copy it met first. preexec notes a
+# command line that mentions pip, and the next prompt empties that table (`rehash`,
+# what pyenv asks its users to run by hand), once; no other prompt pays for it.
+typeset -gi _pyrun_pip_ran=0
+_pyrun_preexec() {
+    [[ ${3-} != *pip* ]] || _pyrun_pip_ran=1
+}
+
 _pyrun_hook() {
     local -i st=$?
     local opts='' key=''
@@ -553,6 +564,10 @@ _pyrun_hook() {
     [[ -o prompt_percent ]] && opts+=p
     [[ -o prompt_bang ]] && opts+=b
     emulate -L zsh
+    if (( _pyrun_pip_ran )); then
+        _pyrun_pip_ran=0
+        rehash
+    fi
     local changed=
     if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
         _pyrun_fix_path
@@ -583,12 +598,14 @@ _pyrun_hook() {
 }
 
 # Added in front of precmd_functions and chpwd_functions once, by exact element
-# match; `typeset -ga` keeps an existing array (and works inside a function).
+# match (and _pyrun_preexec at the end of preexec_functions); `typeset -ga` keeps an
+# existing array (and works inside a function).
 _pyrun_register() {
     emulate -L zsh
-    typeset -ga precmd_functions chpwd_functions
+    typeset -ga precmd_functions chpwd_functions preexec_functions
     (( ${precmd_functions[(Ie)_pyrun_hook]} )) || precmd_functions=(_pyrun_hook "${precmd_functions[@]}")
     (( ${chpwd_functions[(Ie)_pyrun_hook]} )) || chpwd_functions=(_pyrun_hook "${chpwd_functions[@]}")
+    (( ${preexec_functions[(Ie)_pyrun_preexec]} )) || preexec_functions+=(_pyrun_preexec)
 }
 
 _pyrun_register

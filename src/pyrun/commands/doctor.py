@@ -618,6 +618,8 @@ def check_here(ctx: Context) -> list[Finding]:
         what = f"the .venv {resolution.environment}"
     else:
         what = f"{resolution.source.value}={resolution.environment}"
+    if resolution.pin is not None and resolution.pin.minor is not None:
+        what += f" ({inert(resolution.pin.describe())})"
     return [*findings, Finding("python", INFO, f"`python` in {where} runs {program}: {what}")]
 
 
