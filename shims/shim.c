@@ -283,7 +283,7 @@ __attribute__((used)) static const char pyrun_marker[] = "# pyrun-shim (compiled
 static const struct shim_name *req;
 static const char *pyrun_name;
 static char *pyrun_prog;
-static char *pyrun_pipdir;
+static char *pyrun_pipdir; /* the shared pip, or the runner of an environment's own pip */
 static char *pyrun_defer;
 static int debugging;
 
@@ -392,6 +392,21 @@ static int pyrun_use_env(const char *dir, const char *step) {
     for (int i = 0; req->env_names[i]; i++) {
         char *candidate = cat(dir, "/bin/", req->env_names[i], NULL);
         if (executable(candidate)) {
+            if (streq(req->kind, "pip") && !streq(step, "isolated")) {
+                /* An environment's own pip (not one of pyrun's isolated ones): run under
+                 * pyrun's install guard by the runner beside the shared pip
+                 * (src/pyrun/pipshare.py), which also makes its console scripts' shims. */
+                if (!is_file(PYRUN_DATA "/pip/current/ownpip/__main__.py")) {
+                    defer(cat(step, " environment ", dir, " has its own pip but the guarded runner is missing",
+                              NULL));
+                    return 1;
+                }
+                pyrun_prog = cat(dir, "/bin/python3", NULL);
+                if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
+                pyrun_pipdir = PYRUN_DATA "/pip/current/ownpip";
+                debug(step, " -> ", pyrun_prog, " (own pip, guarded)", NULL);
+                return 1;
+            }
             pyrun_prog = candidate;
             debug(step, " -> ", pyrun_prog, NULL);
             return 1;
@@ -406,7 +421,7 @@ static int pyrun_use_env(const char *dir, const char *step) {
         }
         pyrun_prog = cat(dir, "/bin/python3", NULL);
         if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
-        pyrun_pipdir = PYRUN_DATA "/pip/current";
+        pyrun_pipdir = PYRUN_DATA "/pip/current/pip";
         debug(step, " -> ", pyrun_prog, " (shared pip)", NULL);
         return 1;
     }
@@ -1073,7 +1088,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
         out[k++] = pyrun_defer;
     } else {
         out[k++] = pyrun_prog;
-        if (pyrun_pipdir) out[k++] = cat(pyrun_pipdir, "/pip", NULL);
+        if (pyrun_pipdir) out[k++] = pyrun_pipdir;
     }
     for (long i = 1; i < argc; i++) out[k++] = argv[i];
     out[k] = NULL;

@@ -20,6 +20,10 @@
 # the interpreter still resolves to the same file as the environment's bin/python
 # (`test -ef`), so a replaced interpreter is noticed without running it.
 #
+# pip in an environment found by steps 1 to 3 that has a pip of its own runs that pip
+# under pyrun's install guard, as `<env>/bin/python3 $data/pip/current/ownpip ARGS`
+# (src/pyrun/pipshare.py); one without pip runs pyrun's shared pip the same way.
+#
 # A console script shim (kind script, e.g. black) walks the same order as python and
 # runs the chosen environment's bin/NAME; when that has none, the next NAME on PATH
 # outside this shims directory (pyrun_passthrough), as pyenv's shims fall back.
@@ -55,7 +59,7 @@ pyrun_site=__PYRUN_SITE__            # config.toml's system_site_packages: 1 or 
 pyrun_pin=__PYRUN_PIN__              # config.toml's python_version_files: 1 or 0
 
 pyrun_prog=
-pyrun_pipdir=
+pyrun_pipdir=  # the shared pip, or the runner of an environment's own pip: run by pyrun_prog
 pyrun_defer=
 
 pyrun_debug() {
@@ -85,6 +89,20 @@ pyrun_use_env() {
     fi
     for pyrun_n in $pyrun_env_names; do
         if [ -x "$1/bin/$pyrun_n" ]; then
+            if [ "$pyrun_kind" = pip ] && [ "$2" != isolated ]; then
+                # An environment's own pip (not one of pyrun's isolated ones): run it
+                # under pyrun's install guard through the runner beside the shared pip
+                # (src/pyrun/pipshare.py), which also makes its console scripts' shims.
+                if [ ! -f "$pyrun_data/pip/current/ownpip/__main__.py" ]; then
+                    pyrun_defer="$2 environment $1 has its own pip but the guarded runner is missing"
+                    return 0
+                fi
+                pyrun_prog=$1/bin/python3
+                [ -x "$pyrun_prog" ] || pyrun_prog=$1/bin/python
+                pyrun_pipdir=$pyrun_data/pip/current/ownpip
+                pyrun_debug "$2 -> $pyrun_prog (own pip, guarded)"
+                return 0
+            fi
             pyrun_prog=$1/bin/$pyrun_n
             pyrun_debug "$2 -> $pyrun_prog"
             return 0
@@ -99,7 +117,7 @@ pyrun_use_env() {
         fi
         pyrun_prog=$1/bin/python3
         [ -x "$pyrun_prog" ] || pyrun_prog=$1/bin/python
-        pyrun_pipdir=$pyrun_data/pip/current
+        pyrun_pipdir=$pyrun_data/pip/current/pip
         pyrun_debug "$2 -> $pyrun_prog (shared pip)"
         return 0
     fi
@@ -532,6 +550,6 @@ if [ -n "$pyrun_defer" ]; then
     exec "$pyrun_python" -I -m pyrun _shim "$pyrun_name" "$pyrun_defer" "$@"
 fi
 if [ -n "$pyrun_pipdir" ]; then
-    exec "$pyrun_prog" "$pyrun_pipdir/pip" "$@"
+    exec "$pyrun_prog" "$pyrun_pipdir" "$@"
 fi
 exec "$pyrun_prog" "$@"

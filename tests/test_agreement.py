@@ -7,10 +7,12 @@ and a one-line message); the shim runs for real with ``PYRUN_DEBUG=1``, which ma
 say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``, or
 ``pyrun[c] ...``) or why it handed over to the slow path (``... slow path: <reason>``).
 
-* When the shell decided, its program (plus the shared pip directory) must be the
-  resolver's argv, and the resolver must have had nothing to warn about.
+* When the shell decided, its program (plus the shared pip, or the runner of an
+  environment's own pip, that it runs) must be the resolver's argv, and the resolver
+  must have had nothing to warn about.
 * When it deferred, the reason must be a legitimate one (the resolver has an error or a
-  warning to show, a relative path, or a base interpreter without a current record),
+  warning to show, a relative path, a base interpreter without a current record, or
+  an environment's own pip without the runner that guards it),
   and what finally ran (the slow path's exec line and the program's own output) or the
   error exit and message must be the resolver's.
 * Warm-up: once a healthy case has run, running it again is decided by the shell, so
@@ -28,6 +30,7 @@ import itertools
 import json
 import os
 import re
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -324,8 +327,10 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
 
 SH_DECIDED = re.compile(
     r"pyrun\[(?:sh|c)\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated|passthrough) -> "
-    r"(?P<program>.*?)(?P<pip> \(shared pip\))?"
+    r"(?P<program>.*?)(?: \((?P<pip>shared pip|own pip, guarded)\))?"
 )
+# What the shim runs with the interpreter it names, by its debug line's suffix.
+PIP_RUNNERS = {"shared pip": "pip", "own pip, guarded": "ownpip"}
 SH_DEFERRED = re.compile(r"pyrun\[(?:sh|c)\] (?P<name>\S+): slow path: (?P<reason>.*)")
 PY_EXEC = re.compile(r"pyrun\[py\] (?P<name>\S+): exec (?P<argv>\[.*\])")
 # Why the shell may hand over, and what must then hold. Any other reason is a bug.
@@ -342,6 +347,11 @@ DEFERRALS = {
     ),
     # a .venv someone else controls (ownership.py): the resolver warns and walks on
     "untrusted": re.compile(r"\.venv /.* is not trusted"),
+    # an environment's own pip, whose guarded runner (pipshare.py) the slow path makes
+    "runner": re.compile(
+        r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has its own pip but the "
+        r"guarded runner is missing"
+    ),
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
@@ -384,7 +394,7 @@ def run_shim(s: Setup, sit: Situation) -> ShimRun:
     elif m := SH_DECIDED.fullmatch(shell[-1]):
         decided = [m["program"]]
         if m["pip"]:
-            decided.append(str(s.paths.pip / "current" / "pip"))
+            decided.append(str(s.paths.pip / "current" / PIP_RUNNERS[m["pip"]]))
     else:
         raise AssertionError(f"{sit.label}: unexpected last shim line {shell[-1]!r}")
     return ShimRun(
@@ -510,6 +520,11 @@ def deferral_problems(
     elif kind == "relative":
         if (sit.env.get(m["variable"]) or "/").startswith("/"):
             return [f"{m['variable']}={sit.env.get(m['variable'])}"]
+    elif kind == "runner":
+        # `pyrun which` creates nothing: without the runner it names the pip script.
+        script = answer.argv[0] if answer.argv and len(answer.argv) == 1 else ""
+        if not Path(script).name.startswith("pip"):
+            return [f"the runner was there: the resolver answers {answer.argv}"]
     elif kind in ("explain", "untrusted"):
         if answer.healthy:
             return ["the resolver answers without an error or a warning"]
@@ -947,3 +962,26 @@ def test_console_scripts_agree(setup: Setup) -> None:
     assert answers[2].code == 127 and answers[4].code == 127
     assert answers[3].argv == [str(fake / SCRIPT)]
     assert answers[6].error and "broken" in answers[6].error
+
+
+def test_own_pip_without_its_runner_is_made_by_the_slow_path(setup: Setup) -> None:
+    """A project's own pip runs under the guard's runner (pipshare.py); where that is
+    missing (a pip copy from an older pyrun) the shim defers, the slow path makes it and
+    runs pip through it, and from then on the shim decides alone."""
+    runner = setup.paths.pip / "current" / "ownpip"
+    sit = situation(setup, Case("cwd", "unset", "unset", "pip", "311-first"))
+    venv = setup.lab.root / "cwdproj" / ".venv"
+    guarded = [str(venv / "bin" / "python3"), str(runner)]
+    assert ask_resolver(setup, sit).argv == guarded
+    shutil.rmtree(runner)
+    answer = ask_resolver(setup, sit)
+    assert answer.argv == [str(venv / "bin" / "pip")], "which creates nothing"
+    run = run_shim(setup, sit)
+    assert DEFERRALS["runner"].fullmatch(run.reason or ""), run.stderr
+    assert not deferral_problems(setup, sit, answer, run, set())
+    assert run.slow_argv == guarded
+    assert not output_problems(setup, sit, guarded, run)
+    assert (runner / "__main__.py").is_file()
+    again = run_shim(setup, sit)
+    assert again.decided == guarded == ask_resolver(setup, sit).argv
+    assert not output_problems(setup, sit, guarded, again)

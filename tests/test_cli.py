@@ -19,7 +19,9 @@ def test_why_lists_every_step_in_order_and_what_answered(world: World) -> None:
     assert "VIRTUAL_ENV" in lines[0] and "skipped: not set" in lines[0]
     assert ".venv" in lines[2] and "found" in lines[2] and str(proj / ".venv") in lines[2]
     assert "not looked at" in lines[3] and "not looked at" in lines[4]
-    assert lines[-1] == f"=> pip runs {proj / '.venv' / 'bin' / 'pip'}"
+    # its own pip, under pyrun's install guard (pipshare.py's runner)
+    runner = world.data / "pip" / "current" / "ownpip"
+    assert lines[-1] == f"=> pip runs {proj / '.venv' / 'bin' / 'python3'} {runner}"
 
 
 def test_why_explains_a_broken_venv_and_exits_non_zero(world: World) -> None:

@@ -131,6 +131,9 @@ def test_pip_in_a_venv_without_pip_installs_into_that_venv(world: World) -> None
     got = world.run(["python", "-c", "import pyrun_probe; print(pyrun_probe.VERSION)"], cwd=proj)
     assert got.stdout.strip() == "1.0"
     assert not (venv / "bin" / "pip").exists(), "pip itself was not installed into the venv"
+    # its console script has a shim, as one installed into an isolated environment would
+    got = world.run(["pyrun-probe"], cwd=proj, check=True)
+    assert got.stdout.strip() == f"pyrun_probe 1.0 {venv}"
 
 
 def test_deleted_cwd_still_runs_steps_1_2_and_4(world: World) -> None:

@@ -13,9 +13,12 @@ resolver for the same name.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
-from tests.conftest import World, need
+import pytest
+
+from tests.conftest import SHIM_FLAVOURS, World, need, snapshot
 
 SCRIPT = "pyrun-probe"
 
@@ -103,3 +106,72 @@ def test_the_shim_stays_while_another_environment_has_the_script(world: World) -
     assert done.stdout.startswith("pyrun_probe 1.0 ") and "-3.12-" in done.stdout
     world.run(["pip3.12", "uninstall", "-y", "-q", "pyrun_probe"], check=True)
     assert not (world.shims / SCRIPT).exists()
+
+
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_scripts_of_a_project_venv_with_its_own_pip(world: World, base_snapshots: dict) -> None:
+    """pip in a project's own .venv runs that pip under pyrun's install guard: its
+    scripts get shims, run by name where that .venv is what python resolves to, and an
+    install aimed at the base interpreter is refused."""
+    project = world.root / "project"
+    venv = world.venv(project / ".venv", pip=True)
+    plain = world.root / "plain"
+    plain.mkdir()
+    world.run(["pip", "install", "-q", "pyrun_probe"], cwd=project, check=True)
+    assert (venv / "bin" / SCRIPT).is_file(), "pip installed into the project's .venv"
+    assert (world.shims / SCRIPT).is_file(), "and the guard made the script's shim"
+    (project / "src").mkdir()
+    done = world.run([SCRIPT], cwd=project / "src", check=True)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {venv}"
+    answer = json.loads(world.pyrun("which", SCRIPT, "--json", cwd=project, check=True).stdout)
+    assert answer["program"] == str(venv / "bin" / SCRIPT) and answer["source"] == ".venv"
+
+    # Where python is something else: the next one on PATH, else a one-line error.
+    fake = fake_on_path(world)
+    later = {"PATH": world.path_with(world.shims, world.base.bin, fake)}
+    done = world.run([SCRIPT], cwd=plain, env=later, check=True)
+    assert done.stdout.strip() == str(fake / SCRIPT)
+    done = world.run([SCRIPT], cwd=plain)
+    assert done.returncode == 127 and done.stderr.startswith(f"pyrun: {SCRIPT} is not in ")
+
+    # The guard stands in front of the project's pip too: the base stays as it was.
+    site = world.base.site_packages
+    done = world.run(["pip", "install", "--target", str(site), "pyrun_probe"], cwd=project)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"pyrun: pip install --target {site} would write into ")
+    assert snapshot(world.base.prefix) == base_snapshots[world.base.minor]
+
+    # pip's own commands work as before, and it still names itself pip.
+    done = world.run(["pip", "--version"], cwd=project, check=True)
+    assert f"from {venv}/lib/python{world.base.minor}/site-packages/pip " in done.stdout
+    done = world.run(["pip", "help"], cwd=project, check=True)
+    assert "\n  pip <command> [options]\n" in done.stdout
+
+    world.run(["pip", "uninstall", "-y", "-q", "pyrun_probe"], cwd=project, check=True)
+    assert not (world.shims / SCRIPT).exists(), "no environment has it any more"
+    assert world.pyrun("which", SCRIPT, cwd=project).returncode == 2
+
+
+def test_scripts_of_an_activated_venv_and_a_damaged_list(world: World) -> None:
+    """An activated venv (VIRTUAL_ENV) is registered as a project's .venv is; bad lines
+    in ``$data/script-envs`` are ignored and dropped, and environments that are gone
+    take their shims with them."""
+    elsewhere = world.venv(world.root / "tools" / "venv", pip=True)
+    active = {"VIRTUAL_ENV": str(elsewhere)}
+    world.run(["pip", "install", "-q", "pyrun_probe"], env=active, check=True)
+    done = world.run([SCRIPT], env=active, check=True)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {elsewhere}"
+
+    registry = world.data / "script-envs"
+    junk = b"relative/dir\n\n/nonexistent/env\n\xff\xfe\x00/bad\n" + str(world.root).encode()
+    registry.write_bytes(junk + b"\n" + registry.read_bytes() + b"/tmp/../etc\n")
+    world.pyrun("rehash", "-q", check=True)
+    assert (world.shims / SCRIPT).is_file(), "the bad lines did not hide the good one"
+    assert registry.read_text().splitlines() == [str(world.root), str(elsewhere)]
+    done = world.run([SCRIPT], env=active, check=True)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {elsewhere}"
+
+    shutil.rmtree(elsewhere)
+    world.pyrun("rehash", "-q", check=True)
+    assert not (world.shims / SCRIPT).exists()
+    assert registry.read_text().splitlines() == [str(world.root)]

@@ -147,8 +147,14 @@ def _parser() -> argparse.ArgumentParser:
     rehash.add_argument(
         "--scripts",
         action="store_true",
-        help="only bring the console script shims in line with the isolated environments "
+        help="only bring the console script shims in line with the environments "
         "(what pip runs after an install)",
+    )
+    rehash.add_argument(
+        "--env",
+        metavar="PREFIX",
+        help="first register PREFIX, an environment pip installed into, so its console "
+        "scripts get shims too (what pip runs in an environment that is not pyrun's own)",
     )
 
     exec_ = sub.add_parser(
@@ -310,7 +316,7 @@ def _dispatch(argv: list[str]) -> int:
     if args.command == "rehash":
         from pyrun.commands import rehash
 
-        return rehash.run(args.quiet, scripts=args.scripts)
+        return rehash.run(args.quiet, scripts=args.scripts, env=args.env)
     if args.command == "exec":
         from pyrun.commands import exec_system
 

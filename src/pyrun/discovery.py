@@ -12,6 +12,13 @@ environment has none, the next ``<name>`` on PATH outside the shims directory
 (`next_on_path`, which is also PYRUN_DISABLE's pass-through); with neither, an error
 naming the environment.
 
+A pip request in an environment found by steps 1 to 3 that has a pip of its own runs
+that pip under pyrun's install guard, through the runner beside the shared pip
+(``<env>/bin/python3 $data/pip/current/ownpip``, pipshare.RUNNER): the guard refuses an
+install into the base there too, and the environment's new console scripts get shims.
+One without pip runs the shared pip with its interpreter; pyrun's isolated environments
+run their own ``bin/pip``, which is the guarded shared copy.
+
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
 a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
@@ -299,7 +306,7 @@ class Resolver:
                 f"(it has no bin/python{self.request.minor})",
             )
             return
-        argv = self._program(prefix)
+        argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
         self._note(source, "found", f"{prefix} ({how})")
         raise _Found(
@@ -324,7 +331,9 @@ class Resolver:
         self._passthrough_note = f"{prefix} has no {name}: the next {name} on PATH runs, {other}"
         return [other]
 
-    def _program(self, prefix: Path) -> list[str]:
+    def _program(self, prefix: Path, own_env: bool = False) -> list[str]:
+        """What runs the request in `prefix`; `own_env` for an environment found by
+        steps 1 to 3 (not one of pyrun's isolated environments)."""
         if self.request.kind == "script":
             return self._script(prefix)
         found = environment.program_in(prefix, self.request)
@@ -335,6 +344,8 @@ class Resolver:
                 self.trail,
             )
         argv, needs_shared_pip = found
+        if own_env and self.request.kind == "pip" and not needs_shared_pip:
+            return self._own_pip(prefix, argv)
         if needs_shared_pip:
             if self.create and pipshare.ensure(self.paths) is None:
                 raise DiscoveryError(
@@ -344,6 +355,21 @@ class Resolver:
                 )
             argv.append(str(self.paths.pip / "current" / "pip"))
         return argv
+
+    def _own_pip(self, prefix: Path, argv: list[str]) -> list[str]:
+        """An environment's own pip, run under pyrun's install guard by the runner beside
+        the shared pip (pipshare.RUNNER), so that its installs are checked and its new
+        console scripts get shims. Without the runner (which creates nothing), the
+        environment's pip script itself; the slow path makes the runner first."""
+        runner = self.paths.pip / "current" / pipshare.OWNPIP
+        if not (runner / "__main__.py").is_file() and self.create:
+            pipshare.ensure(self.paths)
+        if not (runner / "__main__.py").is_file():
+            return argv
+        python = prefix / "bin" / "python3"
+        if not environment.executable(python):
+            python = prefix / "bin" / "python"
+        return [str(python), str(runner)]
 
     # -- steps 3b and 4: base interpreters, run as their isolated environment ----------
 

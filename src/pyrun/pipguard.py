@@ -14,13 +14,20 @@ scripts, before pip's own code is imported. It runs under the environment's Pyth
 (any version pip supports), so it imports nothing of pyrun's and only the standard
 library, and does nothing unless the command is ``install`` or ``uninstall``.
 
+An environment with a pip of its own (a project's ``.venv``, an activated venv, a named
+conda environment) runs that pip through the runner pipshare writes beside this file,
+``ownpip/__main__.py``, which loads this file by its path and calls ``install()`` before
+it runs the environment's pip; so the same check applies there.
+
 It also keeps the console script shims current, as pyenv's rehash but automatic: when
-an install or uninstall in one of pyrun's isolated environments changed the names in
-its bin/, it runs ``pyrun rehash --scripts`` before pip exits, so ``black`` runs by name
-as soon as ``pip install black`` returns (and its shim goes with the last environment
-that has it). It finds pyrun through where pipshare put this file,
-``$data/pip/<version>/``: the interpreter that runs pyrun is in the stamp that
-``pyrun rehash`` wrote to ``$data/shims/.pyrun-shims.json``.
+an install or uninstall changed the names in the environment's bin/, it runs
+``pyrun rehash --scripts`` before pip exits (with ``--env <sys.prefix>`` when the
+environment is not one of pyrun's isolated ones, which registers it in
+``$data/script-envs``), so ``black`` runs by name as soon as ``pip install black``
+returns (and its shim goes with the last environment that has it). It finds pyrun
+through where pipshare put this file, ``$data/pip/<version>/``: the interpreter that
+runs pyrun is in the stamp that ``pyrun rehash`` wrote to
+``$data/shims/.pyrun-shims.json``.
 """
 
 from __future__ import annotations
@@ -85,12 +92,14 @@ def _data_dir() -> str | None:
     return None
 
 
+def _isolated(data: str) -> bool:
+    """Whether this environment is one of pyrun's isolated ones."""
+    return _inside(os.path.realpath(sys.prefix), os.path.join(os.path.realpath(data), "envs"))
+
+
 def _bin_names() -> set[str] | None:
-    """The names in this environment's bin/, when it is one of pyrun's isolated ones."""
-    data = _data_dir()
-    if data is None:
-        return None
-    if not _inside(os.path.realpath(sys.prefix), os.path.join(os.path.realpath(data), "envs")):
+    """The names in this environment's bin/, when this file is pyrun's copy."""
+    if _data_dir() is None:
         return None
     try:
         return set(os.listdir(os.path.join(sys.prefix, "bin")))
@@ -111,7 +120,9 @@ def rehash_scripts() -> None:
         with open(os.path.join(data, "shims", ".pyrun-shims.json"), encoding="utf-8") as f:
             python = json.load(f)["python"]
         done = subprocess.run(
-            [python, "-I", "-m", "pyrun", "rehash", "--scripts", "-q"],
+            [python, "-I", "-m", "pyrun", "rehash", "--scripts", "-q"]
+            # not one of pyrun's own: `rehash` registers it first (shims.script_envs)
+            + ([] if _isolated(data) else ["--env", os.path.abspath(sys.prefix)]),
             env={**os.environ, "PYRUN_DATA_DIR": data},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -153,8 +164,8 @@ def install() -> None:
         import pip._internal.commands as commands
     except ImportError:
         return
-    create = commands.create_command
-    if getattr(create, "_pyrun_guarded", False):
+    create = getattr(commands, "create_command", None)  # an old pip has none: no guard
+    if create is None or getattr(create, "_pyrun_guarded", False):
         return
 
     def create_command(name: str, **kwargs: Any) -> Any:

@@ -10,6 +10,15 @@ interpreter runs it. ``$data/pip/current`` points at the copy in use.
 The copy carries pyrun's install guard (pipguard.py, as ``_pyrun_pip_guard.py``),
 called from the copy's ``pip/__main__.py`` before pip's own code loads, so an install
 pointed at the base interpreter or the user site is refused however pip is started.
+
+Beside it sits ``ownpip/__main__.py`` (`RUNNER`): an environment that has a pip of its
+own (a project's ``.venv``, an activated venv, a named conda environment) gets that pip
+through it, run as ``<env python> $data/pip/current/ownpip ARGS`` by the pip shim. It
+loads the guard by its file path (the directory holding the shared ``pip/`` never goes
+on ``sys.path``, so ``import pip`` is the environment's own), installs it, and runs the
+environment's pip as ``python -m pip`` would. So the guard refuses there too, and an
+install or uninstall that changed the environment's bin/ makes its console scripts'
+shims (pipguard.rehash_scripts).
 """
 
 from __future__ import annotations
@@ -40,6 +49,49 @@ _GUARD_CALL = f"""import {GUARD_MODULE}  # added by pyrun: no install into the b
 
 """
 _MAIN_ANCHOR = 'if __name__ == "__main__":'
+OWNPIP = "ownpip"  # the runner's directory beside the copy
+# Runs under the environment's Python (any version pip supports): standard library only.
+RUNNER = f'''"""Written by pyrun (pipshare.py): this environment's own pip, under pyrun's install
+guard. Run as `<env python> <this directory> ARGS` by pyrun's pip shim."""
+
+import os
+import sys
+
+
+def _main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    # This directory is sys.path[0]; nothing of it may shadow the environment's modules.
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    guard = os.path.join(os.path.dirname(here), "{GUARD_MODULE}.py")
+    try:
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("{GUARD_MODULE}", guard)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        sys.modules["{GUARD_MODULE}"] = module
+        module.install()
+        found = importlib.util.find_spec("pip")
+    except (OSError, ImportError, SyntaxError) as exc:
+        sys.stderr.write(
+            "pyrun: cannot load pip's install guard %s (%s); run `pyrun rehash`\\n" % (guard, exc)
+        )
+        return 1
+    if found is None:
+        sys.stderr.write(
+            "pyrun: %s has a pip script but %s cannot import pip; reinstall it with "
+            "`%s -m ensurepip`\\n" % (sys.prefix, sys.executable, sys.executable)
+        )
+        return 1
+    import runpy
+
+    sys.argv[0] = "pip"  # pip names itself after argv[0] in its messages
+    runpy.run_module("pip", run_name="__main__", alter_sys=False)
+    return 0
+
+
+sys.exit(_main())
+'''
 
 
 @dataclass(frozen=True)
@@ -162,15 +214,19 @@ def _guard_current(root: Path) -> bool:
     try:
         guard = (root / f"{GUARD_MODULE}.py").read_text(encoding="utf-8")
         main = (root / "pip" / "__main__.py").read_text(encoding="utf-8")
+        runner = (root / OWNPIP / "__main__.py").read_text(encoding="utf-8")
     except OSError:
         return False
-    return guard == _guard_source() and _GUARD_CALL in main
+    return guard == _guard_source() and _GUARD_CALL in main and runner == RUNNER
 
 
 def _add_guard(root: Path) -> None:
-    """Write the guard beside the copy and call it from the copy's __main__ (once)."""
+    """Write the guard and the runner beside the copy and call the guard from the
+    copy's __main__ (once)."""
     guard = root / f"{GUARD_MODULE}.py"
     _write_atomically(guard, _guard_source())
+    (root / OWNPIP).mkdir(exist_ok=True)
+    _write_atomically(root / OWNPIP / "__main__.py", RUNNER)
     main = root / "pip" / "__main__.py"
     text = main.read_text(encoding="utf-8")
     if _GUARD_CALL in text:

@@ -6,7 +6,8 @@ interpreter names it looks for on PATH.
 
 Three kinds: ``python`` and ``pip`` (python, python3, python3.X, pip, pip3, pip3.X),
 and ``script``, a console script such as ``black`` that a package installed into one of
-pyrun's isolated environments. A script shim finds the environment exactly as
+pyrun's isolated environments, or into another environment through pyrun's pip shim
+(shims.script_envs). A script shim finds the environment exactly as
 ``python`` does (same order, same interpreters on PATH, the same isolated environment
 for a base interpreter), then runs ``<env>/bin/<name>`` when that is an executable file;
 otherwise the next ``<name>`` on PATH outside the shims directory, as pyenv's shims fall

@@ -13,16 +13,20 @@ both walk the same order.
 Console scripts, as pyenv's rehash shims every version's bin/: every executable in the
 bin/ of pyrun's complete isolated environments whose name request.is_script_name allows
 (so never python*, pip, pip3, pip3.X, activate*) gets a shim of kind "script"
-(request.py). Project environments' scripts get none: run them through their
-environment (``.venv/bin/black``, an activated venv) as uv would, and a name that does
-have a shim runs the project environment's own copy where that is what ``python``
-resolves to. The list is recomputed by every rehash (and `stale_reason` notices a change,
-so the hook's start-up check does too), and right after ``pip install``/``uninstall``
-in an isolated environment: the pip guard (pipguard.py) compares bin/ before and after
-and then runs ``pyrun rehash --scripts`` (`rehash_scripts`), which keeps the python and
-pip shims and the compiled binary as they are. The compiled binary needs no rebuild for
-a new script: a name not in its table that is a link in the shims directory is a
-script (shims/shim.c, `script_request`).
+(request.py). So do the console scripts of the other environments pip ran in through
+a shim (a project's ``.venv``, an activated venv, a named conda environment), listed in
+``$data/script-envs`` (`script_envs`): there only the console and GUI scripts their
+installed packages declare (``*.dist-info/entry_points.txt``), not every program a
+conda environment's bin/ holds. A script shim runs the copy of the environment
+``python`` resolves to, wherever that is, else the next one on PATH. The list is
+recomputed by every rehash (and `stale_reason` notices a change, so the hook's start-up
+check does too), and right after ``pip install``/``uninstall`` through a shim: the pip
+guard (pipguard.py) compares bin/ before and after and then runs ``pyrun rehash
+--scripts`` (`rehash_scripts`; with ``--env PREFIX``, which registers an environment
+that is not pyrun's own), which keeps the python and pip shims and the compiled binary
+as they are. The compiled binary needs no rebuild for a new script: a name not in its
+table that is a link in the shims directory is a script (shims/shim.c,
+`script_request`).
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pyrun import __version__, compiled, config, pipshare, resources
-from pyrun.environment import is_pyrun_shim, samefile
+from pyrun.environment import executable_file, health, is_pyrun_shim, samefile
 from pyrun.errors import PyrunError, disk_error
 from pyrun.isolated import is_complete
 from pyrun.lock import exclusive
@@ -45,6 +50,7 @@ from pyrun.request import BadShimName, Request, is_script_name
 
 BASE_NAMES = ("python", "python3", "pip", "pip3")
 STAMP = ".pyrun-shims.json"
+SCRIPT_ENVS = "script-envs"  # environments not pyrun's own whose scripts get shims
 _MINOR_NAME = re.compile(r"^python(3\.[0-9]{1,2})$")
 
 
@@ -78,12 +84,13 @@ def wanted_names(paths: Paths, path_value: str | None = None) -> list[str]:
 
 
 def script_names(paths: Paths) -> list[str]:
-    """The console scripts in the bin/ of every complete isolated environment."""
+    """The console scripts in the bin/ of every complete isolated environment, and those
+    the packages of each environment in `script_envs` declare."""
     found: set[str] = set()
     try:
         envs = list(paths.envs.iterdir())
     except OSError:
-        return []
+        envs = []
     for env in envs:
         if not is_complete(env):
             continue
@@ -92,10 +99,111 @@ def script_names(paths: Paths) -> list[str]:
         except OSError:
             continue
         for name in names:
-            path = env / "bin" / name
-            if is_script_name(name) and os.path.isfile(path) and os.access(path, os.X_OK):
+            if is_script_name(name) and executable_file(env / "bin" / name):
+                found.add(name)
+    for env in script_envs(paths):
+        for name in declared_scripts(env):
+            if is_script_name(name) and executable_file(env / "bin" / name):
                 found.add(name)
     return sorted(found)
+
+
+# -- environments that are not pyrun's own, registered by the pip guard -----------------
+
+
+def _registered_lines(paths: Paths) -> list[str]:
+    """The lines of ``$data/script-envs`` that name an environment: absolute, normalised
+    paths, once each. Anything else (a damaged file, a stray line) is left out."""
+    try:
+        text = (paths.data / SCRIPT_ENVS).read_text(encoding="utf-8", errors="replace")
+    except (OSError, ValueError):
+        return []
+    lines: list[str] = []
+    for line in text.splitlines():
+        if (
+            line.startswith("/")
+            and os.path.normpath(line) == line
+            and "\x00" not in line
+            and "\ufffd" not in line
+            and line not in lines
+        ):
+            lines.append(line)
+    return lines
+
+
+def env_usable(prefix: Path) -> bool:
+    """An environment whose scripts may be listed: a venv (pyvenv.cfg) or a conda
+    environment (conda-meta/) with a working interpreter (read, never run)."""
+    try:
+        if not ((prefix / "pyvenv.cfg").is_file() or (prefix / "conda-meta").is_dir()):
+            return False
+        return health(prefix).state == "ok"
+    except (OSError, ValueError):
+        return False
+
+
+def script_envs(paths: Paths) -> list[Path]:
+    """The registered environments that are still there and usable (`env_usable`)."""
+    return [Path(line) for line in _registered_lines(paths) if env_usable(Path(line))]
+
+
+def declared_scripts(prefix: Path) -> set[str]:
+    """The console and GUI scripts the installed packages of an environment declare
+    (``[console_scripts]``/``[gui_scripts]`` of each ``*.dist-info/entry_points.txt``),
+    as pip writes them into its bin/."""
+    names: set[str] = set()
+    for lib in ("lib", "lib64"):
+        try:
+            found = list((prefix / lib).glob("*/site-packages/*.dist-info/entry_points.txt"))
+        except OSError:
+            continue
+        for entry_points in found:
+            try:
+                text = entry_points.read_text(encoding="utf-8", errors="replace")
+            except (OSError, ValueError):
+                continue
+            section = ""
+            for raw in text.splitlines():
+                line = raw.strip()
+                if line.startswith("[") and line.endswith("]"):
+                    section = line[1:-1].strip()
+                elif section in ("console_scripts", "gui_scripts") and "=" in line:
+                    names.add(line.split("=", 1)[0].strip())
+    return names
+
+
+def _register(paths: Paths, env: str | None) -> None:
+    """Rewrite ``$data/script-envs`` (under the rehash lock): `env` added when it is an
+    environment that is not pyrun's own, and lines naming nothing that exists dropped,
+    as are lines that name no environment at all. Unchanged, it is not written."""
+    lines = _registered_lines(paths)
+    kept = [line for line in lines if os.path.lexists(line)]
+    if env is not None:
+        prefix = os.path.normpath(os.path.abspath(env))
+        own = os.path.realpath(paths.envs) + os.sep
+        if (
+            prefix not in kept
+            and not (os.path.realpath(prefix) + os.sep).startswith(own)
+            and env_usable(Path(prefix))
+        ):
+            kept.append(prefix)
+    registry = paths.data / SCRIPT_ENVS
+    try:
+        if registry.read_text(encoding="utf-8", errors="replace") == "".join(
+            f"{line}\n" for line in kept
+        ):
+            return
+    except OSError:
+        if not kept:
+            return
+    tmp = paths.data / f".{SCRIPT_ENVS}.{os.getpid()}.tmp"
+    try:
+        tmp.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+        os.replace(tmp, registry)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise disk_error(f"write {registry}", exc) from None
 
 
 def request_for(paths: Paths, name: str) -> Request:
@@ -108,7 +216,7 @@ def request_for(paths: Paths, name: str) -> Request:
         if is_script_name(name) and (is_pyrun_shim(shim) or name in script_names(paths)):
             return Request.script(name)
         raise BadShimName(
-            f"{exc}; no isolated environment has a console script called {name!r}"
+            f"{exc}; no environment pip ran in through pyrun has a console script called {name!r}"
         ) from None
 
 
@@ -299,10 +407,12 @@ def rehash(
     path_value: str | None = None,
     names: list[str] | None = None,
     reuse: bool = False,
+    env: str | None = None,
 ) -> list[str]:
     """Regenerate every shim (the python and pip names PATH calls for, unless given, and
     the console scripts); return the names. With reuse, a current compiled binary is
-    kept instead of built again."""
+    kept instead of built again. `env`, an environment pip ran in, is registered first
+    (`_register`), so its console scripts get shims too."""
     paths.ensure_safe()  # shims written where others can write would not stay ours
     settings = config.load(paths)  # a bad config file stops here, before anything changes
     names = names or wanted_names(paths, path_value)
@@ -310,6 +420,7 @@ def rehash(
     paths.make(paths.shims)
     paths.make(paths.locks)
     with exclusive(paths.locks / "rehash.lock", "regenerating shims"):
+        _register(paths, env)
         scripts = [name for name in script_names(paths) if name not in names]
         try:
             _write(paths, names, scripts, pyrun_python, settings, reuse=reuse)
@@ -324,16 +435,17 @@ def rehash(
     return [*names, *scripts]
 
 
-def rehash_scripts(paths: Paths) -> list[str]:
-    """``pyrun rehash --scripts``, run by the pip guard after an install or uninstall in
-    an isolated environment: the console script shims made to match the environments'
-    bin/, the python and pip shims kept with the names they have (not recomputed from
-    the PATH pip happened to run with), and the compiled binary kept when current."""
+def rehash_scripts(paths: Paths, env: str | None = None) -> list[str]:
+    """``pyrun rehash --scripts [--env PREFIX]``, run by the pip guard after an install
+    or uninstall through a shim: the console script shims made to match the
+    environments' bin/ (`env`, when given, registered first), the python and pip shims
+    kept with the names they have (not recomputed from the PATH pip happened to run
+    with), and the compiled binary kept when current."""
     recorded = recorded_stamp(paths)
     names = recorded.get("names") if recorded else None
     if not isinstance(names, list) or not names:
-        return rehash(paths)
-    return rehash(paths, names=[str(name) for name in names], reuse=True)
+        return rehash(paths, env=env)
+    return rehash(paths, names=[str(name) for name in names], reuse=True, env=env)
 
 
 def ensure_current(paths: Paths, path_value: str | None = None) -> str | None:

@@ -1,6 +1,7 @@
 """``pyrun rehash``: regenerate the shims for the Python versions now on PATH and the
-console scripts of the isolated environments; ``--scripts`` only the latter (the pip
-guard runs it after an install or uninstall, shims.rehash_scripts)."""
+console scripts of the environments; ``--scripts`` only the latter (the pip guard runs
+it after an install or uninstall, shims.rehash_scripts), ``--env PREFIX`` registering
+an environment that is not pyrun's own first (shims.script_envs)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pyrun import shims
 from pyrun.paths import Paths
 
 
-def run(quiet: bool, scripts: bool = False) -> int:
+def run(quiet: bool, scripts: bool = False, env: str | None = None) -> int:
     paths = Paths.from_env()
-    names = shims.rehash_scripts(paths) if scripts else shims.rehash(paths)
+    names = shims.rehash_scripts(paths, env) if scripts else shims.rehash(paths, env=env)
     if not quiet:
         print(f"pyrun: {len(names)} shims in {paths.shims}: {' '.join(names)}")
         kind = shims.built(paths)

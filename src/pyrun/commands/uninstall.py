@@ -51,10 +51,12 @@ LAYOUT: dict[str, str] = {
     "saved": "the saved package lists",
     "locks": "the lock files",
     "cache": "the caches",
+    "script-envs": "the list of environments whose console scripts have shims",
     "tool.old": "a previous install.sh install, set aside",
     "tool": "pyrun itself (install.sh's virtual environment)",
 }
-KEPT_WITHOUT_ALL = ("envs", "by-path", "pip", "saved", "locks", "cache")
+KEPT_WITHOUT_ALL = ("envs", "by-path", "pip", "saved", "locks", "cache", "script-envs")
+FILES = ("script-envs",)  # the names in LAYOUT that are files, not directories
 
 
 @dataclass
@@ -107,7 +109,10 @@ def not_pyrun(paths: Paths, environ: dict[str, str]) -> str | None:
             f"pyrun's data directory; {fix}, or move those out"
         )
     for name in entries:
-        if not os.path.isdir(data / name):
+        if name in FILES:
+            if not os.path.isfile(data / name) or os.path.islink(data / name):
+                return f"{data / name} is not a file, so {data}{why} is not pyrun's; {fix}"
+        elif not os.path.isdir(data / name):
             return f"{data / name} is not a directory, so {data}{why} is not pyrun's; {fix}"
     return _foreign_shim(paths)
 
@@ -192,7 +197,13 @@ def _launchers(paths: Paths, environ: dict[str, str]) -> list[Path]:
 
 def _data(paths: Paths, everything: bool, report: Report, environ: dict[str, str]) -> None:
     data = paths.data
-    present = [name for name in LAYOUT if (data / name).is_dir() or (data / name).is_symlink()]
+    present = [
+        name
+        for name in LAYOUT
+        if (data / name).is_dir()
+        or (data / name).is_symlink()
+        or (name in FILES and (data / name).is_file())
+    ]
     launchers = _launchers(paths, environ)
     if "shims" in present:
         count = sum(1 for entry in paths.shims.iterdir() if not entry.name.startswith("."))
