@@ -320,21 +320,24 @@ pyrun_conda_is_base() {
 # physical cwd up, else the same in uv's user config directory; the first line that is
 # 3, 3.Y or 3.Y.Z once trimmed (comment and blank lines skipped) asks for 3.Y. Then this shim asks for it as python3.Y does: pyrun_minor and the PATH
 # names change, the programs run inside an environment do not.
+# pyrun_f: directory $1's .python-version, else its .python-versions; 1 when neither.
+pyrun_pin_in() {
+    for pyrun_f in "${1%/}/.python-version" "${1%/}/.python-versions"; do
+        [ -f "$pyrun_f" ] && return 0
+    done
+    return 1
+}
+
 pyrun_read_pin() {
-    pyrun_f=
     pyrun_w=$pyrun_cwd
+    pyrun_found=
     while [ -n "$pyrun_w" ]; do
-        if [ -f "${pyrun_w%/}/.python-version" ]; then
-            pyrun_f=${pyrun_w%/}/.python-version
-        elif [ -f "${pyrun_w%/}/.python-versions" ]; then
-            pyrun_f=${pyrun_w%/}/.python-versions
-        fi
-        [ -z "$pyrun_f" ] || break
+        if pyrun_pin_in "$pyrun_w"; then pyrun_found=1; break; fi
         [ "$pyrun_w" = / ] && break
         pyrun_w=${pyrun_w%/*}
         [ -n "$pyrun_w" ] || pyrun_w=/
     done
-    if [ -z "$pyrun_f" ]; then
+    if [ -z "$pyrun_found" ]; then
         case ${XDG_CONFIG_HOME-} in
             /*) pyrun_w=$XDG_CONFIG_HOME/uv ;;
             *)
@@ -342,13 +345,7 @@ pyrun_read_pin() {
                 pyrun_w=$HOME/.config/uv
                 ;;
         esac
-        if [ -f "$pyrun_w/.python-version" ]; then
-            pyrun_f=$pyrun_w/.python-version
-        elif [ -f "$pyrun_w/.python-versions" ]; then
-            pyrun_f=$pyrun_w/.python-versions
-        else
-            return
-        fi
+        pyrun_pin_in "$pyrun_w" || return
     fi
     [ -r "$pyrun_f" ] || return  # an unreadable file asks for nothing
     while IFS= read -r pyrun_l || [ -n "$pyrun_l" ]; do
