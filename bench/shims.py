@@ -430,6 +430,19 @@ class Flavour:
         ]
 
 
+def pinned_project(work: Path, base: Base, shim: str, env: dict[str, str]) -> Path:
+    """A project whose .python-version names the base's minor version, as pyenv writes
+    it, with the shim run there once: the pin makes it look for python3.X first, whose
+    record the first run writes (as a user's first `python` there would)."""
+    project = work / "pinned"
+    project.mkdir(exist_ok=True)
+    (project / ".python-version").write_text(f"# pinned by the team\n{base.minor}.0\n")
+    cwd = deep(project, 1)
+    if env:
+        subprocess.run([shim, "-c", "pass"], env=env, cwd=cwd, capture_output=True, check=False)
+    return project
+
+
 def flavour_cases(work: Path, base: Base, flavour: str, proj: Path, conda: Path) -> Flavour:
     """The pyrun cases with shims of one flavour, in data directories of their own."""
     name = FLAVOURS[flavour]
@@ -479,6 +492,24 @@ def flavour_cases(work: Path, base: Base, flavour: str, proj: Path, conda: Path)
             plain,
             CONDA_PREFIX=str(conda),
             CONDA_DEFAULT_ENV="bench",
+        ),
+        # The fallback above reads no version file (there is none up to `/`); here a
+        # project pins the base's own version, so the shim reads the file and then
+        # looks for python3.X first, as `python3.X` itself does.
+        pair(
+            "pinned",
+            f"`.python-version` {base.minor}, cwd 1 below the project (isolated fallback)",
+            [shim, *p],
+            [iso, *p],
+            deep(pinned_project(work, base, shim, env), 1),
+        ),
+        pair(
+            "pin-off",
+            "isolated fallback, cwd 1 below `$W/plain`, `PYRUN_PYTHON_VERSION_FILES=0`",
+            [shim, *p],
+            [iso, *p],
+            deep(plain, 1),
+            PYRUN_PYTHON_VERSION_FILES="0",
         ),
     ]
     depth_venv = {

@@ -805,15 +805,37 @@ static char *pin_file_in(const char *dir) {
 static struct shim_name pinned_req;
 static char pinned_minor[PIN_Y_MAX + 3];
 
+/* pin_file_in for the directory open as `fd` whose path is `dir`: the same test, but
+ * relative to the directory, so a walk up from a deep cwd does not resolve every
+ * ancestor's full path again at each level (that made the walk quadratic in depth). */
+static char *pin_file_at(long fd, const char *dir) {
+    static const char *const names[] = {".python-version", ".python-versions"};
+    for (int i = 0; i < 2; i++) {
+        struct stat st;
+        if (sys6(__NR_newfstatat, fd, (long)names[i], (long)&st, 0, 0) == 0 && IS_REG(st.st_mode))
+            return cat(dir, "/", names[i], NULL);
+    }
+    return NULL;
+}
+
 static void pyrun_read_pin(void) {
     char *file = NULL;
     char *w = pyrun_cwd;
+    /* The cwd by its path, then each parent as `..` of the one below: the physical cwd
+     * has no symlinks, so that is the parent its path names. Opening the cwd checked
+     * every ancestor's search permission, as the path-based test would. */
+    long fd = *w ? sys(__NR_openat, AT_FDCWD, w, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     while (*w) {
-        file = pin_file_in(streq(w, "/") ? "" : w);
+        const char *dir = streq(w, "/") ? "" : w;
+        file = fd >= 0 ? pin_file_at(fd, dir) : pin_file_in(dir);
         if (file || streq(w, "/")) break;
+        long up = fd >= 0 ? sys(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd >= 0) sys(__NR_close, fd, 0, 0);
+        fd = up;
         w = cut(w, (size_t)(find_last(w, '/') - w));
         if (!*w) w = "/";
     }
+    if (fd >= 0) sys(__NR_close, fd, 0, 0);
     if (!file) {
         const char *xdg = env_or_empty("XDG_CONFIG_HOME"), *home = env_or_empty("HOME");
         if (xdg[0] == '/') file = pin_file_in(cat(xdg, "/uv", NULL));
