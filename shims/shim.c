@@ -362,6 +362,24 @@ static int pyrun_trusted(const char *env) {
     return safe_dir(env, 0) && safe_dir(holder, 1);
 }
 
+/* pip for environment `dir` (found by `step`): its interpreter running `sub`, a
+ * directory beside the shared pip copy (pip: the copy itself; ownpip: the
+ * environment's own pip under the guard), said as (`what`); when that is missing, the
+ * slow path, because `missing`. shim.sh's pyrun_pip_from. Always decides: 1. */
+static int pip_from(const char *dir, const char *step, const char *sub, const char *what,
+                    const char *missing) {
+    char *runner = cat(PYRUN_DATA "/pip/current/", sub, NULL);
+    if (!is_file(cat(runner, "/__main__.py", NULL))) {
+        defer(cat(step, " environment ", dir, missing, NULL));
+        return 1;
+    }
+    pyrun_prog = cat(dir, "/bin/python3", NULL);
+    if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
+    pyrun_pipdir = runner;
+    debug(step, " -> ", pyrun_prog, " (", what, ")", NULL);
+    return 1;
+}
+
 /* Choose the program inside environment `dir` (found by `step`).
  * Returns 1 when decided (pyrun_prog, or pyrun_defer), 0 when the step does not count. */
 static void pyrun_passthrough(char *reason);
@@ -396,16 +414,8 @@ static int pyrun_use_env(const char *dir, const char *step) {
                 /* An environment's own pip (not one of pyrun's isolated ones): run under
                  * pyrun's install guard by the runner beside the shared pip
                  * (src/pyrun/pipshare.py), which also makes its console scripts' shims. */
-                if (!is_file(PYRUN_DATA "/pip/current/ownpip/__main__.py")) {
-                    defer(cat(step, " environment ", dir, " has its own pip but the guarded runner is missing",
-                              NULL));
-                    return 1;
-                }
-                pyrun_prog = cat(dir, "/bin/python3", NULL);
-                if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
-                pyrun_pipdir = PYRUN_DATA "/pip/current/ownpip";
-                debug(step, " -> ", pyrun_prog, " (own pip, guarded)", NULL);
-                return 1;
+                return pip_from(dir, step, "ownpip", "own pip, guarded",
+                                " has its own pip but the guarded runner is missing");
             }
             pyrun_prog = candidate;
             debug(step, " -> ", pyrun_prog, NULL);
@@ -415,15 +425,7 @@ static int pyrun_use_env(const char *dir, const char *step) {
     if (streq(req->kind, "pip")) {
         /* An environment without pip (uv makes them): pyrun's shared pip run by the
          * environment's own interpreter installs into that environment. */
-        if (!is_file(PYRUN_DATA "/pip/current/pip/__main__.py")) {
-            defer(cat(step, " environment ", dir, " has no pip and the shared pip is missing", NULL));
-            return 1;
-        }
-        pyrun_prog = cat(dir, "/bin/python3", NULL);
-        if (!executable(pyrun_prog)) pyrun_prog = cat(dir, "/bin/python", NULL);
-        pyrun_pipdir = PYRUN_DATA "/pip/current/pip";
-        debug(step, " -> ", pyrun_prog, " (shared pip)", NULL);
-        return 1;
+        return pip_from(dir, step, "pip", "shared pip", " has no pip and the shared pip is missing");
     }
     char *wanted = cut("", 0);
     for (int i = 0; req->env_names[i]; i++) wanted = cat(wanted, i ? " " : "", req->env_names[i], NULL);

@@ -66,6 +66,20 @@ pyrun_debug() {
     [ -z "${PYRUN_DEBUG-}" ] || printf 'pyrun[sh] %s: %s\n' "$pyrun_name" "$1" >&2
 }
 
+# pip for environment $1 (found by step $2): its interpreter running the directory $3
+# beside the shared pip copy (pip: the copy itself; ownpip: the environment's own pip
+# under the guard), said as ($4); when that is missing, the slow path, because $5.
+pyrun_pip_from() {
+    if [ ! -f "$pyrun_data/pip/current/$3/__main__.py" ]; then
+        pyrun_defer="$2 environment $1 $5"
+        return
+    fi
+    pyrun_prog=$1/bin/python3
+    [ -x "$pyrun_prog" ] || pyrun_prog=$1/bin/python
+    pyrun_pipdir=$pyrun_data/pip/current/$3
+    pyrun_debug "$2 -> $pyrun_prog ($4)"
+}
+
 # Choose the program inside environment $1 (found by step $2).
 # Returns 0 when decided (pyrun_prog, or pyrun_defer), 1 when the step does not count.
 pyrun_use_env() {
@@ -93,14 +107,8 @@ pyrun_use_env() {
                 # An environment's own pip (not one of pyrun's isolated ones): run it
                 # under pyrun's install guard through the runner beside the shared pip
                 # (src/pyrun/pipshare.py), which also makes its console scripts' shims.
-                if [ ! -f "$pyrun_data/pip/current/ownpip/__main__.py" ]; then
-                    pyrun_defer="$2 environment $1 has its own pip but the guarded runner is missing"
-                    return 0
-                fi
-                pyrun_prog=$1/bin/python3
-                [ -x "$pyrun_prog" ] || pyrun_prog=$1/bin/python
-                pyrun_pipdir=$pyrun_data/pip/current/ownpip
-                pyrun_debug "$2 -> $pyrun_prog (own pip, guarded)"
+                pyrun_pip_from "$1" "$2" ownpip "own pip, guarded" \
+                    "has its own pip but the guarded runner is missing"
                 return 0
             fi
             pyrun_prog=$1/bin/$pyrun_n
@@ -111,14 +119,7 @@ pyrun_use_env() {
     if [ "$pyrun_kind" = pip ]; then
         # An environment without pip (uv makes them): run pyrun's shared pip with the
         # environment's own interpreter, so pip installs into that environment.
-        if [ ! -f "$pyrun_data/pip/current/pip/__main__.py" ]; then
-            pyrun_defer="$2 environment $1 has no pip and the shared pip is missing"
-            return 0
-        fi
-        pyrun_prog=$1/bin/python3
-        [ -x "$pyrun_prog" ] || pyrun_prog=$1/bin/python
-        pyrun_pipdir=$pyrun_data/pip/current/pip
-        pyrun_debug "$2 -> $pyrun_prog (shared pip)"
+        pyrun_pip_from "$1" "$2" pip "shared pip" "has no pip and the shared pip is missing"
         return 0
     fi
     pyrun_defer="$2 environment $1 has no $pyrun_env_names"
