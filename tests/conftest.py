@@ -309,3 +309,20 @@ def world(
     world = new_world(tmp_path, bases, wheelhouse, flavour=shim_flavour)
     yield world
     assert_bases_untouched(bases, base_snapshots, world.home)
+
+
+@pytest.fixture(scope="module")
+def module_world(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    bases: dict[str, Base],
+    base_snapshots: dict[str, dict[str, str]],
+    wheelhouse: Path,
+) -> Iterator[World]:
+    """One world shared by a module's tests (a world costs a rehash and a compile), with
+    the base interpreters checked byte for byte once the module is done."""
+    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    made = new_world(tmp_path_factory.mktemp(name), bases, wheelhouse)
+    yield made
+    assert_bases_untouched(bases, base_snapshots, made.home)

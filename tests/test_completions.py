@@ -14,14 +14,13 @@ import os
 import pty
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pyrun import cli
 from pyrun.commands import doctor
-from tests.conftest import PYRUN, Base, World, assert_bases_untouched, need, new_world
+from tests.conftest import PYRUN, World, need
 
 ENV_NAME = "cpython-3.11-0123456789ab"
 
@@ -40,18 +39,10 @@ def parser_commands() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def cworld(
-    tmp_path_factory: pytest.TempPathFactory,
-    bases: dict[str, Base],
-    base_snapshots: dict[str, dict[str, str]],
-    wheelhouse: Path,
-) -> Iterator[World]:
+def cworld(module_world: World) -> World:
     """One world for the module: its shims, and an environment directory to complete."""
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    world = new_world(tmp_path_factory.mktemp("completions"), bases, wheelhouse)
-    (world.envs / ENV_NAME).mkdir(parents=True)
-    yield world
-    assert_bases_untouched(bases, base_snapshots, world.home)
+    (module_world.envs / ENV_NAME).mkdir(parents=True)
+    return module_world
 
 
 @pytest.fixture(scope="module")

@@ -18,26 +18,14 @@ import pytest
 
 from tests.conftest import (
     PYRUN,
-    Base,
     World,
-    assert_bases_untouched,
     flavour_needs,
-    need,
-    new_world,
 )
 
 
 @pytest.fixture(scope="module")
-def cworld(
-    tmp_path_factory: pytest.TempPathFactory,
-    bases: dict[str, Base],
-    base_snapshots: dict[str, dict[str, str]],
-    wheelhouse: Path,
-) -> Iterator[World]:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    world = new_world(tmp_path_factory.mktemp("config"), bases, wheelhouse)
-    yield world
-    assert_bases_untouched(bases, base_snapshots, world.home)
+def cworld(module_world: World) -> World:
+    return module_world
 
 
 @pytest.fixture

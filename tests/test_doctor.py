@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,8 @@ from pyrun.commands.init import BEGIN
 from pyrun.shells import SHELLS
 from tests.conftest import (
     PYRUN,
-    Base,
     World,
-    assert_bases_untouched,
     need,
-    new_world,
 )
 from tests.test_base_lifecycle import own_base
 
@@ -34,20 +30,12 @@ CHECKS = ["safety", "path", "hook", "shims", "envs", "pip", "pyrun", "venv", "py
 
 
 @pytest.fixture(scope="module")
-def world(
-    tmp_path_factory: pytest.TempPathFactory,
-    bases: dict[str, Base],
-    base_snapshots: dict[str, dict[str, str]],
-    wheelhouse: Path,
-) -> Iterator[World]:
+def world(module_world: World) -> World:
     """A user who ran `pyrun init bash` and `python` once: everything in place."""
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    made = new_world(tmp_path_factory.mktemp("doctor"), bases, wheelhouse)
-    made.env["SHELL"] = "/bin/bash"
-    made.pyrun("init", "bash", check=True)
-    made.run(["python", "-c", "pass"], check=True)
-    yield made
-    assert_bases_untouched(bases, base_snapshots, made.home)
+    module_world.env["SHELL"] = "/bin/bash"
+    module_world.pyrun("init", "bash", check=True)
+    module_world.run(["python", "-c", "pass"], check=True)
+    return module_world
 
 
 def doctor(
