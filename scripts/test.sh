@@ -5,6 +5,11 @@
 #     sh scripts/test.sh -x -k install   # arguments go to pytest
 #
 # Strategy. One command that works the same on a laptop and in CI, from nothing:
+#   0. the programs the tests drive (real shells, tmux, strace, shellcheck, direnv, a C
+#      compiler, an aarch64 cross compiler with qemu): installed with apt-get when run
+#      as root on Debian or Ubuntu (PYRUN_TEST_APT=0 turns that off); otherwise one line
+#      per missing program says how to get it, and pytest's summary counts the tests
+#      that skipped for each (tests/conftest.py);
 #   1. a project-local .venv (made from ${PYTHON:-python3} when missing or broken, with
 #      the same interpreter and ensurepip checks as install.sh, from scripts/lib.sh);
 #   2. `pip install -e .[test]` into it, skipped when pyproject.toml and setup.py have
@@ -30,6 +35,39 @@ case ${CI-} in
     1 | [Tt][Rr][Uu][Ee] | [Yy][Ee][Ss]) in_ci=1 ;;
     *) in_ci= ;;
 esac
+
+# -- 0. the programs the tests drive ---------------------------------------------------
+
+# "program:packages" (packages joined by +): what apt-get installs for each program the
+# tests drive; a program's tests skip without it (and fail in CI).
+tools="zsh:zsh fish:fish tmux:tmux strace:strace shellcheck:shellcheck direnv:direnv
+cc:gcc+libc6-dev setpriv:util-linux unshare:util-linux
+aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu+libc6-dev-arm64-cross qemu-aarch64:qemu-user"
+missing_tools() {
+    for pair in $tools; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || printf '%s\n' "$pair"
+    done
+    # The kernel headers the compiled shim includes come with no program of their own.
+    if command -v cc >/dev/null 2>&1 \
+        && ! printf '#include <asm/stat.h>\n' | cc -E -x c - >/dev/null 2>&1; then
+        printf '%s\n' "asm/stat.h:linux-libc-dev"
+    fi
+}
+missing=$(missing_tools)
+if [ -n "$missing" ] && [ "$(id -u)" -eq 0 ] && [ "${PYRUN_TEST_APT:-1}" != 0 ] \
+    && command -v apt-get >/dev/null 2>&1; then
+    packages=$(for pair in $missing; do printf '%s\n' "${pair#*:}"; done | tr '+' '\n' | sort -u | tr '\n' ' ')
+    say "installing what the tests drive with apt-get (running as root): $packages"
+    # shellcheck disable=SC2086  # package names, meant to split
+    { DEBIAN_FRONTEND=noninteractive apt-get -qq update </dev/null >/dev/null \
+        && DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends \
+            $packages </dev/null >/dev/null; } \
+        || say "apt-get could not install them all (see above); the tests that need them skip"
+    missing=$(missing_tools)
+fi
+for pair in $missing; do
+    say "${pair%%:*} is missing, so the tests that need it skip; install it: sudo apt-get install $(printf '%s' "${pair#*:}" | tr '+' ' ')"
+done
 
 # -- 1. the project venv ------------------------------------------------------------
 

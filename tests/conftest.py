@@ -9,6 +9,7 @@ ends by asserting it is byte-for-byte what it was (and that no user site appeare
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -27,36 +28,114 @@ PYRUN = str(Path(sys.executable).parent / "pyrun")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+# Minors the suite builds bases for: the first is the one a world's `python` finds, the
+# second is "another version on PATH". A machine with only one of them (a fresh Debian
+# has 3.11, Ubuntu 24.04 has 3.12) skips the tests that need the other, with the reason.
+MINORS = ("3.11", "3.12")
+
+
+@functools.cache
+def real_pythons() -> dict[str, Path]:
+    """Real CPythons to copy bases from, by minor version.
+
+    ``PYRUN_TEST_PYTHONS`` (paths, separated by spaces or colons) names them; else, per
+    minor, pyenv's newest build, the interpreter running the tests, then ``python3.X``
+    in /usr/local/bin and /usr/bin (the distribution's).
+    """
+    named = os.environ.get("PYRUN_TEST_PYTHONS", "").replace(":", " ").split()
+    if named:
+        found: dict[str, Path] = {}
+        for path in named:
+            minor = _minor_of(path)
+            if minor is None:
+                pytest.exit(f"PYRUN_TEST_PYTHONS names {path}, which does not run as Python 3", 2)
+            found.setdefault(minor, Path(path))
+        return found
+    found = {}
+    for minor in MINORS:
+        for candidate in _candidates(minor):
+            if candidate.is_file() and _minor_of(str(candidate)) == minor:
+                found[minor] = candidate
+                break
+    return found
+
+
+def _candidates(minor: str) -> Iterator[Path]:
+    versions = Path.home() / ".pyenv" / "versions"
+    if versions.is_dir():
+        for version in sorted(versions.iterdir(), reverse=True):
+            if version.name.startswith(minor + "."):
+                yield version / "bin" / f"python{minor}"
+    yield Path(sys.base_prefix) / "bin" / f"python{minor}"
+    yield Path("/usr/local/bin") / f"python{minor}"
+    yield Path("/usr/bin") / f"python{minor}"
+
+
+def _minor_of(python: str) -> str | None:
+    try:
+        done = subprocess.run(
+            [python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**clean_env(), "PYRUN_DISABLE": "1"},
+            check=False,
+        )
+    except OSError:
+        return None
+    minor = done.stdout.strip()
+    return minor if done.returncode == 0 and minor.startswith("3.") else None
+
+
 def real_python(minor: str) -> Path | None:
-    """A real CPython of that minor version to copy from: pyenv's, else ours."""
-    candidates = [Path.home() / ".pyenv" / "versions"]
-    for root in candidates:
-        if root.is_dir():
-            for version in sorted(root.iterdir(), reverse=True):
-                exe = version / "bin" / f"python{minor}"
-                if version.name.startswith(minor + ".") and exe.is_file():
-                    return exe
-    ours = Path(sys.base_prefix) / "bin" / f"python{minor}"
-    if f"{sys.version_info[0]}.{sys.version_info[1]}" == minor and ours.is_file():
-        return ours
-    return None
+    """A real CPython of that minor version to copy from, or None."""
+    return real_pythons().get(minor)
 
 
 def need(thing: object, what: str) -> None:
-    """A missing tool is a skip on a laptop and a failure in CI."""
+    """A missing tool is a skip on a laptop and a failure in CI.
+
+    The skip reason starts with ``needs``: the summary at the end of the run
+    (pytest_terminal_summary) counts the tests each missing thing skipped."""
     if thing:
         return
     if IN_CI:
         pytest.fail(f"{what} is required in CI")
-    pytest.skip(f"{what} is not available here")
+    pytest.skip(f"needs {what}, which is not available here")
+
+
+class Bases(dict):  # type: ignore[type-arg]
+    """The throwaway bases by minor version. Asking for a minor this machine has no
+    Python of skips the test with the reason (a fresh machine has one Python), unless
+    ``PYRUN_TEST_REQUIRE_MINORS`` names it: CI on the development machine sets it, so
+    that a Python gone missing there fails instead of shrinking the suite silently."""
+
+    def __missing__(self, minor: str) -> Base:
+        have = ", ".join(sorted(self)) or "none"
+        what = f"a CPython {minor} to build a throwaway base interpreter from (found: {have})"
+        if minor in os.environ.get("PYRUN_TEST_REQUIRE_MINORS", "").replace(",", " ").split():
+            pytest.fail(f"{what} is required (PYRUN_TEST_REQUIRE_MINORS)")
+        pytest.skip(f"needs {what}")
+
+    @property
+    def primary(self) -> Base:
+        """The base a world's `python` finds: the tests' own minor when there is a base
+        of it (the distribution's Python on a fresh machine), else the first of MINORS."""
+        mine = f"{sys.version_info[0]}.{sys.version_info[1]}"
+        if mine in self:
+            return self[mine]
+        return self[next((m for m in MINORS if m in self), MINORS[0])]
 
 
 @dataclass(frozen=True)
 class Base:
-    """A throwaway base interpreter: prefix, its bin/ for PATH, and its minor version."""
+    """A throwaway base interpreter: prefix, its bin/ for PATH, its minor version, and
+    the site-packages its own pip installs into (``lib/python3.X/site-packages``, or on
+    a Debian-built Python ``local/lib/python3.X/dist-packages``)."""
 
     prefix: Path
     minor: str
+    site_packages: Path
 
     @property
     def bin(self) -> Path:
@@ -67,29 +146,84 @@ class Base:
         return self.bin / f"python{self.minor}"
 
     @property
-    def site_packages(self) -> Path:
-        return self.prefix / "lib" / f"python{self.minor}" / "site-packages"
+    def stdlib(self) -> Path:
+        """Its standard library: entries linked to the real one's, so never write in it."""
+        return self.prefix / "lib" / f"python{self.minor}"
+
+
+def need_minor(bases: dict[str, Base], minor: str) -> Base:
+    """The base of `minor`; a machine without one skips the test (Bases.__missing__)."""
+    return bases[minor] if minor in bases else Bases(bases)[minor]
+
+
+def primary(bases: dict[str, Base]) -> Base:
+    """The base a world's `python` finds (Bases.primary), for a plain dict too."""
+    return Bases(bases).primary
 
 
 def make_base(root: Path, real: Path, minor: str) -> Base:
+    """Copy `real` into ``root/base-X.Y`` with its standard library linked entry by
+    entry and a pip of its own: from ensurepip where the Python allows it, else (Debian
+    and Ubuntu disable ensurepip for the system Python) from a pip wheel on the machine,
+    installed by that wheel's own pip. A failure says why instead of erroring every test."""
     real_prefix = real.resolve().parent.parent
     prefix = root / f"base-{minor}"
     (prefix / "bin").mkdir(parents=True)
-    shutil.copy2(real, prefix / "bin" / f"python{minor}")
+    python = prefix / "bin" / f"python{minor}"
+    shutil.copy2(real, python)
     (prefix / "bin" / "python3").symlink_to(f"python{minor}")
     stdlib = prefix / "lib" / f"python{minor}"
     (stdlib / "site-packages").mkdir(parents=True)
     for entry in (real_prefix / "lib" / f"python{minor}").iterdir():
         if entry.name != "site-packages":
             (stdlib / entry.name).symlink_to(entry)
-    env = clean_env({"HOME": str(root / "ensurepip-home")})
-    subprocess.run(
-        [str(prefix / "bin" / f"python{minor}"), "-m", "ensurepip"],
-        env=env,
-        check=True,
-        capture_output=True,
+    env = clean_env({"HOME": str(root / "ensurepip-home"), "PYRUN_DISABLE": "1"})
+    tried = subprocess.run(
+        [str(python), "-m", "ensurepip"], env=env, capture_output=True, text=True, check=False
     )
-    return Base(prefix, minor)
+    if tried.returncode != 0:
+        wheel = pip_wheel(real_prefix / "lib" / f"python{minor}")
+        if wheel is None:
+            last = (tried.stderr.strip().splitlines() or ["no output"])[-1]
+            pytest.fail(
+                f"cannot give the throwaway base {prefix} a pip: `-m ensurepip` failed "
+                f"({last}) and there is no pip wheel in {real_prefix}/lib/python{minor}/"
+                "ensurepip/_bundled or /usr/share/python-wheels (Debian: apt-get install "
+                "python3-pip-whl)",
+                pytrace=False,
+            )
+        installed = subprocess.run(
+            [str(python), f"{wheel}/pip", "install", "--no-index", "--no-deps",
+             "--break-system-packages", str(wheel)],
+            env=env, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if installed.returncode != 0:
+            pytest.fail(
+                f"cannot give the throwaway base {prefix} a pip from {wheel}: "
+                f"{installed.stdout}{installed.stderr}",
+                pytrace=False,
+            )
+    where = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return Base(prefix, minor, Path(where.stdout.strip()))
+
+
+def pip_wheel(stdlib: Path) -> Path | None:
+    """The newest pip wheel a Python's ensurepip would use: its own bundled one, else the
+    distribution's (Debian's python3-pip-whl)."""
+    from packaging.version import InvalidVersion, Version
+
+    def version(wheel: Path) -> Version:
+        try:
+            return Version(wheel.name.split("-")[1])
+        except (IndexError, InvalidVersion):
+            return Version("0")
+
+    wheels = [*(stdlib / "ensurepip" / "_bundled").glob("pip-*.whl")]
+    wheels += Path("/usr/share/python-wheels").glob("pip-*.whl")
+    return max(wheels, key=version, default=None)
 
 
 def snapshot(root: Path) -> dict[str, str]:
@@ -131,13 +265,11 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def bases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Base]:
+def bases(tmp_path_factory: pytest.TempPathFactory) -> Bases:
     root = tmp_path_factory.mktemp("bases")
-    made: dict[str, Base] = {}
-    for minor in ("3.11", "3.12"):
-        real = real_python(minor)
-        if real is not None:
-            made[minor] = make_base(root, real, minor)
+    made = Bases()
+    for minor, real in sorted(real_pythons().items()):
+        made[minor] = make_base(root, real, minor)
     return made
 
 
@@ -250,11 +382,12 @@ def new_world(
     flavour: str | None = None,
 ) -> World:
     """A user's machine under root: own HOME and XDG dirs, shims generated, PATH with the
-    shims, the 3.11 base and any extra bases, then /usr/bin and /bin. The shims are what
-    a user gets here (compiled when a C compiler works) unless flavour says "sh" or "c"."""
+    shims, the primary base (Bases.primary) and any extra bases, then /usr/bin and /bin.
+    The shims are what a user gets here (compiled when a C compiler works) unless
+    flavour says "sh" or "c"."""
     home = root / "home"
     home.mkdir()
-    world = World(root=root, home=home, base=bases["3.11"], bases=bases, wheelhouse=wheelhouse)
+    world = World(root=root, home=home, base=primary(bases), bases=bases, wheelhouse=wheelhouse)
     world.env = clean_env(
         {
             "HOME": str(home),
@@ -304,7 +437,7 @@ def world(
     wheelhouse: Path,
     shim_flavour: str | None,
 ) -> Iterator[World]:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
     flavour_needs(shim_flavour)
     world = new_world(tmp_path, bases, wheelhouse, flavour=shim_flavour)
     yield world
@@ -321,8 +454,25 @@ def module_world(
 ) -> Iterator[World]:
     """One world shared by a module's tests (a world costs a rehash and a compile), with
     the base interpreters checked byte for byte once the module is done."""
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
     name = request.module.__name__.rsplit(".", 1)[-1]
     made = new_world(tmp_path_factory.mktemp(name), bases, wheelhouse)
     yield made
     assert_bases_untouched(bases, base_snapshots, made.home)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line per thing this machine lacks, with the number of tests it skipped, so
+    a laptop run says what it did not test (scripts/test.sh says how to install each)."""
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        reason = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else ""
+        reason = str(reason).removeprefix("Skipped: ")
+        if reason.startswith("needs "):
+            what = reason[len("needs ") :].removesuffix(", which is not available here")
+            counts[what] = counts.get(what, 0) + 1
+    if counts:
+        terminalreporter.section("skipped for what this machine lacks")
+        for what, number in sorted(counts.items(), key=lambda item: -item[1]):
+            terminalreporter.write_line(f"{number:5d} skipped: no {what}")

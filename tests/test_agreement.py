@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 
 from pyrun import compiled, records, shims
 from pyrun.paths import Paths
-from tests.conftest import Base, World, need
+from tests.conftest import Base, World, need, need_minor
 
 NAMES = ("python", "python3", "python3.11", "python3.12", "pip", "pip3", "pip3.12")
 SCRIPT = "pyrun-probe"  # the console script of the wheelhouse's pyrun_probe
@@ -148,8 +148,8 @@ def dangling_venv(prefix: Path) -> Path:
 # into it after it is built (every scenario's own files go under its world).
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelhouse: Path) -> Lab:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    need(bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    need_minor(bases, "3.11")
+    need_minor(bases, "3.12")
     root = tmp_path_factory.mktemp("lab")
     lab = Lab(root, bases)
     b311, b312 = bases["3.11"], bases["3.12"]

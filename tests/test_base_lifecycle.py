@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 from pyrun import inventory
-from tests.conftest import Base, World, need, snapshot
+from tests.conftest import Base, World, need_minor, snapshot
 
 VERSION = "import sys; print('%d.%d' % sys.version_info[:2], sys.prefix)"
 PROBE = "import pyrun_probe, sys; print(pyrun_probe.VERSION, sys.prefix)"
@@ -30,10 +30,10 @@ def own_base(source: Base, prefix: Path) -> Base:
     (prefix / "bin" / "python3").symlink_to(f"python{source.minor}")
     stdlib = prefix / "lib" / f"python{source.minor}"
     (stdlib / "site-packages").mkdir(parents=True)
-    for entry in source.site_packages.parent.iterdir():
+    for entry in source.stdlib.iterdir():
         if entry.name != "site-packages":
             (stdlib / entry.name).symlink_to(entry)
-    return Base(prefix, source.minor)
+    return Base(prefix, source.minor, prefix / source.site_packages.relative_to(source.prefix))
 
 
 def only_path(world: World, *dirs: Path) -> dict[str, str]:
@@ -79,7 +79,7 @@ def repair_and_import(world: World, env: dict[str, str], old: Path, new: Path, *
 
 
 def test_python3_on_path_upgraded_to_another_minor(world: World) -> None:
-    need(world.bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    need_minor(world.bases, "3.12")
     links = world.root / "bin"
     links.mkdir()
     (links / "python3").symlink_to(world.bases["3.11"].python)
@@ -151,7 +151,7 @@ def test_base_moved(world: World) -> None:
 
 
 def test_base_deleted(world: World) -> None:
-    need(world.bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    need_minor(world.bases, "3.12")
     mine = own_base(world.bases["3.11"], world.root / "opt" / "python-3.11")
     env = only_path(world, mine.bin)
     old = install_probe(world, env)

@@ -20,6 +20,7 @@ from tests.conftest import (
     make_base,
     need,
     new_world,
+    primary,
     real_python,
     snapshot,
 )
@@ -163,7 +164,7 @@ def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how
     places = {
         "<base-prefix>": str(base.prefix),
         "<base-site>": str(base.site_packages),
-        "<base-stdlib>": str(base.site_packages.parent),
+        "<base-stdlib>": str(base.stdlib),
         "~/.local": str(world.home / ".local"),
     }
     words = how.split()
@@ -234,15 +235,16 @@ def test_an_externally_managed_base_just_works(
 ) -> None:
     # A PEP 668 base: pip run by the base itself refuses; pip through pyrun installs into
     # the isolated environment and leaves the base as it was.
-    real = real_python("3.11")
-    need(real, "a CPython 3.11 to build a throwaway base interpreter from")
-    base = make_base(tmp_path / "bases", real, "3.11")
-    (base.site_packages.parent / "EXTERNALLY-MANAGED").write_text(
-        "[externally-managed]\nError=This base is managed elsewhere.\n"
-    )
+    minor = primary(bases).minor
+    real = real_python(minor)
+    need(real, f"a CPython {minor} to build a throwaway base interpreter from")
+    base = make_base(tmp_path / "bases", real, minor)
+    marker = base.stdlib / "EXTERNALLY-MANAGED"
+    marker.unlink(missing_ok=True)  # a Debian stdlib links the real one: never write through it
+    marker.write_text("[externally-managed]\nError=This base is managed elsewhere.\n")
     before = snapshot(base.prefix)
     (tmp_path / "w").mkdir()
-    world = new_world(tmp_path / "w", {**bases, "3.11": base}, wheelhouse)
+    world = new_world(tmp_path / "w", {**bases, minor: base}, wheelhouse)
     direct = world.run([str(base.python), "-m", "pip", "install", "pyrun_probe"])
     assert direct.returncode != 0 and "externally-managed-environment" in direct.stderr
     world.run(["pip", "install", "pyrun_probe"], check=True)

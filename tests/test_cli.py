@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from tests.conftest import World, need
+from tests.conftest import World, need_minor
 
 
 def test_why_lists_every_step_in_order_and_what_answered(world: World) -> None:
@@ -44,8 +44,7 @@ def test_which_before_first_use_names_the_env_it_will_create(world: World) -> No
 
 
 def test_rehash_follows_the_versions_on_path(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    need(py312, "a 3.12 base")
+    py312 = need_minor(world.bases, "3.12")
     assert not (world.shims / "python3.12").exists()
     with_312 = world.path_with(world.shims, world.base.bin, py312.bin)  # type: ignore[union-attr]
     world.pyrun("rehash", env={"PATH": with_312}, check=True)
@@ -57,8 +56,7 @@ def test_rehash_follows_the_versions_on_path(world: World) -> None:
 
 
 def test_hook_rehashes_when_a_new_version_appears_on_path(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    need(py312, "a 3.12 base")
+    py312 = need_minor(world.bases, "3.12")
     with_312 = world.path_with(world.shims, world.base.bin, py312.bin)  # type: ignore[union-attr]
     world.pyrun("hook", "bash", env={"PATH": with_312}, check=True)
     assert (world.shims / "python3.12").exists()

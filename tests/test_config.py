@@ -182,7 +182,13 @@ def test_system_site_packages_is_another_environment(cworld: World, settings: Pa
     assert site_env == isolated + "-site"
     cfg = (Path(site_env) / "pyvenv.cfg").read_text()
     assert "include-system-site-packages = true" in cfg
-    assert last == str(cworld.base.site_packages)  # the base's, searched after its own
+    # The base's own site directories, searched after the environment's own.
+    base_sites = cworld.run(
+        [str(cworld.base.python), "-c", "import site; print(site.getsitepackages()[-1])"],
+        env={"PYRUN_DISABLE": "1"},
+        check=True,
+    ).stdout.strip()
+    assert last == base_sites
     done = cworld.pyrun("which", "python", "--json", cwd=here, check=True)
     assert json.loads(done.stdout)["environment"] == site_env
     # The variable wins over the file, in the shim's fast path and in the resolver;

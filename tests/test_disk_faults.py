@@ -36,7 +36,7 @@ from pyrun import isolated
 from pyrun.interpreter import query
 from pyrun.paths import Paths
 from pyrun.records import COMPLETE_MARKER
-from tests.conftest import PYRUN, SHIM_FLAVOURS, World, need
+from tests.conftest import PYRUN, SHIM_FLAVOURS, World, need, need_minor
 from tests.test_agreement import Lab, Setup, Situation, ask_resolver, check, handmade_venv
 
 PREFIX = "import sys; print(sys.prefix)"
@@ -305,8 +305,7 @@ def agree(s: Setup, label: str, cwd: Path, names: tuple[str, ...], **env: str | 
 @pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
 def test_unreadable_ancestors_and_a_deleted_cwd(world: World, shim_flavour: str) -> None:
     need_permissions()
-    b312 = world.bases.get("3.12")
-    need(b312, "a CPython 3.12 to build a throwaway base interpreter from")
+    b312 = need_minor(world.bases, "3.12")
     assert b312 is not None
     root = world.root / "tree"
     # top/.venv (3.12) above a directory nobody may search, which holds a nearer .venv

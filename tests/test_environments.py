@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from tests.conftest import World, need
+from tests.conftest import World, need, need_minor
 
 
 def which(world: World, name: str, cwd: Path, **env: str) -> dict[str, object]:
@@ -71,8 +71,7 @@ def test_named_conda_env_beats_dot_venv_and_conda_base_comes_after(world: World)
 
 
 def test_version_shim_skips_environments_of_another_version(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    assert py312 is not None, "the 3.12 base is needed for version requests"
+    py312 = need_minor(world.bases, "3.12")
     world.env["PATH"] = world.path_with(world.shims, world.base.bin, py312.bin)
     world.pyrun("rehash", "-q", check=True)
     proj = world.root / "proj"
@@ -176,8 +175,7 @@ def test_nothing_found_is_a_clear_error(world: World) -> None:
 
 
 def test_a_path_dir_with_only_python3_x_provides_the_unversioned_python(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    need(py312, "a 3.12 base")
+    py312 = need_minor(world.bases, "3.12")
     only = world.root / "uv-bin"
     only.mkdir()
     (only / "python3.12").symlink_to(py312.python)  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ import pytest
 from pyrun.commands.hook import render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
-from tests.conftest import PYRUN, World, need
+from tests.conftest import PYRUN, World, need, need_minor
 from tests.test_hooks_posix import owner_tree
 
 pexpect = pytest.importorskip("pexpect")
@@ -327,7 +327,7 @@ def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
 def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -> None:
     # A .python-version makes `python` ask for its minor version (version_file.py): a
     # second base on PATH is chosen, an environment of another minor is skipped.
-    need(world.bases.get("3.12"), "a CPython 3.12 for a second base interpreter")
+    need_minor(world.bases, "3.12")
     world.env["PATH"] = world.path_with(world.shims, world.base.bin, world.bases["3.12"].bin)
     fish.run(f"set -gx PATH {quote_fish(world.env['PATH'])}")
     pinned = world.root / "pinned"

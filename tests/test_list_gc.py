@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import World, need, snapshot
+from tests.conftest import World, need_minor, snapshot
 from tests.test_base_lifecycle import one_line, only_path, own_base
 
 DAY = 86400
@@ -52,8 +52,7 @@ def records_naming(world: World, env: Path) -> list[Path]:
 
 
 def test_list_and_gc(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    need(py312, "a CPython 3.12 to build a throwaway base interpreter from")
+    py312 = need_minor(world.bases, "3.12")
     assert py312 is not None
     mine = own_base(world.bases["3.11"], world.root / "opt" / "python-3.11")
     with_mine = only_path(world, mine.bin)

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import World, need
+from tests.conftest import World, need_minor
 
 
 @pytest.fixture
 def pyenv_root(world: World) -> Path:
-    need(world.bases.get("3.12"), "a 3.12 base")
+    need_minor(world.bases, "3.12")
     root = world.root / "pyenv-root"
     (root / "shims").mkdir(parents=True)
     (root / "versions").mkdir()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIM_FLAVOURS, World, need, snapshot
+from tests.conftest import SHIM_FLAVOURS, World, need_minor, snapshot
 
 SCRIPT = "pyrun-probe"
 
@@ -88,8 +88,7 @@ def test_pip_install_through_the_shim_then_the_script_by_name(world: World) -> N
 
 
 def test_the_shim_stays_while_another_environment_has_the_script(world: World) -> None:
-    py312 = world.bases.get("3.12")
-    need(py312, "a 3.12 base")
+    py312 = need_minor(world.bases, "3.12")
     assert py312 is not None
     world.env["PATH"] = world.path_with(world.shims, world.base.bin, py312.bin)
     world.pyrun("rehash", "-q", check=True)

@@ -67,6 +67,7 @@ from tests.conftest import (
     World,
     assert_bases_untouched,
     need,
+    need_minor,
     new_world,
     snapshot,
 )
@@ -381,8 +382,8 @@ def lab(
     base_snapshots: dict[str, dict[str, str]],
     wheelhouse: Path,
 ) -> Iterator[Lab]:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    need(bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    need_minor(bases, "3.11")
+    need_minor(bases, "3.12")
     need(UV.is_file(), f"uv next to the test interpreter ({UV})")
     root = tmp_path_factory.mktemp("uv-agreement")
     assert_nothing_above(root)
