@@ -251,3 +251,59 @@ def test_no_compiler_at_all_says_how_to_get_the_compiled_shims(world: World) -> 
     line = done.stdout.splitlines()[-1]
     assert line.startswith("pyrun: shell shims (no C compiler (cc, gcc or clang) on PATH)")
     assert "apt install gcc" in line and "pyrun rehash" in line
+
+
+def write_cc(path: Path, headers: bool = True) -> None:
+    """A C compiler for the test: the machine's own, or without headers it is one
+    whose system include directories are empty, as without linux-libc-dev."""
+    real = compiled.compiler()
+    assert real is not None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    empty = path.parent / "include"
+    empty.mkdir(exist_ok=True)
+    flags = "" if headers else f"-nostdinc -isystem {empty}"
+    path.write_text(f'#!/bin/sh\nexec {real} {flags} "$@"\n')
+    path.chmod(0o755)
+
+
+def test_missing_kernel_headers_are_named_with_the_package(world: World) -> None:
+    need(compiled.compiler(), "a C compiler")
+    cc = world.root / "tools" / "cc"
+    write_cc(cc, headers=False)
+    done = world.pyrun("rehash", env={"CC": str(cc), "PYRUN_SHIM": None}, check=True)
+    line = done.stdout.splitlines()[-1]
+    # The compiler's first error, not its last line ("compilation terminated."), and
+    # the package that provides the header.
+    assert "fatal error: asm/stat.h: No such file or directory" in line, line
+    assert "compilation terminated" not in line
+    assert "apt-get install linux-libc-dev" in line, line
+    assert compiled.SPEED in line
+    assert (world.shims / "python").read_text().startswith("#!/bin/sh")
+    world.run(["python", "-c", "pass"], env={"CC": str(cc)}, check=True)
+
+    # PYRUN_SHIM=c says the same in its one line.
+    required = world.pyrun("rehash", env={"CC": str(cc), "PYRUN_SHIM": "c"})
+    assert required.returncode != 0 and required.stderr.count("\n") == 1, required.stderr
+    assert "asm/stat.h" in required.stderr and "linux-libc-dev" in required.stderr
+
+
+@pytest.mark.parametrize("first", ["no compiler", "no kernel headers"])
+def test_a_compiler_that_appears_later_is_used_by_the_next_shell(world: World, first: str) -> None:
+    need(compiled.compiler(), "a C compiler")
+    cc = world.root / "tools" / "cc"
+    if first == "no kernel headers":
+        write_cc(cc, headers=False)
+    env = {"CC": str(cc), "PYRUN_SHIM": None}
+    world.pyrun("rehash", "-q", env=env, check=True)
+    assert not (world.shims / compiled.BINARY).exists()
+    # The next new shell's `pyrun hook` changes nothing while the toolchain is as it was.
+    before = shims_state(world)
+    world.pyrun("hook", "bash", env=env, check=True)
+    assert shims_state(world) == before
+
+    time.sleep(0.01)  # a new mtime for the compiler script on coarse clocks
+    write_cc(cc)  # apt install gcc / linux-libc-dev
+    world.pyrun("hook", "bash", env=env, check=True)
+    assert (world.shims / compiled.BINARY).exists()
+    assert os.readlink(world.shims / "python") == compiled.BINARY
+    assert debug_line(world, env=env).startswith("pyrun[c] python: ")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from pyrun import inventory
+from pyrun import compiled, inventory
 from pyrun.commands.init import BEGIN
 from pyrun.shells import SHELLS
 from tests.conftest import (
@@ -248,7 +248,7 @@ def test_shell_shims_when_a_compiler_is_there_now_is_a_warning(world: World) -> 
     assert warned.startswith(f"warn shims: {len(shell['names'])} shims in {world.shims}, current")
     assert "shell scripts: there was no C compiler when they were made, and " in warned
     assert warned.endswith(
-        "is there now; run `pyrun rehash` for the compiled ones (about 8% faster to start)"
+        f"is there now; run `pyrun rehash` for the compiled ones ({compiled.SPEED})"
     )
 
 

@@ -43,7 +43,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PYRUN, Base, World, assert_bases_untouched, need, new_world
+from pyrun import compiled
+from tests.conftest import PYRUN, Base, World, assert_bases_untouched, need_minor, new_world
 from tests.wheels import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -151,8 +152,8 @@ def readme_world(
     bases: dict[str, Base],
     base_snapshots: dict[str, dict[str, str]],
 ) -> Iterator[World]:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
-    need(bases.get("3.12"), "a CPython 3.12 to build a throwaway base interpreter from")
+    need_minor(bases, "3.11")
+    need_minor(bases, "3.12")
     root = tmp_path_factory.mktemp("readme")
     links = root / "wheels"
     links.mkdir()
@@ -308,3 +309,19 @@ def test_a_wrong_readme_is_caught(readme_world: World) -> None:
     assert os.fspath(readme_world.home) + "/x" in failures
     _, problems = parse("```text\n$ sudo python3\n```\n")
     assert problems and "README.md:2" in problems[0]
+
+
+def test_one_set_of_shim_figures_is_quoted_everywhere() -> None:
+    """The speed of each kind of shim is quoted from BENCHMARKS.md's "Figures quoted
+    elsewhere", the same in the README and in what rehash and doctor print."""
+    bench = (ROOT / "BENCHMARKS.md").read_text()
+    quoted = bench.split("**Figures quoted elsewhere**", 1)[1].split("\n\n", 1)[0]
+    ranges = set(re.findall(r"1\.\d\d-1\.\d\dx", quoted))
+    compiled_range, shell_range = re.findall(r"\*\*(1\.\d\d-1\.\d\dx)\*\*", quoted)
+    assert (
+        f"the shell shims start at {shell_range} a direct start, "
+        f"the compiled ones at {compiled_range}"
+    ) == compiled.SPEED
+    readme = README.read_text()
+    found = set(re.findall(r"\b1\.\d\d-1\.\d\dx", readme))
+    assert found and found <= ranges, found - ranges

@@ -14,6 +14,7 @@ compiles, ``c`` requires the compiled shim and fails with the reason when it can
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,6 +30,16 @@ MARKER = b"# pyrun-shim (compiled from shims/shim.c)"
 CHOICES = ("auto", "sh", "c")
 # No C library: its start-up would cost more than the walk (shims/shim.c says why).
 FLAGS = ("-Os", "-static", "-nostdlib", "-fno-stack-protector", "-fno-builtin", "-s")
+
+
+# The one set of figures quoted for the two kinds of shim (README, rehash, doctor), from
+# BENCHMARKS.md's "Figures quoted elsewhere"; tests/test_readme.py holds them equal.
+SPEED = "the shell shims start at 1.10-1.34x a direct start, the compiled ones at 1.01-1.05x"
+KERNEL_HEADERS = (
+    "install the Linux kernel headers (Debian and Ubuntu: apt-get install linux-libc-dev; "
+    "Fedora: dnf install kernel-headers; Alpine: apk add linux-headers) and run `pyrun rehash`"
+)
+_MISSING_KERNEL_HEADER = re.compile(r"\b(?:asm|linux)/[\w./-]+\.h: No such file")
 
 
 class BuildFailed(Exception):
@@ -106,6 +117,33 @@ def compiler() -> str | None:
     return None
 
 
+def first_error(stderr: str) -> str:
+    """The compiler's first error line: the cause (``fatal error: asm/stat.h: No such
+    file or directory``), where the last line is only ``compilation terminated.``"""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    for line in lines:
+        if "error" in line.lower():
+            return line
+    return lines[0] if lines else "no message"
+
+
+def toolchain() -> str:
+    """What a shell-shim build depended on, to notice when it changes: the compiler's
+    real path and modification time, and that of /usr/include (installing kernel or C
+    library headers adds directories there). Empty without a compiler."""
+    cc = compiler()
+    if cc is None:
+        return ""
+    found = shutil.which(cc) or cc
+    parts = [os.path.realpath(found)]
+    for path in (found, "/usr/include"):
+        try:
+            parts.append(str(os.stat(path).st_mtime_ns))
+        except OSError:
+            parts.append("-")
+    return ":".join(parts)
+
+
 def _runs(binary: Path) -> bool:
     """The binary starts here and knows it is not a shim under a name it was not built
     for (a cross-compiler or a noexec data directory would fail this)."""
@@ -155,8 +193,9 @@ def build(
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise BuildFailed(f"{cc} did not run: {exc}") from None
         if done.returncode != 0:
-            said = (done.stderr.strip().splitlines() or ["no message"])[-1]
-            raise BuildFailed(f"{cc} failed: {said}")
+            said = first_error(done.stderr)
+            hint = f"; {KERNEL_HEADERS}" if _MISSING_KERNEL_HEADER.search(said) else ""
+            raise BuildFailed(f"{cc} failed: {said}{hint}")
         if not _runs(out):
             raise BuildFailed("the compiled shim does not run here")
         os.replace(out, destination)

@@ -37,7 +37,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pyrun import __version__, compiled, config, pipshare, resources
@@ -308,7 +308,22 @@ def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
     for name in [*wanted["names"], *wanted["scripts"]]:  # type: ignore[misc]
         if not os.access(paths.shims / name, os.X_OK):
             return f"shim {name} is missing"
+    if toolchain_changed(recorded):
+        return "the C compiler or its headers changed since the shell shims were made"
     return None
+
+
+def toolchain_changed(recorded: Mapping[str, object]) -> bool:
+    """Shell shims made because the compiled one could not be built, and the compiler
+    (or /usr/include) is not what it was then: worth one more build. Each new shell's
+    `pyrun hook` asks, so `apt install gcc` needs no manual `pyrun rehash`."""
+    built = recorded.get("built")
+    if not (isinstance(built, str) and built.startswith("shell: ")):
+        return False
+    if recorded.get("shim") != "auto":
+        return False
+    now = compiled.toolchain()
+    return bool(now) and now != recorded.get("toolchain")
 
 
 def _build_binary(
@@ -353,7 +368,7 @@ def _reusable(paths: Paths, names: list[str], pyrun_python: str, digest: str) ->
     built = recorded.get("built")
     if built == "compiled" and os.access(paths.shims / compiled.BINARY, os.X_OK):
         return built
-    if isinstance(built, str) and built.startswith("shell: "):
+    if isinstance(built, str) and built.startswith("shell: ") and not toolchain_changed(recorded):
         return built
     return None
 
@@ -398,6 +413,8 @@ def _write(
     tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
     digest = settings.baked_digest()
     recorded = {**_stamp(paths, names, scripts, pyrun_python, digest), "built": kind}
+    if kind != "compiled":
+        recorded["toolchain"] = compiled.toolchain()  # toolchain_changed
     tmp.write_text(json.dumps(recorded, indent=1) + "\n")
     os.replace(tmp, stamp)
 

@@ -278,14 +278,25 @@ def check_shims(ctx: Context) -> list[Finding]:
         return [Finding("shims", OK, f"{current}, compiled")]
     why = built.removeprefix("shell: ") or "unknown"
     cc = compiled.compiler()
-    if why.startswith("no C compiler") and wanted.get("shim") == "auto" and cc and shutil.which(cc):
+    found = shutil.which(cc) if cc else None
+    changed = found and shims.toolchain_changed(recorded)
+    if changed and why.startswith("no C compiler"):
         return [
             Finding(
                 "shims",
                 WARN,
                 f"{current}, shell scripts: there was no C compiler when they were made, and "
-                f"{shutil.which(cc)} is there now",
-                "run `pyrun rehash` for the compiled ones (about 8% faster to start)",
+                f"{found} is there now",
+                f"run `pyrun rehash` for the compiled ones ({compiled.SPEED})",
+            )
+        ]
+    if changed:
+        return [
+            Finding(
+                "shims",
+                WARN,
+                f"{current}, shell scripts ({why}); the C compiler or its headers changed since",
+                f"run `pyrun rehash` to build the compiled ones again ({compiled.SPEED})",
             )
         ]
     return [Finding("shims", OK, f"{current}, shell scripts ({why})")]

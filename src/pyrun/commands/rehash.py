@@ -5,7 +5,7 @@ an environment that is not pyrun's own first (shims.script_envs)."""
 
 from __future__ import annotations
 
-from pyrun import shims
+from pyrun import compiled, shims
 from pyrun.paths import Paths
 
 
@@ -22,8 +22,10 @@ def run(quiet: bool, scripts: bool = False, env: str | None = None) -> int:
             hint = ""
             if why.startswith("no C compiler"):
                 hint = (
-                    "; they start about 8% slower than the compiled ones: install a C "
-                    "compiler (Debian: apt install gcc) and run `pyrun rehash`"
+                    f"; {compiled.SPEED}: install a C compiler (Debian: apt install gcc) "
+                    "and run `pyrun rehash`"
                 )
+            elif not why.startswith("PYRUN_SHIM=sh"):
+                hint = f"; {compiled.SPEED}"
             print(f"pyrun: shell shims ({why}){hint}")
     return 0
