@@ -340,6 +340,7 @@ def test_each_base_3_9_to_3_13_gets_a_pip_that_runs_on_it(
         assert where.startswith(f"{who.data / 'pip'}/{wanted}/"), where
         guard_refuses(who, base)
     assert chosen["3.12"] >= Version("23.2"), "pip 23.1 and older crash on Python 3.12"
+    print("pip chosen without 3.13 on PATH:", ", ".join(f"{m}: {v}" for m, v in chosen.items()))
 
     # A pip-less venv of a Python that is not on PATH (as uv makes them, from a Python
     # only uv knows): pip there is the shared pip's runner, which has pyrun copy the pip
@@ -381,7 +382,7 @@ def test_each_base_3_9_to_3_13_gets_a_pip_that_runs_on_it(
         f"{minor}: pip {chosen[minor]}" for minor in ("3.9", "3.10", "3.11", "3.12", "3.13")
     )
     assert runs in findings[0]["message"], findings
-    print(f"pip chosen: {runs}")
+    print(f"pip chosen with 3.13 on PATH: {runs}")
 
     for minor, base in bases.items():
         assert snapshot(base.prefix) == before[minor], f"base {minor} was modified"
