@@ -402,11 +402,12 @@ def test_a_python_no_pip_found_runs_on_gets_one_line_and_keeps_python(
     own, _ = pyrun39.own_pip()
     newest = max([own, *(wheel_version(w) for w in SYSTEM_WHEELS.glob("pip-*.whl"))])
     need(newest < Version("23.2"), "no pip for Python 3.12 among the wheels this machine holds")
+    apt = " or run `apt install python3.12-venv` (that Python's own pip)"
     line = (
         "pyrun: no pip that runs on Python 3.12 is available offline (it needs pip 23.2 or "
         f"newer, and the newest found is pip {newest}); run "
         f"`{shlex.quote(str(pyrun39.python))} -m pip install --upgrade pip` (pyrun's own "
-        "pip), then `pyrun rehash`"
+        f"pip){apt if Path('/etc/debian_version').is_file() else ''}, then `pyrun rehash`"
     )
 
     done = who.pyrun("rehash", "-q")

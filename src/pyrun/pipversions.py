@@ -223,15 +223,21 @@ def no_fit(
             admitted.append(candidate)
     seen = f"the newest found is pip {admitted[0].version}" if admitted else "none was found"
     python = shlex.quote(sys.executable)
-    if own_pip() is not None:
-        fix = f"run `{python} -m pip install --upgrade pip` (pyrun's own pip), then `pyrun rehash`"
-    else:
-        fix = (
-            f"install pip {needed} or newer into pyrun's environment ({python}), "
-            "then run `pyrun rehash`"
+    ways = []
+    if sys.prefix != sys.base_prefix:  # pyrun's own venv: its pip is pyrun's to upgrade
+        if own_pip() is not None:
+            ways.append(f"run `{python} -m pip install --upgrade pip` (pyrun's own pip)")
+        else:
+            ways.append(f"install pip {needed} or newer into pyrun's environment ({sys.prefix})")
+    if bundled is None and Path("/etc/debian_version").is_file():
+        # Debian's and Ubuntu's python3.X-venv bring that Python's ensurepip and its pip.
+        ways.append(f"run `apt install python{minor}-venv` (that Python's own pip)")
+    if not ways:
+        ways.append(
+            f"install pip {needed} or newer into the Python pyrun runs on ({python}), or "
+            f"give Python {minor} its ensurepip"
         )
-    if not SYSTEM_WHEELS.is_dir() and Path("/etc/debian_version").is_file():
-        fix += " (or `apt install python3-pip-whl`)"
+    fix = " or ".join(ways) + ", then `pyrun rehash`"
     return (
         f"no pip that runs on Python {minor} is available offline (it needs pip {needed} or "
         f"newer, and {seen})",
