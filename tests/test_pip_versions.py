@@ -31,7 +31,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from pyrun.pipversions import FIRST_PIP
+from pyrun.pipversions import FIRST_PIP, Candidate, choose
 from tests.conftest import Base, clean_env, need, real_python, snapshot
 from tests.wheels import build_wheel
 
@@ -506,3 +506,37 @@ def test_an_install_from_before_one_pip_per_python_is_migrated(
 
 def env_version(env: Path) -> str:
     return str(json.loads((env / ".pyrun-complete").read_text())["version"])
+
+
+@pytest.mark.parametrize(
+    ("pips", "minor", "bundled", "chosen"),
+    [
+        # Requires-Python says >=3.7, yet 23.0.1 crashes on 3.12 and 3.13.
+        ({"23.0.1": ">=3.7"}, "3.12", None, None),
+        ({"23.0.1": ">=3.7", "23.2.1": ">=3.7"}, "3.12", None, "23.2.1"),
+        ({"23.2.1": ">=3.7", "24.2": ">=3.8"}, "3.13", None, "24.2"),
+        ({"23.2.1": ">=3.7"}, "3.13", None, None),
+        # The newest that fits, even for a Python an older one runs on.
+        ({"23.0.1": ">=3.7", "24.2": ">=3.8"}, "3.9", None, "24.2"),
+        # ... unless its Requires-Python leaves that Python out.
+        ({"23.0.1": ">=3.7", "26.0": ">=3.10"}, "3.9", None, "23.0.1"),
+        ({"22.0.4": ">=3.7", "24.2": ">=3.8"}, "3.7", None, "22.0.4"),
+        # Too old for the install guard (no create_command before 19.3): never.
+        ({"18.1": ">=2.7"}, "3.6", None, None),
+        # A minor newer than the table: at least what that Python bundles.
+        ({"24.2": ">=3.8", "25.2": ">=3.9"}, "3.14", Version("25.2"), "25.2"),
+        ({"24.2": ">=3.8"}, "3.14", Version("25.2"), None),
+        ({"24.2": ">=3.8"}, "3.14", None, "24.2"),
+    ],
+)
+def test_which_pip_a_python_gets(
+    pips: dict[str, str], minor: str, bundled: Version | None, chosen: str | None
+) -> None:
+    """pipversions.choose on the table's edges (no files: versions and Requires-Python)."""
+    found = sorted(
+        (Candidate(Version(v), "copy", Path(v), requires) for v, requires in pips.items()),
+        key=lambda c: c.version,
+        reverse=True,
+    )
+    picked = choose(found, minor, None, bundled)
+    assert (str(picked.version) if picked else None) == chosen

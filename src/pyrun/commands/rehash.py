@@ -42,7 +42,7 @@ def _pip_for(paths: Paths, python: str, quiet: bool) -> int:
     try:
         interp = query(python, paths)
     except QueryFailed as exc:
-        raise PyrunError(f"cannot copy pip for {python}: it {exc}") from None
+        raise PyrunError(f"cannot copy pip for {python}: {exc}") from None
     shared = pipshare.ensure_for(paths, interp.minor, interp.version, interp.base_executable)
     if not quiet:
         print(f"pyrun: Python {interp.minor} runs pip {shared.version} ({shared.root})")
