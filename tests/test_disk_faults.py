@@ -229,7 +229,7 @@ def test_a_full_disk_for_the_shared_pip_copy(world: World) -> None:
     seed = world.root / "shims-seed"
     shutil.copytree(world.shims, seed, symlinks=True)
     prepare = f'cp -a {seed} "$dir/shims"'
-    version = os.readlink(data / "pip" / "current")
+    version = os.readlink(data / "pip" / "py3.11")  # the copy Python 3.11 runs
     for argv in (["python", "-c", PREFIX], ["pip", "install", "pyrun_probe"]):
         done = world.run(on_full_tmpfs(data, "2m", argv, listing, prepare))
         assert one_line(done) == (

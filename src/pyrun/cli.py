@@ -156,6 +156,12 @@ def _parser() -> argparse.ArgumentParser:
         help="first register PREFIX, an environment pip installed into, so its console "
         "scripts get shims too (what pip runs in an environment that is not pyrun's own)",
     )
+    rehash.add_argument(
+        "--pip",
+        metavar="PYTHON",
+        help="only make the shared copy of pip for PYTHON's minor version (what the pip "
+        "shim runs in an environment without pip, for a Python it has no copy for yet)",
+    )
 
     exec_ = sub.add_parser(
         "exec",
@@ -316,7 +322,7 @@ def _dispatch(argv: list[str]) -> int:
     if args.command == "rehash":
         from pyrun.commands import rehash
 
-        return rehash.run(args.quiet, scripts=args.scripts, env=args.env)
+        return rehash.run(args.quiet, scripts=args.scripts, env=args.env, pip=args.pip)
     if args.command == "exec":
         from pyrun.commands import exec_system
 

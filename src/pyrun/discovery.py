@@ -347,12 +347,10 @@ class Resolver:
         if own_env and self.request.kind == "pip" and not needs_shared_pip:
             return self._own_pip(prefix, argv)
         if needs_shared_pip:
-            if self.create and pipshare.ensure(self.paths) is None:
-                raise DiscoveryError(
-                    f"{prefix} has no pip and pyrun has no shared pip to run there; "
-                    f"run `{argv[0]} -m ensurepip` or reinstall pyrun",
-                    self.trail,
-                )
+            # The runner picks the copy for the interpreter's minor version when it runs
+            # (and has pyrun make it first when there is none: pipshare.PIP_RUNNER).
+            if self.create:
+                pipshare.ensure_runner(self.paths)
             argv.append(str(self.paths.pip / "current" / "pip"))
         return argv
 
@@ -363,7 +361,7 @@ class Resolver:
         environment's pip script itself; the slow path makes the runner first."""
         runner = self.paths.pip / "current" / pipshare.OWNPIP
         if not (runner / "__main__.py").is_file() and self.create:
-            pipshare.ensure(self.paths)
+            pipshare.ensure_runner(self.paths)
         if not (runner / "__main__.py").is_file():
             return argv
         python = prefix / "bin" / "python3"

@@ -7,8 +7,8 @@ place, under a lock, and the ``.pyrun-complete`` marker is written last: a direc
 without it is a leftover of a killed creation and is rebuilt, never used.
 
 Speed: ``python -m venv`` spends seconds installing pip. Here the venv is made
-``--without-pip`` and pip comes from the shared copy (pipshare), so the first use
-costs one short interpreter start.
+``--without-pip`` and pip comes from the shared copy made for its Python's minor version
+(pipshare), so the first use costs one short interpreter start.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pyrun.paths import Paths
 from pyrun.records import COMPLETE_MARKER
 
 PIP_PTH = "_pyrun_shared_pip.pth"
+NO_PIP = "none"  # the marker's "pip" when no pip found offline ran on the base
 SITE_SUFFIX = "-site"  # the environments made with --system-site-packages
 
 _PIP_SCRIPT = """\
@@ -104,11 +105,16 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
     if os.path.lexists(env):
         shutil.rmtree(env)  # a leftover without its marker: never trusted
     paths.make(paths.envs)
-    shared = pipshare.ensure(paths)
-    with_shared_pip = shared is not None and shared.supports(interp.version)
-    command = [interp.base_executable, "-I", "-m", "venv", "--symlinks"]
-    if with_shared_pip:
-        command.append("--without-pip")
+    # The pip this Python runs. When no pip found offline runs on it, the environment is
+    # made without one: `python` works, and `pip` says in one line what to install (the
+    # shared pip's runner asks pyrun again); `pyrun rehash` adds pip once one fits.
+    try:
+        shared: pipshare.SharedPip | None = pipshare.ensure_for(
+            paths, interp.minor, interp.version, interp.base_executable
+        )
+    except pipshare.NoPip:
+        shared = None
+    command = [interp.base_executable, "-I", "-m", "venv", "--symlinks", "--without-pip"]
     if paths.site:
         command.append("--system-site-packages")
     command += ["--prompt", f"pyrun {interp.minor}", str(env)]
@@ -131,8 +137,8 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
             "check that the interpreter has a working venv module "
             "(on Debian: apt install python3-venv)"
         )
-    if shared is not None and with_shared_pip:
-        _link_shared_pip(env, interp, shared.root)
+    if shared is not None:
+        _link_shared_pip(env, interp.minor, shared.root)
     marker = {
         "base": interp.base_executable,
         "found_at": interp.found_at,
@@ -140,7 +146,7 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
         "implementation": interp.implementation,
         "created": time.time(),
         "seconds": round(time.monotonic() - started, 3),
-        "pip": "shared" if with_shared_pip else "ensurepip",
+        "pip": NO_PIP if shared is None else "shared",
         "system_site_packages": paths.site,
         "pyrun": __version__,
     }
@@ -156,7 +162,19 @@ def site_packages(env: Path) -> Path:
     return found[0]
 
 
-def _link_shared_pip(env: Path, interp: Interpreter, shared_root: Path) -> None:
+def attach_shared_pip(env: Path, minor: str, shared_root: Path) -> None:
+    """Give an environment made without pip (`NO_PIP`) the shared copy at `shared_root`,
+    now that one runs on its Python (``pyrun rehash``, under the pip lock)."""
+    _link_shared_pip(env, minor, shared_root)
+    marker = env / COMPLETE_MARKER
+    data = json.loads(marker.read_text())
+    data["pip"] = "shared"
+    tmp = env / f".{COMPLETE_MARKER}.tmp"
+    tmp.write_text(json.dumps(data, indent=1) + "\n")
+    os.replace(tmp, marker)
+
+
+def _link_shared_pip(env: Path, minor: str, shared_root: Path) -> None:
     (site_packages(env) / PIP_PTH).write_text(str(shared_root) + "\n")
     python = env / "bin" / "python"
     if " " in str(python) or len(str(python)) > 120:
@@ -164,7 +182,7 @@ def _link_shared_pip(env: Path, interp: Interpreter, shared_root: Path) -> None:
         header = f"#!/bin/sh\n'''exec' {_sh_quote(str(python))} \"$0\" \"$@\"\n' '''\n"
     else:
         header = f"#!{python}\n"
-    for name in ("pip", "pip3", f"pip{interp.minor}"):
+    for name in ("pip", "pip3", f"pip{minor}"):
         script = env / "bin" / name
         script.write_text(header + _PIP_SCRIPT)
         script.chmod(0o755)

@@ -58,21 +58,29 @@ def sh_quote(value: str) -> str:
     return "'" + value.replace("'", "'\\''") + "'"
 
 
-def minor_versions_on_path(paths: Paths, path_value: str | None = None) -> list[str]:
-    """Every ``python3.X`` name found on PATH (the shims directory itself skipped)."""
-    found: set[str] = set()
+def pythons_on_path(paths: Paths, path_value: str | None = None) -> dict[str, str]:
+    """Every ``python3.X`` found on PATH (the shims directory itself skipped), in PATH
+    order: its path -> its minor version, read from the name (nothing is run)."""
+    found: dict[str, str] = {}
     value = os.environ.get("PATH", "") if path_value is None else path_value
     for entry in value.split(os.pathsep):
         if not entry.startswith("/") or samefile(entry, paths.shims):
             continue
         try:
-            names = os.listdir(entry)
+            names = sorted(os.listdir(entry))
         except OSError:
             continue
         for name in names:
             match = _MINOR_NAME.match(name)
-            if match and os.access(os.path.join(entry, name), os.X_OK):
-                found.add(match.group(1))
+            path = os.path.join(entry, name)
+            if match and os.access(path, os.X_OK):
+                found.setdefault(path, match.group(1))
+    return found
+
+
+def minor_versions_on_path(paths: Paths, path_value: str | None = None) -> list[str]:
+    """Every ``python3.X`` name found on PATH (the shims directory itself skipped)."""
+    found = set(pythons_on_path(paths, path_value).values())
     return sorted(found, key=lambda v: tuple(int(part) for part in v.split(".")))
 
 
@@ -448,7 +456,16 @@ def rehash(
                 with contextlib.suppress(OSError):
                     leftover.unlink()
             raise disk_error(f"write the shims in {paths.shims}", exc) from None
-    pipshare.ensure(paths)  # so the first pip-less environment does not pay for the copy
+    # A copy of pip for each Python the shims are for (so the first environment does not
+    # pay for it), every isolated environment on one that runs its Python, the runner.
+    minors = {name[len("python") :] for name in names if _MINOR_NAME.match(name)}
+    pythons = {
+        python: minor
+        for python, minor in pythons_on_path(paths, path_value).items()
+        if minor in minors
+    }
+    for problem in pipshare.ensure(paths, pythons):
+        print(f"pyrun: {problem}", file=sys.stderr)
     return [*names, *scripts]
 
 
@@ -468,6 +485,8 @@ def rehash_scripts(paths: Paths, env: str | None = None) -> list[str]:
 def ensure_current(paths: Paths, path_value: str | None = None) -> str | None:
     """Rehash when stale; return why it was needed, or None."""
     reason = stale_reason(paths, path_value)
+    if reason is None and not pipshare.runner_current(paths):
+        reason = "the shared pip's runner changed"  # an upgraded pyrun: migrate its copies
     if reason is not None:
         rehash(paths, path_value)
     return reason

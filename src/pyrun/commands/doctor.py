@@ -4,11 +4,12 @@ what to fix.
 Why: pyrun protects the system only while all of its pieces are in place (the shims
 first on PATH, the hook in the rc file, shims made for the Pythons now on PATH, safe
 directories, bases still behind their environments, no pip setting that sends an
-install elsewhere). When one is missing nothing fails loudly: ``python`` quietly runs
-something else. Each check below is a small function that looks, changes nothing, and
-returns findings; each finding is one line naming the problem and the fix, using the
-same words the rest of pyrun uses for it (the resolver's warnings, ``paths.unsafe``,
-``stale.what_happened``), so that a user sees one description of each problem.
+install elsewhere, a shared pip that runs on each Python). When one is missing nothing
+fails loudly: ``python`` quietly runs something else (or ``pip`` crashes). Each check
+below is a small function that looks, changes nothing, and returns findings; each
+finding is one line naming the problem and the fix, using the same words the rest of
+pyrun uses for it (the resolver's warnings, ``paths.unsafe``, ``stale.what_happened``),
+so that a user sees one description of each problem.
 
 Statuses: ``ok`` and ``info`` (what is there), ``warn`` (works, but worth knowing),
 ``fix`` (something is wrong; the line says how to fix it). The exit status is 1 when
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from pyrun import compiled, inventory, ownership, shims, stale
+from pyrun import compiled, inventory, ownership, pipshare, shims, stale
 from pyrun.commands import hook, init
 from pyrun.discovery import DiscoveryError, Resolution, Step, passthrough, resolve
 from pyrun.environment import executable_file, is_pyrun_shim, samefile
@@ -467,16 +468,50 @@ def check_pip(ctx: Context) -> list[Finding]:
         findings.append(
             Finding("pip", status, f"{file} sets {key} = {value} in [{section}], {why}", fix)
         )
-    if not any(finding.status in (WARN, FIX) for finding in findings):
+    shared_pip, runs = _shared_pip(ctx)
+    if not any(finding.status in (WARN, FIX) for finding in findings + shared_pip):
         findings.insert(
-            0, Finding("pip", OK, "no pip setting changes where pip installs, or whether")
+            0,
+            Finding(
+                "pip",
+                OK,
+                "no pip setting changes where pip installs, or whether"
+                + (f"; the shared pip runs on each Python here ({runs})" if runs else ""),
+            ),
         )
+    findings += shared_pip
     for variable in INDEX_VARIABLES:
         value = ctx.environ.get(variable)
         if value:
             shown = " ".join(_redacted(url) for url in value.split())
             findings.append(Finding("pip", INFO, f"{variable}={shown}: pip installs from there"))
     return findings
+
+
+def _shared_pip(ctx: Context) -> tuple[list[Finding], str]:
+    """pip that cannot run on a Python pyrun serves (pipshare.problems), each with its fix;
+    and, when there is none, which pip each Python the shims are for runs."""
+    recorded = shims.recorded_stamp(ctx.paths) or {}
+    names = recorded.get("names")
+    minors = sorted(
+        {str(name)[len("python") :] for name in names or () if _MINOR_SHIM.match(str(name))},
+        key=lambda minor: tuple(int(part) for part in minor.split(".")),
+    )
+    first: dict[str, str] = {}
+    for python, minor in shims.pythons_on_path(ctx.paths, ctx.environ.get("PATH", "")).items():
+        first.setdefault(minor, python)
+    said = pipshare.problems(ctx.paths, {minor: first.get(minor) for minor in minors})
+    if said:
+        return [Finding("pip", FIX, problem, fix) for problem, fix in said], ""
+    runs = []
+    for minor in minors:
+        shared = pipshare.for_minor(ctx.paths, minor)
+        if shared is not None:
+            runs.append(f"{minor}: pip {shared.version}")
+    return [], ", ".join(runs)
+
+
+_MINOR_SHIM = re.compile(r"^python3\.[0-9]+$")
 
 
 def _pip_config(environ: Mapping[str, str]) -> list[tuple[Path, str, str, str]]:
