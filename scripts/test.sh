@@ -14,7 +14,8 @@
 #      the same interpreter and ensurepip checks as install.sh, from scripts/lib.sh);
 #   2. `pip install -e .[test]` into it, skipped when pyproject.toml and setup.py have
 #      not changed since the last successful install (.venv/.pyrun-test-stamp);
-#   3. .venv-wheelhouse/: wheels of pyrun's dependencies and build backend, built once
+#   3. .venv-wheelhouse/: wheels of pyrun's dependencies and build backend (for this
+#      Python and for 3.9, the oldest pyrun supports), built once
 #      (this and step 2 are the only steps that may use the network), so that
 #      tests/test_install.py can run install.sh for real with pip offline;
 #   4. ruff, then shellcheck on every shell file pyrun ships or runs (shellcheck may
@@ -116,6 +117,21 @@ if ! house_complete; then
         || fail "pip could not build the wheels for $house/ (see above); check your network or pip's index settings"
     rm -rf "$house"
     mv "$house.tmp" "$house"
+fi
+# The same dependencies as wheels that install on the oldest Python pyrun supports, for
+# tests/test_pip_versions.py (pyrun on 3.9 with an old pip); they sit beside the others.
+house_39=$house/.python3.9-complete
+if [ ! -f "$house_39" ]; then
+    say "adding wheels for Python 3.9 to $house/"
+    rm -rf "$house.tmp39"
+    # shellcheck disable=SC2086  # the names are meant to split
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+        .venv/bin/python -m pip download --quiet --only-binary=:all: --python-version 3.9 \
+        -d "$house.tmp39" $house_needs tomli </dev/null \
+        || fail "pip could not download the Python 3.9 wheels for $house/ (see above); check your network or pip's index settings"
+    mv "$house.tmp39"/*.whl "$house"/
+    rm -rf "$house.tmp39"
+    : >"$house_39"
 fi
 
 # -- 4. linters -----------------------------------------------------------------------

@@ -53,11 +53,18 @@ def real_pythons() -> dict[str, Path]:
         return found
     found = {}
     for minor in MINORS:
-        for candidate in _candidates(minor):
-            if candidate.is_file() and _minor_of(str(candidate)) == minor:
-                found[minor] = candidate
-                break
+        real = _find(minor)
+        if real is not None:
+            found[minor] = real
     return found
+
+
+@functools.cache
+def _find(minor: str) -> Path | None:
+    for candidate in _candidates(minor):
+        if candidate.is_file() and _minor_of(str(candidate)) == minor:
+            return candidate
+    return None
 
 
 def _candidates(minor: str) -> Iterator[Path]:
@@ -88,8 +95,12 @@ def _minor_of(python: str) -> str | None:
 
 
 def real_python(minor: str) -> Path | None:
-    """A real CPython of that minor version to copy from, or None."""
-    return real_pythons().get(minor)
+    """A real CPython of that minor version to copy from, or None: one of the bases'
+    (real_pythons), or for another minor (tests of the oldest and newest Pythons) the
+    first found the same way, unless PYRUN_TEST_PYTHONS names them all."""
+    if minor in real_pythons() or os.environ.get("PYRUN_TEST_PYTHONS", "").strip():
+        return real_pythons().get(minor)
+    return _find(minor)
 
 
 def need(thing: object, what: str) -> None:

@@ -76,7 +76,7 @@ def bare_base(root: Path, minor: str, ensurepip: bool = True) -> Base:
     for entry in (real.resolve().parent.parent / "lib" / f"python{minor}").iterdir():
         if entry.name != "site-packages" and (ensurepip or entry.name != "ensurepip"):
             (stdlib / entry.name).symlink_to(entry)
-    return Base(prefix, minor)
+    return Base(prefix, minor, stdlib / "site-packages")
 
 
 def wheel_version(wheel: Path) -> Version:
