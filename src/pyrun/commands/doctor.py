@@ -332,6 +332,9 @@ def _stale(ctx: Context, recorded: Mapping[str, object], wanted: Mapping[str, ob
     for name in had_names:
         if name in now and not os.access(ctx.paths.shims / name, os.X_OK):
             reasons.append(f"the `{name}` shim is missing")
+    command = shims.command_problem(ctx.paths)
+    if command is not None:
+        reasons.append(command)
     return reasons
 
 

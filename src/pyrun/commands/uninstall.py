@@ -38,7 +38,7 @@ from pyrun.environment import is_pyrun_shim, samefile
 from pyrun.errors import PyrunError
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS
-from pyrun.shims import STAMP
+from pyrun.shims import COMMAND, STAMP
 
 # Everything pyrun makes in its data directory (paths.py, compiled.py's cache,
 # install.sh's tool venv), in the order --all removes them: the shims first, so
@@ -125,6 +125,8 @@ def _foreign_shim(paths: Paths) -> str | None:
         name = entry.name
         if name in (STAMP, compiled.BINARY) or (name.startswith(".") and name.endswith(".tmp")):
             continue
+        if name == COMMAND and entry.is_symlink():
+            continue  # rehash's link to pyrun itself: unlinking it removes no program
         if not is_pyrun_shim(entry):
             return (
                 f"{entry} is not a pyrun shim, so {paths.shims} may not be pyrun's shims "
@@ -179,8 +181,8 @@ def _launchers(paths: Paths, environ: dict[str, str]) -> list[Path]:
     dirs += environ.get("PATH", "").split(os.pathsep)
     found: list[Path] = []
     for directory in dirs:
-        if not os.path.isabs(directory):
-            continue
+        if not os.path.isabs(directory) or samefile(directory, paths.shims):
+            continue  # the shims directory's pyrun link goes with the shims
         link = Path(directory) / "pyrun"
         if not link.is_symlink() or link in found:
             continue
@@ -206,7 +208,11 @@ def _data(paths: Paths, everything: bool, report: Report, environ: dict[str, str
     ]
     launchers = _launchers(paths, environ)
     if "shims" in present:
-        count = sum(1 for entry in paths.shims.iterdir() if not entry.name.startswith("."))
+        count = sum(
+            1
+            for entry in paths.shims.iterdir()
+            if not (entry.name.startswith(".") or entry.name == COMMAND)
+        )
         report.did("remove", f"the shims directory {paths.shims} ({count} shims)")
         if not report.dry_run:
             _remove(paths.shims)
