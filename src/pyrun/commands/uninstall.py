@@ -33,7 +33,6 @@ from pathlib import Path
 
 from pyrun import compiled
 from pyrun.commands import init
-from pyrun.commands.doctor import _hand_written
 from pyrun.environment import is_pyrun_shim, samefile
 from pyrun.errors import PyrunError
 from pyrun.paths import Paths
@@ -74,7 +73,7 @@ class Report:
 
 
 def _past(action: str) -> str:
-    return {"remove": "removed"}.get(action, action)
+    return {"remove": "removed", "keep": "kept"}.get(action, action)
 
 
 def _shown(path: Path | str) -> str:
@@ -143,8 +142,11 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _hook_lines(report: Report) -> None:
-    """Take the pyrun block out of every shell's rc file, as ``pyrun init --undo``."""
+def _hook_lines(report: Report, everything: bool) -> None:
+    """Take the pyrun block out of every shell's rc file, as ``pyrun init --undo``, and
+    name each hook line written by hand (init.hand_written) with its file and line
+    number: the user's writing, so not edited, but without pyrun it fails in every
+    new shell (after ``--all``, `pyrun` is gone)."""
     seen: set[Path] = set()
     for shell in SHELLS.values():
         try:
@@ -162,11 +164,17 @@ def _hook_lines(report: Report) -> None:
             if not report.dry_run:
                 init.write_rc(rc, updated)
             report.did("remove", f"the pyrun block from {rc}")
-        number = _hand_written(updated, shell)
-        if number is not None:
-            report.say(
-                f"kept line {number} of {rc}: it runs `pyrun hook {shell.name}` and was "
-                "added by hand, not by pyrun init; remove it yourself"
+        # Line numbers as the file is now: after the edit, or untouched in a dry run.
+        for number, line in init.hand_written(text if report.dry_run else updated, shell):
+            why = (
+                ": with pyrun gone, it fails in every new shell"
+                if everything
+                else ", or every new shell makes the shims again"
+            )
+            report.did(
+                "keep",
+                f"line {number} of {rc} ({line}): it runs `pyrun hook {shell.name}` and was "
+                f"written by hand, not by pyrun init; remove it yourself{why}",
             )
 
 
@@ -275,7 +283,7 @@ def run(everything: bool, dry_run: bool) -> int:
         entry and samefile(entry, paths.shims) for entry in environ.get("PATH", "").split(":")
     )
     report = Report(dry_run)
-    _hook_lines(report)
+    _hook_lines(report, everything)
     if os.path.isdir(paths.data):
         _data(paths, everything, report, environ)
     else:
