@@ -407,8 +407,8 @@ def test_a_hook_line_written_by_hand_is_found_and_nothing_is_added(
     for args in ((), ("--dry-run",)):
         done = world.pyrun("init", shell, *args, check=True)
         assert done.stdout == (
-            f"pyrun: {rc} already runs the pyrun hook, on line 3 of {rc} ({line.strip()}), "
-            "written by hand; adding nothing\n"
+            f"pyrun: {rc} already runs the pyrun hook on line 3, written by hand "
+            f"({line.strip()}); adding nothing\n"
         ), done.stdout
         assert rc.read_bytes() == content and rc.stat().st_ino == inode
     undo = world.pyrun("init", shell, "--undo", check=True)
@@ -438,8 +438,19 @@ def test_inits_own_line_without_its_markers_counts_as_written_by_hand(
     rc = rc_of(world, shell)
     write(rc, f"{expected_line(shell)}\n".encode())
     done = world.pyrun("init", shell, check=True)
-    assert "on line 1 of" in done.stdout and "adding nothing" in done.stdout
+    assert "hook on line 1, written by hand" in done.stdout and "adding nothing" in done.stdout
     assert rc.read_text() == f"{expected_line(shell)}\n"
+
+
+def test_two_hand_written_lines_are_both_named(world: World) -> None:
+    rc = rc_of(world, "zsh")
+    first, second = 'eval "$(pyrun hook zsh)"', "eval \"$('/opt/pyrun' hook zsh)\""
+    write(rc, f"{first}\n# {second}\n{second}\n".encode())
+    done = world.pyrun("init", "zsh", check=True)
+    assert done.stdout == (
+        f"pyrun: {rc} already runs the pyrun hook on lines 1, 3, written by hand ({first}); "
+        "adding nothing\n"
+    )
 
 
 def test_a_block_and_a_hand_written_line_is_one_line_too_many_and_init_says_which(

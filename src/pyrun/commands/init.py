@@ -221,11 +221,14 @@ def write_rc(rc: Path, text: str) -> None:
     _write(rc, text)
 
 
-def _by_hand(rc: Path, found: list[tuple[int, str]]) -> str:
-    """The first hand-written hook line as init names it: "line N of RC (LINE)"."""
-    number, line = found[0]
-    more = f" and {len(found) - 1} more" if len(found) > 1 else ""
-    return f"line {number} of {rc} ({line}){more}"
+def _found_by_hand(rc: Path, found: list[tuple[int, str]]) -> str:
+    """What init says when the rc file already loads the hook from a line of its own."""
+    numbers = [str(number) for number, _ in found]
+    where = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {', '.join(numbers)}"
+    return (
+        f"pyrun: {rc} already runs the pyrun hook on {where}, written by hand "
+        f"({found[0][1]}); adding nothing"
+    )
 
 
 def run(name: str | None, dry_run: bool, undo: bool) -> int:
@@ -250,10 +253,7 @@ def run(name: str | None, dry_run: bool, undo: bool) -> int:
     elif parts is None:
         if by_hand:
             # One hook line, never two: a second would load the hook twice.
-            print(
-                f"pyrun: {rc} already runs the pyrun hook, on {_by_hand(rc, by_hand)}, "
-                "written by hand; adding nothing"
-            )
+            print(_found_by_hand(rc, by_hand))
             return 0
         updated = _join(original, block)
         action = "add the pyrun block to"
