@@ -29,6 +29,7 @@ from tests.conftest import Base, clean_env, need, real_python, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEELHOUSE = ROOT / ".venv-wheelhouse"
+README_COMMAND = ["sh", "install.sh"]  # as the README's first line says (test_readme.py)
 WHEELS = ("psutil", "packaging", "platformdirs", "shellingham", "setuptools", "wheel")
 NOT_THE_CHECKOUT = shutil.ignore_patterns(
     ".git",
@@ -104,7 +105,7 @@ class Machine:
         extra: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["sh", "install.sh", *args],
+            [*README_COMMAND, *args],
             cwd=self.checkout,
             env=self.env(python, path or [], extra),
             stdin=subprocess.DEVNULL,
