@@ -207,6 +207,14 @@ def test_install_sh_installs_pyrun_into_its_own_venv_and_shows_it_working(
     again = subprocess.run([str(machine.link), "--version"], env=clean_env(), capture_output=True)
     assert again.returncode == 0
 
+    # A shell pyrun has no hook for: nothing to edit, and a line says what there is.
+    third = machine.install(base.python, [base.bin], extra={"SHELL": "/bin/dash"})
+    assert third.returncode == 0, output(third)
+    assert "Your shell (SHELL=/bin/dash) has no pyrun hook" in third.stdout, output(third)
+    assert f"{machine.link} init bash (or zsh, fish," in third.stdout, output(third)
+    assert bashrc.read_text() == f"{init.BEGIN}\n{line}\n{init.END}\n"
+    assert not (machine.home / ".profile").exists() and not (machine.home / ".zshrc").exists()
+
     assert snapshot(base.prefix) == base_snapshots["3.11"], "the base interpreter was modified"
     assert not (machine.home / ".local" / "lib").exists(), "a user site-packages appeared"
 
@@ -582,14 +590,22 @@ def test_a_data_directory_left_group_writable_is_refused_first_and_the_fix_works
     fix = re.search(r"run: (chmod go-w .*), then rerun sh install\.sh$", line)
     assert fix, line
     subprocess.run(account.argv("sh", "-c", fix[1]), check=True, cwd=account.home)
-    # A shell pyrun has no hook for: nothing to edit, and the line says what there is.
-    again = account.install("002", "bash", extra={"SHELL": "/bin/dash"})
+    # The line that older install.sh printed, pasted into ~/.bashrc: init finds it and
+    # adds no second one.
+    bashrc = account.home / ".bashrc"
+    pasted = f'eval "$({account.link} hook bash)"'
+    with open(bashrc, "a") as handle:
+        handle.write(f"{pasted}\n")
+    number = len(bashrc.read_text().splitlines())
+    pasted_rc = bashrc.read_bytes()
+    again = account.install("002", "bash")
     assert again.returncode == 0, output(again)
-    assert "Your shell (SHELL=/bin/dash) has no pyrun hook" in again.stdout, output(again)
-    assert f"{account.link} init bash (or zsh, fish," in again.stdout, output(again)
+    assert (
+        f"pyrun: {bashrc} already runs the pyrun hook on line {number}, written by hand "
+        f"({pasted}); adding nothing\n"
+    ) in again.stdout, output(again)
+    assert bashrc.read_bytes() == pasted_rc and hook_lines(account, "bash") == 1
     assert stat.S_IMODE(account.data.stat().st_mode) == 0o755  # yours, as you left it
-    assert (account.home / ".bashrc").read_bytes() == Path("/etc/skel/.bashrc").read_bytes()
-    assert not (account.home / ".zshrc").exists()
 
 
 def test_a_failed_install_takes_back_what_it_made_and_a_rerun_works(public_root: Path) -> None:

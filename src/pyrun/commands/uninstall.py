@@ -8,13 +8,17 @@ isolated environments hold what the user ``pip install``-ed, so they, the record
 the pip copy, the saved package lists, the caches and pyrun itself (install.sh's
 ``tool`` venv in the data directory, and its ``pyrun`` launcher link) go only with
 ``--all``; without it a line says what was kept and how to remove it. The config
-file is the user's own writing and is never removed: a line names it.
+file is the user's own writing and is never removed: a line names it. So is a hook
+line written by hand (init.hand_written): it is named with its file and line number
+and what it does if it stays (makes the shims again; after ``--all``, fails in every
+new shell), never edited.
 
 Why the refusal: ``--all`` ends in removing directories under ``PYRUN_DATA_DIR``, and
 a typo there (``PYRUN_DATA_DIR=$HOME``) must not cost a home directory. Before
 anything is touched the data directory must look like pyrun's: not the home directory
 or above it, nothing in it but the names pyrun makes (`LAYOUT`), its shims directory
-holding nothing but pyrun's shims. Otherwise one line refuses and nothing changes.
+holding nothing but pyrun's shims (and rehash's ``pyrun`` link, shims.COMMAND).
+Otherwise one line refuses and nothing changes.
 Only entries pyrun itself names are removed, never the data directory with ``rm -rf``:
 it goes last with ``rmdir``, once empty.
 
