@@ -1,22 +1,41 @@
 #!/bin/sh
-# install.sh: install pyrun from this checkout into its own virtual environment.
+# install.sh: install pyrun from this checkout into its own virtual environment, and
+# add its hook line to your shell's start-up file.
 #
 #     sh install.sh                              # uses python3 from PATH
 #     PYTHON=/usr/bin/python3.12 sh install.sh   # or the interpreter you name
+#     sh install.sh --no-modify-rc               # leave the shell's start-up file alone
+#                                                # (or PYRUN_NO_MODIFY_RC=1)
 #
 # Strategy. pyrun exists so that nothing is pip-installed into the machine's Python,
 # so pyrun is not installed there either: it gets a venv of its own at
 # <data>/tool, where <data> is the directory pyrun itself uses (PYRUN_DATA_DIR, else
 # platformdirs.user_data_dir("pyrun"): $XDG_DATA_HOME/pyrun when that is an absolute
-# path, else ~/.local/share/pyrun). Only a symlink to its `pyrun` command goes into
-# $PYRUN_BIN_DIR (default ~/.local/bin). Then `pyrun rehash` writes the shims, the
-# script shows `python` resolving through them from an empty directory, and it prints
-# the one line to add to ~/.bashrc.
+# path, else ~/.local/share/pyrun). The data directory is made 0700 whatever the
+# umask, as pyrun makes it (paths.py): one a umask of 002 left group-writable would be
+# refused by pyrun itself. One that is already there is checked with pyrun's own rule
+# (src/pyrun/ownership.py, run by the interpreter before anything is written), so a
+# refusal comes first and its fix names a directory that exists. A symlink to its
+# `pyrun` command goes into $PYRUN_BIN_DIR (default ~/.local/bin). Then `pyrun rehash`
+# writes the shims (and a `pyrun` link among them, so that `pyrun` is a command in
+# every shell the hook runs in, whether or not ~/.local/bin is on PATH), and the
+# script shows `python` resolving through them from an empty directory.
+#
+# The shell. As rustup's and uv's installers do, it edits the start-up file by
+# default: `pyrun init SHELL` for the shell named by $SHELL (bash, zsh, fish, pwsh;
+# the shell a new terminal starts, while the process running this script is sh), which
+# adds pyrun's marked block once, finds a line written by hand instead of adding a
+# second, and is taken back by `pyrun init --undo` or `pyrun uninstall`. It ends with
+# the literal step for this terminal (`exec bash`: an installer cannot change the
+# shell that started it). --no-modify-rc or PYRUN_NO_MODIFY_RC=1 (rustup's
+# --no-modify-path, uv's UV_NO_MODIFY_PATH) prints the init command instead.
 #
 # Failing leaves things as they were: an existing tool venv is moved aside to
-# tool.old and put back if anything fails before the new one works, and every failure
-# ends in one line, "install.sh: <what failed>; <how to fix it>". Running it again
-# reinstalls from scratch (the venv is made with --clear), so it is idempotent.
+# tool.old and put back if anything fails before the new one works; directories this
+# run made (the data directory, with everything pyrun put in it, and the parents and
+# bin directory mkdir -p made) are removed again; every failure ends in one line,
+# "install.sh: <what failed>; <how to fix it>". Running it again reinstalls from
+# scratch (the venv is made with --clear), so it is idempotent.
 #
 # PYRUN_DISABLE=1 is exported first: on a reinstall pyrun's shims may be first on
 # PATH, and it makes `python3` (and every other program run here) the real one.
@@ -35,6 +54,17 @@ if [ ! -f "$here/pyproject.toml" ] || [ ! -f "$here/scripts/lib.sh" ]; then
 fi
 # shellcheck source=scripts/lib.sh
 . "$here/scripts/lib.sh"
+
+case ${PYRUN_NO_MODIFY_RC-} in
+    '' | 0) modify_rc=1 ;;
+    *) modify_rc= ;;
+esac
+for arg in "$@"; do
+    case $arg in
+        --no-modify-rc) modify_rc= ;;
+        *) fail "unknown argument $arg; the only option is --no-modify-rc (or PYRUN_NO_MODIFY_RC=1): sh install.sh --no-modify-rc" ;;
+    esac
+done
 
 # -- where things go (nothing is written until the checks below pass) -----------------
 
@@ -69,20 +99,47 @@ py=${PYTHON:-python3}
 phase=check      # check: nothing written yet; build: tool venv in the making; installed
 step="checking the interpreter"
 demo_dir=
+source_copy=
 made_data=
 made_link=
+made_above_data=  # the topmost parent of the data directory that mkdir -p made
+made_bin=         # the topmost directory of PYRUN_BIN_DIR that mkdir -p made
+
+# top_missing DIR: the topmost directory of DIR's path that is not there yet (empty
+# when DIR is), that is what `mkdir -p DIR` makes, for the rollback to take back.
+top_missing() {
+    tm_dir=$1
+    tm_top=
+    while [ -n "$tm_dir" ] && [ ! -e "$tm_dir" ] && [ ! -L "$tm_dir" ]; do
+        tm_top=$tm_dir
+        tm_dir=${tm_dir%/*}
+    done
+    printf '%s' "$tm_top"
+}
+
+# rmdir_up DIR TOP: remove DIR and its parents up to TOP while they are empty.
+rmdir_up() {
+    ru_dir=$1
+    while rmdir "$ru_dir" 2>/dev/null && [ "$ru_dir" != "$2" ]; do
+        ru_dir=${ru_dir%/*}
+    done
+}
 
 on_exit() {
     status=$?
     trap - EXIT
     trap '' HUP INT TERM PIPE  # finish the cleanup whatever arrives now
     if [ -n "$demo_dir" ]; then rm -rf "$demo_dir"; fi
+    if [ -n "$source_copy" ]; then rm -rf "$source_copy"; fi
     if [ "$status" -ne 0 ] && [ "$phase" = build ]; then
         # Put back exactly what was there: the previous tool venv, or nothing.
         rm -rf "$tool"
         if [ -d "$tool.old" ]; then mv "$tool.old" "$tool"; fi
         if [ -n "$made_link" ] && [ ! -e "$tool" ]; then rm -f "$link"; fi
-        if [ -n "$made_data" ]; then rmdir "$data" 2>/dev/null || :; fi
+        if [ -n "$made_bin" ]; then rmdir_up "$bindir" "$made_bin"; fi
+        # A data directory this run made holds nothing but what this run put there.
+        if [ -n "$made_data" ]; then rm -rf "$data"; fi
+        if [ -n "$made_above_data" ]; then rmdir_up "${data%/*}" "$made_above_data"; fi
     fi
     if [ "$status" -gt 128 ] && [ -z "$lib_reported" ]; then
         printf '%s: interrupted while %s; nothing was left half-made: rerun sh install.sh\n' \
@@ -104,6 +161,27 @@ trap 'exit 141' PIPE  # `sh install.sh | head`: clean up rather than die silentl
 lib_check_python "$py"
 step="checking that Python can make virtual environments"
 lib_need_venv_support
+step="checking $data"
+# pyrun's own rule (src/pyrun/ownership.py, standard library only, loaded by path):
+# pyrun refuses a data or shims directory someone else can write to. Asked now, the
+# refusal costs nothing and its fix names a directory that is there.
+unsafe=$("$lib_py_exe" -I -B -c '
+import importlib.util, os, shlex, sys
+spec = importlib.util.spec_from_file_location("pyrun_ownership", sys.argv[1])
+ownership = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(ownership)
+for directory in sys.argv[2:]:
+    reason = ownership.unsafe_reason(directory)
+    if reason:
+        if os.stat(directory).st_uid in (os.geteuid(), 0):
+            fix = "run: chmod go-w %s" % shlex.quote(directory)
+        else:
+            fix = "set PYRUN_DATA_DIR to a directory of your own"
+        print("%s, so pyrun would refuse to use it; %s, then rerun sh install.sh" % (reason, fix))
+        break
+' "$here/src/pyrun/ownership.py" "$data" "$data/shims" </dev/null) \
+    || fail "$lib_py_exe could not check $data (see above); rerun with PYTHON set to another Python 3.9+"
+if [ -n "$unsafe" ]; then fail "$unsafe"; fi
 say "installing pyrun from $here"
 if [ -e "$link" ] && [ ! -L "$link" ]; then
     fail "$link exists and is not a link made by install.sh; remove it (or set PYRUN_BIN_DIR) and rerun"
@@ -114,7 +192,12 @@ fi
 phase=build
 step="preparing $data"
 if [ ! -d "$data" ]; then
-    mkdir -p "$data" || fail "could not create $data; check the permissions of its parent or set PYRUN_DATA_DIR"
+    above=${data%/*}
+    above=${above:-/}
+    made_above_data=$(top_missing "$above")
+    # 0700 whatever the umask, as pyrun's own Paths.make: mkdir -m sets the mode exactly.
+    { mkdir -p "$above" && mkdir -m 700 "$data"; } \
+        || fail "could not create $data; check the permissions of its parent or set PYRUN_DATA_DIR"
     made_data=1
 fi
 if [ -d "$tool.old" ]; then
@@ -134,12 +217,27 @@ say "creating its own virtual environment with Python $lib_py_version ($lib_py_e
 
 step="installing pyrun with pip"
 say "installing pyrun and its dependencies into it with pip"
-PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_USER=0 "$tool/bin/python" -m pip install --quiet "$here" </dev/null \
+# pip builds a local directory in place (setuptools writes src/pyrun.egg-info and
+# build/ there), which fails in a checkout this user cannot write (root's, or one a
+# `sudo sh install.sh` left root's files in) and leaves files in one they can. So it
+# builds a private copy of what the build reads (pyproject.toml, setup.py's package
+# data, the README as the long description).
+source_copy=$(mktemp -d "${TMPDIR:-/tmp}/pyrun-source.XXXXXX") \
+    || fail "could not make a temporary directory; check TMPDIR"
+for entry in pyproject.toml setup.py README.md src shims shell; do
+    cp -R "$here/$entry" "$source_copy/$entry" \
+        || fail "could not copy $here/$entry to $source_copy; check that the checkout is complete and TMPDIR has room"
+done
+rm -rf "$source_copy"/src/*.egg-info
+PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_USER=0 "$tool/bin/python" -m pip install --quiet "$source_copy" </dev/null \
     || fail "pip could not install pyrun from $here into $tool (see pip's output above); check your network or pip's index settings and rerun sh install.sh"
+rm -rf "$source_copy"
+source_copy=
 "$tool/bin/pyrun" --version >/dev/null 2>&1 \
     || fail "the installed $tool/bin/pyrun does not run; run it by hand to see why, fix that and rerun sh install.sh"
 
 step="linking the pyrun command"
+made_bin=$(top_missing "$bindir")
 mkdir -p "$bindir" || fail "could not create $bindir; check its permissions or set PYRUN_BIN_DIR"
 if [ ! -L "$link" ]; then made_link=1; fi
 if ! { rm -f "$link" && ln -s "$tool/bin/pyrun" "$link"; }; then
@@ -157,29 +255,6 @@ phase=installed
 rm -rf "$tool.old"
 if [ "$pyrun_data" != "$data" ]; then
     say "note: pyrun keeps its data in $pyrun_data; its own environment is $tool"
-fi
-
-# -- the hook line ------------------------------------------------------------------
-
-sh_word() {
-    case $1 in
-        *[!A-Za-z0-9_./-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
-        *) printf '%s' "$1" ;;
-    esac
-}
-
-found=$(command -v pyrun 2>/dev/null || :)
-# The line is meant to be pasted literally, so $(...) must stay unexpanded here.
-# shellcheck disable=SC2016
-if [ "$found" = "$link" ]; then
-    hook='eval "$(pyrun hook bash)"'
-    where=
-else
-    hook='eval "$('"$(sh_word "$link")"' hook bash)"'
-    case :${PATH-}: in
-        *:"$bindir":*) where="another pyrun ($found) comes first on your PATH, so the line names $link" ;;
-        *) where="$bindir is not on your PATH, so the line names $link by its full path" ;;
-    esac
 fi
 
 # -- show it working ----------------------------------------------------------------
@@ -219,8 +294,75 @@ fi
 printf '%s\n' "Outside any project, python and pip run pyrun's isolated environment shown" \
     "above, never the base interpreter itself."
 
-printf '\n%s\n\n    %s\n\n' "Done. Add this line to ~/.bashrc, then open a new shell:" "$hook"
-if [ -n "$where" ]; then printf '(%s)\n' "$where"; fi
+# -- the shell's start-up file -------------------------------------------------------
+
+sh_word() {
+    case $1 in
+        *[!A-Za-z0-9_./-]*) printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")" ;;
+        *) printf '%s' "$1" ;;
+    esac
+}
+
+# The directory a path is in, symlinks resolved (/bin/bash is /usr/bin/bash on a
+# merged-/usr system), then its name.
+physical() {
+    (cd -P -- "$(dirname -- "$1")" 2>/dev/null && printf '%s/%s' "$(pwd -P)" "${1##*/}")
+}
+
+# How to name pyrun in what is printed: by name when that is this pyrun (its link in
+# the bin directory, or in the shims directory on a reinstall), else by its path.
+found=$(command -v pyrun 2>/dev/null || :)
+if [ -n "$found" ] && { [ "$found" = "$link" ] || [ "$found" = "$shims/pyrun" ]; }; then
+    pyrun_cmd=pyrun
+else
+    pyrun_cmd=$(sh_word "$link")
+fi
+
+# The user's shell is the one a new terminal starts, $SHELL (this script runs in sh).
+shell_path=${SHELL-}
+shell_name=${shell_path##*/}
+case $shell_name in
+    bash | zsh | fish) hook_shell=$shell_name ;;
+    pwsh) hook_shell=powershell ;;
+    *) hook_shell= ;;
+esac
+# The step that makes this terminal a new shell of that kind, which reads its start-up
+# file (an installer cannot change the shell that started it).
+case $hook_shell in
+    '') again= ;;
+    powershell)
+        # shellcheck disable=SC2016  # PowerShell's $PROFILE, for PowerShell to expand
+        again='. $PROFILE'
+        ;;
+    *)
+        on_path=$(command -v "$shell_name" 2>/dev/null || :)
+        if [ -n "$on_path" ] && [ "$(physical "$on_path")" = "$(physical "$shell_path")" ]; then
+            again="exec $shell_name"
+        else
+            again="exec $(sh_word "$shell_path")"
+        fi
+        ;;
+esac
+
+printf '\n'
+if [ -n "$hook_shell" ] && [ -n "$modify_rc" ]; then
+    say "adding pyrun's hook line for $hook_shell (SHELL=$shell_path): pyrun init $hook_shell"
+    "$link" init "$hook_shell" </dev/null \
+        || fail "pyrun is installed, but pyrun init $hook_shell could not add the hook line (see above); fix that and run: $pyrun_cmd init $hook_shell"
+    printf '\n%s\n%s\n\n    %s\n\n' \
+        "Done. New $shell_name shells run pyrun's hook, which puts its shims first on PATH:" \
+        "python, pip and pyrun itself. To start using it in this terminal, run:" "$again"
+elif [ -n "$hook_shell" ]; then
+    printf '\n%s\n%s\n\n    %s\n    %s\n\n' \
+        "Done. Your shell's start-up file was left alone (--no-modify-rc). To add pyrun's" \
+        "hook line for $hook_shell and start using it in this terminal, run:" \
+        "$pyrun_cmd init $hook_shell" "$again"
+else
+    printf '%s\n%s\n%s\n' \
+        "Done. Your shell (SHELL=${shell_path:-unset}) has no pyrun hook, so no start-up file was changed." \
+        "pyrun has hooks for bash, zsh, fish and PowerShell: $pyrun_cmd init bash (or zsh, fish," \
+        "powershell) adds one. Without a hook, put $shims first on PATH yourself."
+fi
 if [ -n "${PYRUN_DATA_DIR-}" ]; then
-    printf '(%s)\n' "keep PYRUN_DATA_DIR=$PYRUN_DATA_DIR exported before that line, or pyrun looks in its default place"
+    printf '(%s)\n' "keep PYRUN_DATA_DIR=$PYRUN_DATA_DIR exported before the hook line, or pyrun looks in its default place"
 fi

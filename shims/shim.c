@@ -1034,6 +1034,9 @@ static const struct shim_name *script_request(const char *path) {
     const char *slash = find_last(path, '/');
     const char *name = slash ? slash + 1 : path;
     if (!*name || *name == '.') return NULL;
+    /* shims/pyrun is rehash's link to pyrun's own command, never to this binary: a
+     * caller that names it here is confused, not asking for a script called pyrun. */
+    if (streq(name, "pyrun")) return NULL;
     char *dir = slash ? (slash == path ? cut("/", 1) : cut(path, (size_t)(slash - path))) : cut(".", 1);
     if (!same_file(dir, PYRUN_SHIMS)) return NULL;
     script_shim.name = cut(name, strlen(name));

@@ -57,7 +57,8 @@ def scripts(cworld: World) -> dict[str, Path]:
 
 
 def shim_names(world: World) -> set[str]:
-    return {p.name for p in world.shims.iterdir() if not p.name.startswith(".")}
+    """The shims a TAB offers: not the dot files, nor `pyrun`, the link to pyrun itself."""
+    return {p.name for p in world.shims.iterdir() if not p.name.startswith(".")} - {"pyrun"}
 
 
 # What each typed line completes to (None: compare with the parser or the shims).

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from pyrun import compiled
 from pyrun.commands import hook as hook_command
 from pyrun.commands.init import BEGIN, END
 from pyrun.errors import PyrunError
@@ -346,6 +347,192 @@ def test_a_detected_shell_without_a_hook_says_so(monkeypatch: pytest.MonkeyPatch
     assert info.value.exit_code == 2
     monkeypatch.setattr(shellingham, "detect_shell", lambda *a, **k: ("pwsh", "/usr/bin/pwsh"))
     assert hook_command.choose(None) is SHELLS["powershell"]
+
+
+# --- a hook line written by hand ------------------------------------------------------
+
+# Lines that evaluate `pyrun hook SHELL`, as people write them: by name, by a path with
+# or without quotes, with `source`, with PowerShell's Invoke-Expression, with nothing
+# but spaces around, behind a test.
+BY_HAND = {
+    "bash": [
+        'eval "$(pyrun hook bash)"',
+        'eval "$(~/.local/bin/pyrun hook bash)"',
+        "eval \"$('/home/me/.local/bin/pyrun' hook bash)\"",
+        'eval "$("$HOME/.local/bin/pyrun" hook bash)"  # pyrun',
+        "source <(pyrun hook bash)",
+        ". <(pyrun hook bash)",
+        '  [ -x ~/.local/bin/pyrun ] && eval "$(~/.local/bin/pyrun hook bash)"',
+        'eval "$(pyrun hook)"',
+    ],
+    "zsh": ['eval "$(~/.local/bin/pyrun hook zsh)"', "eval \"$('/opt/pyrun/bin/pyrun' hook zsh)\""],
+    "fish": [
+        "pyrun hook fish | source",
+        "'/home/me/.local/bin/pyrun' hook fish | source",
+        "~/.local/bin/pyrun hook fish | source",
+        "source (pyrun hook fish | psub)",
+    ],
+    "powershell": [
+        "Invoke-Expression (& pyrun hook powershell | Out-String)",
+        "(& 'C:\\Users\\me\\pyrun.exe' hook powershell) | Out-String | Invoke-Expression",
+        "iex (pyrun hook pwsh | Out-String)",
+    ],
+}
+# Lines that do not load the hook: commented out, another shell's, not evaluated.
+NOT_A_HOOK_LINE = {
+    "bash": [
+        '# eval "$(pyrun hook bash)"',
+        '    #eval "$(pyrun hook bash)"',
+        'true  # eval "$(pyrun hook bash)"',
+        'eval "$(pyrun hook zsh)"',
+        "pyrun hook bash > ~/.cache/pyrun-hook.bash",
+        'echo "run pyrun hook bash"',
+        'eval "$(notpyrun hook bash)"',
+    ],
+    "fish": ["# pyrun hook fish | source", "pyrun hook fish"],
+    "powershell": ["# Invoke-Expression (& pyrun hook powershell | Out-String)"],
+}
+
+
+@pytest.mark.parametrize(
+    ("shell", "line"), [(shell, line) for shell, lines in BY_HAND.items() for line in lines]
+)
+def test_a_hook_line_written_by_hand_is_found_and_nothing_is_added(
+    world: World, shell: str, line: str
+) -> None:
+    rc = rc_of(world, shell)
+    content = f"# my settings\nexport A=1\n{line}\nexport B=2\n".encode()
+    write(rc, content)
+    inode = rc.stat().st_ino
+    for args in ((), ("--dry-run",)):
+        done = world.pyrun("init", shell, *args, check=True)
+        assert done.stdout == (
+            f"pyrun: {rc} already runs the pyrun hook on line 3, written by hand "
+            f"({line.strip()}); adding nothing\n"
+        ), done.stdout
+        assert rc.read_bytes() == content and rc.stat().st_ino == inode
+    undo = world.pyrun("init", shell, "--undo", check=True)
+    assert f"kept line 3 of {rc} ({line.strip()}): it was written by hand" in undo.stdout
+    assert rc.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("shell", "line"),
+    [(shell, line) for shell, lines in NOT_A_HOOK_LINE.items() for line in lines],
+)
+def test_a_line_that_does_not_load_the_hook_is_not_taken_for_one(
+    world: World, shell: str, line: str
+) -> None:
+    rc = rc_of(world, shell)
+    write(rc, f"{line}\n".encode())
+    done = world.pyrun("init", shell, check=True)
+    assert "add the pyrun block" in done.stdout and "line 1" not in done.stdout
+    assert rc.read_text() == f"{line}\n\n{BEGIN}\n{expected_line(shell)}\n{END}\n"
+
+
+@pytest.mark.parametrize("shell", SHELL_NAMES)
+def test_inits_own_line_without_its_markers_counts_as_written_by_hand(
+    world: World, shell: str
+) -> None:
+    # Someone moved the line into their dotfiles and dropped the comments around it.
+    rc = rc_of(world, shell)
+    write(rc, f"{expected_line(shell)}\n".encode())
+    done = world.pyrun("init", shell, check=True)
+    assert "hook on line 1, written by hand" in done.stdout and "adding nothing" in done.stdout
+    assert rc.read_text() == f"{expected_line(shell)}\n"
+
+
+def test_two_hand_written_lines_are_both_named(world: World) -> None:
+    rc = rc_of(world, "zsh")
+    first, second = 'eval "$(pyrun hook zsh)"', "eval \"$('/opt/pyrun' hook zsh)\""
+    write(rc, f"{first}\n# {second}\n{second}\n".encode())
+    done = world.pyrun("init", "zsh", check=True)
+    assert done.stdout == (
+        f"pyrun: {rc} already runs the pyrun hook on lines 1, 3, written by hand ({first}); "
+        "adding nothing\n"
+    )
+
+
+def test_a_block_and_a_hand_written_line_is_one_line_too_many_and_init_says_which(
+    world: World,
+) -> None:
+    # What the README's two steps did before: the line pasted by hand, then `pyrun init`.
+    rc = rc_of(world, "bash")
+    hand = 'eval "$(pyrun hook bash)"'
+    write(rc, f"{BEGIN}\n{expected_line('bash')}\n{END}\nexport A=1\n{hand}\n".encode())
+    done = world.pyrun("init", "bash", check=True)
+    assert "already up to date" in done.stdout
+    assert f"line 5 of {rc} ({hand}) runs the hook too, so it loads twice" in done.stdout
+    undo = world.pyrun("init", "bash", "--undo", check=True)
+    # Numbered as the file is after the block went: the user's line is line 2 now.
+    assert rc.read_text() == f"export A=1\n{hand}\n"
+    assert f"kept line 2 of {rc} ({hand}): it was written by hand" in undo.stdout
+
+
+# --- `pyrun` by name where the hook runs: the link in the shims directory --------------
+
+
+def test_rehash_links_pyrun_into_the_shims_directory_and_owns_the_name(world: World) -> None:
+    link = world.shims / "pyrun"
+    assert link.is_symlink() and os.readlink(link) == PYRUN
+    # Not a shim: no console script of that name, nothing to explain.
+    which = world.pyrun("which", "pyrun")
+    assert which.returncode != 0 and "pyrun" in which.stderr, which.stdout
+    world.pyrun("rehash", "--scripts", check=True)
+    assert os.readlink(link) == PYRUN
+
+    # Gone or wrong: doctor says so, and the next shell's hook puts it back.
+    link.unlink()
+    doctor = world.pyrun("doctor", "bash")
+    assert "the `pyrun` command link is missing" in doctor.stdout, doctor.stdout
+    world.pyrun("hook", "bash", check=True)
+    assert os.readlink(link) == PYRUN
+    link.unlink()
+    link.symlink_to("/bin/false")
+    world.pyrun("rehash", check=True)
+    assert os.readlink(link) == PYRUN
+
+
+def test_the_compiled_shim_never_runs_as_pyrun(world: World) -> None:
+    binary = world.shims / compiled.BINARY
+    need(binary.exists(), "the compiled shims (a C compiler)")
+    link = world.shims / "pyrun"
+    link.unlink()
+    link.symlink_to(compiled.BINARY)  # what rehash never does
+    done = world.run([str(link), "--version"])
+    assert done.returncode == 127, done.stdout
+    assert "cannot tell which shim" in done.stderr and done.stdout == ""
+    world.pyrun("rehash", check=True)
+    assert os.readlink(link) == PYRUN
+
+
+@pytest.mark.parametrize(
+    ("shell", "argv", "bare"),
+    [
+        ("bash", ["bash", "-i", "-c"], ["bash", "--norc", "-i", "-c"]),
+        ("zsh", ["zsh", "-i", "-c"], ["zsh", "-f", "-i", "-c"]),
+        ("fish", ["fish", "-i", "-c"], ["fish", "--no-config", "-i", "-c"]),
+    ],
+)
+def test_pyrun_is_a_command_in_a_new_shell_once_init_ran(
+    world: World, shell: str, argv: list[str], bare: list[str]
+) -> None:
+    need(shutil.which(argv[0]), argv[0])
+    world.pyrun("init", shell, check=True)
+    # A new login's PATH: the base Python and the system, not pyrun's own directory.
+    env = {"PATH": world.path_with(world.base.bin), "TERM": "dumb"}
+    before = world.run([*bare, "command -v pyrun"], env=env)
+    assert before.stdout == "", "no pyrun on that PATH without the hook"
+    done = world.run(
+        [*argv, "command -v pyrun; pyrun --version; python -c 'import sys; print(sys.prefix)'"],
+        env=env,
+        cwd=world.home,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == str(world.shims / "pyrun"), done.stdout
+    assert lines[1].startswith("pyrun "), done.stdout
+    assert lines[2].startswith(str(world.envs)), done.stdout
 
 
 # --- the line works --------------------------------------------------------------------

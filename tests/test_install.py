@@ -9,19 +9,27 @@ index and no pip configuration, so nothing here uses the network.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import shutil
+import stat
 import subprocess
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pyrun import __version__
+from pyrun.commands import init
+from pyrun.shells import SHELLS as SHELL_TABLE
 from tests.conftest import Base, clean_env, need, real_python, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEELHOUSE = ROOT / ".venv-wheelhouse"
+README_COMMAND = ["sh", "install.sh"]  # as the README's first line says (test_readme.py)
 WHEELS = ("psutil", "packaging", "platformdirs", "shellingham", "setuptools", "wheel")
 NOT_THE_CHECKOUT = shutil.ignore_patterns(
     ".git",
@@ -71,9 +79,12 @@ class Machine:
     def checkout(self) -> Path:
         return self.root / "checkout"
 
-    def env(self, python: Path | str, path: list[Path]) -> dict[str, str]:
+    def env(
+        self, python: Path | str, path: list[Path], extra: dict[str, str] | None = None
+    ) -> dict[str, str]:
         return clean_env(
             {
+                "SHELL": "/bin/bash",
                 "HOME": str(self.home),
                 "XDG_DATA_HOME": str(self.root / "xdg-data"),
                 "XDG_CONFIG_HOME": str(self.root / "xdg-config"),
@@ -82,16 +93,21 @@ class Machine:
                 "PYTHON": str(python),
                 "PIP_FIND_LINKS": str(WHEELHOUSE),
                 "PATH": os.pathsep.join([*map(str, path), "/usr/bin", "/bin"]),
+                **(extra or {}),
             }
         )
 
     def install(
-        self, python: Path | str, path: list[Path] | None = None
+        self,
+        python: Path | str,
+        path: list[Path] | None = None,
+        *args: str,
+        extra: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            ["sh", "install.sh"],
+            [*README_COMMAND, *args],
             cwd=self.checkout,
-            env=self.env(python, path or []),
+            env=self.env(python, path or [], extra),
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
@@ -150,35 +166,54 @@ def test_install_sh_installs_pyrun_into_its_own_venv_and_shows_it_working(
     assert f"\n  {envs[0]}\n" in first.stdout, output(first)
     assert '"source": "isolated"' in first.stdout
     assert f'"base": "{base.python.resolve()}"' in first.stdout
-    # The bin directory is not on PATH, so the hook line names pyrun by its full path.
-    assert f'    eval "$({machine.link} hook bash)"\n' in first.stdout, output(first)
-    assert "is not on your PATH" in first.stdout
+    # SHELL=/bin/bash: `pyrun init bash` added its block (calling the tool venv's pyrun
+    # by its path), and the step for this terminal is `exec bash`.
+    bashrc = machine.home / ".bashrc"
+    line = SHELL_TABLE["bash"].init_line(str(machine.tool / "bin" / "pyrun"))
+    assert bashrc.read_text() == f"{init.BEGIN}\n{line}\n{init.END}\n"
+    assert f"pyrun: done: add the pyrun block to {bashrc}\n" in first.stdout
+    assert first.stdout.endswith(f"{NEXT_STEP}\n\n    exec bash\n\n"), output(first)
 
-    # The line it prints does what it says in a real bash.
+    # A new bash reads it: the shims first on PATH, pyrun among them, though the bin
+    # directory is not on PATH.
     hooked = subprocess.run(
-        [
-            "bash",
-            "--norc",
-            "--noprofile",
-            "-c",
-            f'eval "$({machine.link} hook bash)"; echo "$PATH"',
-        ],
+        ["bash", "-i", "-c", 'echo "$PATH"; command -v pyrun'],
         env=machine.env(base.python, [base.bin]),
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert hooked.stdout.startswith(f"{machine.data / 'shims'}:"), output(hooked)
+    path, found = hooked.stdout.splitlines()
+    assert path.startswith(f"{machine.data / 'shims'}:"), output(hooked)
+    assert found == str(machine.data / "shims" / "pyrun")
 
-    # Again, with pyrun's bin directory and the shims on PATH as after setup: a reinstall.
-    second = machine.install(base.python, path=[machine.data / "shims", machine.bin, base.bin])
+    # Again, with pyrun's bin directory and the shims on PATH as after setup: a reinstall,
+    # for a fish user who keeps their start-up files to themselves.
+    second = machine.install(
+        base.python,
+        [machine.data / "shims", machine.bin, base.bin],
+        "--no-modify-rc",
+        extra={"SHELL": "/usr/bin/fish"},
+    )
     assert second.returncode == 0, output(second)
-    assert '    eval "$(pyrun hook bash)"\n' in second.stdout, output(second)
+    assert "left alone (--no-modify-rc)" in second.stdout, output(second)
+    assert second.stdout.endswith("    pyrun init fish\n    exec fish\n\n"), output(second)
+    assert not (machine.root / "xdg-config" / "fish").exists()
+    assert bashrc.read_text() == f"{init.BEGIN}\n{line}\n{init.END}\n"
     assert f"\n  {envs[0]}\n" in second.stdout, output(second)
     assert sorted((machine.data / "envs").iterdir()) == envs
     assert not (machine.data / "tool.old").exists()
     again = subprocess.run([str(machine.link), "--version"], env=clean_env(), capture_output=True)
     assert again.returncode == 0
+
+    # A shell pyrun has no hook for: nothing to edit, and a line says what there is.
+    third = machine.install(base.python, [base.bin], extra={"SHELL": "/bin/dash"})
+    assert third.returncode == 0, output(third)
+    assert "Your shell (SHELL=/bin/dash) has no pyrun hook" in third.stdout, output(third)
+    assert f"{machine.link} init bash (or zsh, fish," in third.stdout, output(third)
+    assert bashrc.read_text() == f"{init.BEGIN}\n{line}\n{init.END}\n"
+    assert not (machine.home / ".profile").exists() and not (machine.home / ".zshrc").exists()
 
     assert snapshot(base.prefix) == base_snapshots["3.11"], "the base interpreter was modified"
     assert not (machine.home / ".local" / "lib").exists(), "a user site-packages appeared"
@@ -218,6 +253,18 @@ def test_install_sh_refuses_what_is_not_python_3_9_in_one_line(
     assert not machine.link.exists()
 
 
+def test_an_unknown_argument_is_a_one_line_error_before_anything_is_written(
+    machine: Machine,
+) -> None:
+    done = machine.install("python3", None, "--no-modify-path")
+    assert done.returncode == 1, output(done)
+    assert done.stdout == "" and done.stderr.count("\n") == 1, output(done)
+    assert done.stderr.startswith("install.sh: unknown argument --no-modify-path; ")
+    assert "sh install.sh --no-modify-rc" in done.stderr
+    assert not machine.data.exists() and not machine.link.exists()
+    assert list(machine.home.iterdir()) == []
+
+
 def test_install_sh_without_ensurepip_says_so_in_one_line(machine: Machine) -> None:
     """A Python without ensurepip (Debian without python3-venv) cannot make the venv."""
     real = real_python("3.11")
@@ -239,3 +286,355 @@ def test_install_sh_without_ensurepip_says_so_in_one_line(machine: Machine) -> N
     assert done.stderr.startswith("install.sh: "), output(done)
     assert "ensurepip" in done.stderr
     assert not machine.data.exists()
+
+
+# --- a real account: the distribution's Python, any umask, root or not, real terminals --
+
+SYSTEM_PYTHON = Path("/usr/bin/python3")
+SYSTEM_SITES = (Path("/usr/lib/python3"), *sorted(Path("/usr/lib").glob("python3.[0-9]*")))
+NOBODY = 65534
+SHELLS = {"bash": "/bin/bash", "zsh": "/bin/zsh", "fish": "/usr/bin/fish"}
+RC = {"bash": ".bashrc", "zsh": ".zshrc", "fish": ".config/fish/config.fish"}
+NEXT_STEP = "To start using it in this terminal, run:"
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
+
+
+def system_python_makes_venvs() -> bool:
+    """Debian's and Ubuntu's python3 makes a venv with pip once python3-venv is in."""
+    if not SYSTEM_PYTHON.exists():
+        return False
+    done = subprocess.run(
+        [str(SYSTEM_PYTHON), "-c", "import ensurepip, venv"], capture_output=True, check=False
+    )
+    return done.returncode == 0
+
+
+def system_snapshot() -> dict[str, dict[str, str]]:
+    return {str(site): snapshot(site) for site in SYSTEM_SITES if site.is_dir()}
+
+
+@pytest.fixture(scope="module")
+def system_before() -> dict[str, dict[str, str]]:
+    return system_snapshot()
+
+
+@dataclass
+class Account:
+    """A user of a fresh machine: a HOME made from /etc/skel and owned by them, a pyrun
+    checkout they can read but not write, the wheels pip may use, the system's Python
+    and shells on PATH, and nothing of pyrun's anywhere."""
+
+    root: Path
+    uid: int
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def checkout(self) -> Path:
+        return self.root / "checkout"
+
+    @property
+    def data(self) -> Path:
+        return self.home / ".local" / "share" / "pyrun"
+
+    @property
+    def shims(self) -> Path:
+        return self.data / "shims"
+
+    @property
+    def link(self) -> Path:
+        return self.home / ".local" / "bin" / "pyrun"
+
+    def env(self, shell: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+        """A login's environment, with pip told to use the local wheels only."""
+        name = "root" if self.uid == 0 else "nobody"
+        return {
+            "HOME": str(self.home),
+            "USER": name,
+            "LOGNAME": name,
+            "SHELL": SHELLS[shell],
+            "PATH": "/usr/bin:/bin",
+            "TERM": "dumb",
+            "LANG": "C.UTF-8",
+            "PIP_FIND_LINKS": str(self.root / "wheelhouse"),
+            "PIP_NO_INDEX": "1",
+            "PIP_CONFIG_FILE": os.devnull,
+            "PIP_NO_CACHE_DIR": "1",
+            **(extra or {}),
+        }
+
+    def argv(self, *argv: str) -> list[str]:
+        if self.uid == 0:
+            return list(argv)
+        ids = [f"--reuid={self.uid}", f"--regid={self.uid}", "--clear-groups"]
+        return ["setpriv", *ids, *argv]
+
+    def install(
+        self, umask: str, shell: str, *args: str, extra: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        script = f'umask {umask}; exec sh install.sh "$@"'
+        return subprocess.run(
+            self.argv("sh", "-c", script, "sh", *args),
+            cwd=self.checkout,
+            env=self.env(shell, extra),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+
+    def chown(self, path: Path) -> None:
+        for where, dirs, files in os.walk(path):
+            for name in [".", *dirs, *files]:
+                os.lchown(os.path.join(where, name), self.uid, self.uid)
+
+
+def make_account(root: Path, uid: int) -> Account:
+    need(wheelhouse_ready(), f"{WHEELHOUSE} (sh scripts/test.sh builds it)")
+    need(
+        system_python_makes_venvs(),
+        f"{SYSTEM_PYTHON} with its venv module and ensurepip (Debian/Ubuntu: python3-venv)",
+    )
+    if uid != 0:
+        need(os.geteuid() == 0 and shutil.which("setpriv"), "root and setpriv, to be another user")
+    account = Account(root, uid)
+    shutil.copytree("/etc/skel", account.home, symlinks=True)
+    account.chown(account.home)
+    shutil.copytree(ROOT, account.checkout, ignore=NOT_THE_CHECKOUT, symlinks=True)
+    shutil.copytree(WHEELHOUSE, root / "wheelhouse")
+    return account
+
+
+@pytest.fixture
+def public_root() -> Iterator[Path]:
+    """A directory every user can reach (pytest's own tmp is root's alone)."""
+    root = Path(tempfile.mkdtemp(prefix="pyrun-install-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root)
+
+
+class Terminal:
+    """An interactive shell on a pseudo-terminal, as a terminal window runs it; each line
+    typed is followed by a mark with its exit status, and read up to that mark."""
+
+    def __init__(self, account: Account, shell: str, cwd: Path) -> None:
+        pexpect = pytest.importorskip("pexpect")
+        argv = account.argv(SHELLS[shell], "-i")
+        self.shell = shell
+        self.child = pexpect.spawn(
+            argv[0],
+            argv[1:],
+            env=account.env(shell),
+            cwd=str(cwd),
+            encoding="utf-8",
+            codec_errors="replace",
+            timeout=120,
+            dimensions=(50, 500),
+        )
+        self.count = 0
+        self.transcript = ""
+
+    def type(self, line: str, timeout: float = 120) -> tuple[int, str]:
+        """Run `line`; its exit status and what the terminal showed (escapes removed)."""
+        self.count += 1
+        status = "$status" if self.shell == "fish" else "$?"
+        # The mark is printed in two pieces, so the echo of the line typed is no match.
+        self.child.sendline(f"{line}; printf '%s%s %s\\n' @@mark {self.count} {status}")
+        self.child.expect(rf"@@mark{self.count} (\d+)\r?\n", timeout=timeout)
+        shown = ANSI.sub("", self.child.before).replace("\r", "")
+        self.transcript += shown
+        return int(self.child.match.group(1)), shown
+
+    def replace(self, line: str) -> None:
+        """Type a line that replaces the shell (`exec bash`); wait for the new one's
+        prompt, which shows pyrun's indicator once the hook is loaded."""
+        self.child.sendline(line)
+        self.child.expect(r"\(pyrun[^)\n]*\) ", timeout=120)
+
+    def close(self) -> None:
+        self.child.sendline("exit")
+        self.child.expect(pytest.importorskip("pexpect").EOF, timeout=30)
+        self.child.close()
+
+
+def uses_pyrun(terminal: Terminal, account: Account) -> None:
+    """pyrun by name, and python through its shims, in this terminal."""
+    status, shown = terminal.type("command -v pyrun")
+    assert status == 0 and str(account.shims / "pyrun") in shown.splitlines(), shown
+    status, shown = terminal.type("pyrun --version")
+    assert status == 0 and f"pyrun {__version__}" in shown.splitlines(), shown
+    status, shown = terminal.type("python -c 'import sys; print(sys.prefix)'")
+    prefixes = [line for line in shown.splitlines() if line.startswith(str(account.data))]
+    assert status == 0 and prefixes, shown
+    assert prefixes[-1].startswith(str(account.data / "envs")), shown
+
+
+def hook_lines(account: Account, shell: str) -> int:
+    """How many lines of the shell's rc file load pyrun's hook."""
+    text = (account.home / RC[shell]).read_text()
+    by_hand = init.hand_written(text, SHELL_TABLE[shell])
+    block = init.block_lines(text) or []
+    return len(by_hand) + sum(f"hook {shell}" in line for line in block)
+
+
+# Each umask as root and as a normal user, each shell twice.
+MATRIX = [
+    ("022", 0, "bash"),
+    ("002", 0, "zsh"),
+    ("077", 0, "fish"),
+    ("022", NOBODY, "zsh"),
+    ("002", NOBODY, "fish"),
+    ("077", NOBODY, "bash"),
+]
+
+
+@pytest.mark.parametrize(
+    ("umask", "uid", "shell"),
+    MATRIX,
+    ids=[f"umask{u}-{'root' if uid == 0 else 'user'}-{s}" for u, uid, s in MATRIX],
+)
+def test_the_readme_install_on_a_fresh_account_then_its_next_step_in_the_same_terminal(
+    public_root: Path,
+    system_before: dict[str, dict[str, str]],
+    umask: str,
+    uid: int,
+    shell: str,
+) -> None:
+    need(shutil.which(SHELLS[shell]), shell)
+    account = make_account(public_root, uid)
+    skel = snapshot(account.home)
+    checkout = snapshot(account.checkout)
+
+    # The terminal the user had open: the README's command, typed there.
+    terminal = Terminal(account, shell, account.checkout)
+    terminal.type(f"umask {umask}")
+    rc = account.home / RC[shell]
+    # (fish writes a config.fish of its own when it first starts)
+    rc_before = rc.read_bytes() if rc.exists() else b""
+    status, shown = terminal.type("sh install.sh", timeout=600)
+    assert status == 0, terminal.transcript
+    assert "install.sh: " in shown and "Traceback" not in shown, shown
+
+    # pyrun made its data directory 0700 and its shims directory 0755, whatever the umask.
+    for directory, mode in ((account.data, 0o700), (account.shims, 0o755)):
+        info = directory.stat()
+        assert (stat.S_IMODE(info.st_mode), info.st_uid) == (mode, uid), directory
+    assert hook_lines(account, shell) == 1
+    assert snapshot(account.checkout) == checkout, "install.sh wrote into the checkout"
+
+    # The step it names for this terminal, typed as printed.
+    lines = shown.splitlines()
+    said = next(i for i, line in enumerate(lines) if line.endswith(NEXT_STEP))
+    step = next(line.strip() for line in lines[said + 1 :] if line.strip())
+    assert step == f"exec {shell}", shown
+    terminal.replace(step)
+    uses_pyrun(terminal, account)
+    terminal.close()
+
+    # A new terminal.
+    terminal = Terminal(account, shell, account.home)
+    uses_pyrun(terminal, account)
+    # Everything goes: no hook line is left for a shell to fail on.
+    status, shown = terminal.type("pyrun uninstall --all")
+    assert status == 0 and "kept line" not in shown, shown
+    terminal.close()
+    assert not account.data.exists() and not os.path.lexists(account.link)
+    assert rc.read_bytes() == rc_before, "the rc file is not as it was before the install"
+    if RC[shell] in skel:
+        assert hashlib.sha256(rc_before).hexdigest() == skel[RC[shell]]
+    started = subprocess.run(
+        account.argv(SHELLS[shell], "-i", "-c", "echo started"),
+        env=account.env(shell),
+        cwd=account.home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert started.stdout == "started\n" and "pyrun" not in started.stderr, started.stderr
+    assert not (account.home / ".local" / "lib").exists(), "a user site-packages appeared"
+    if uid == 0:
+        assert system_snapshot() == system_before, "the system's Python was modified"
+
+
+def one_line_failure(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 1, output(done)
+    last = done.stderr.splitlines()[-1]
+    assert last.startswith("install.sh: "), output(done)
+    assert "Traceback" not in done.stderr
+    return last
+
+
+def test_a_data_directory_left_group_writable_is_refused_first_and_the_fix_works(
+    public_root: Path,
+) -> None:
+    """The issue's account: umask 002, and the 0775 data directory an older install.sh
+    left. The refusal comes before anything is written, and its fix works as printed."""
+    account = make_account(public_root, NOBODY)
+    account.data.mkdir(parents=True)
+    account.data.chmod(0o775)
+    account.chown(account.home)
+    before = snapshot(account.home)
+
+    done = account.install("002", "bash")
+    line = one_line_failure(done)
+    assert done.stdout == "" and done.stderr.count("\n") == 1, output(done)
+    assert f"{account.data} is writable by its group, so pyrun would refuse to use it" in line
+    assert snapshot(account.home) == before, "a refused install wrote something"
+
+    fix = re.search(r"run: (chmod go-w .*), then rerun sh install\.sh$", line)
+    assert fix, line
+    subprocess.run(account.argv("sh", "-c", fix[1]), check=True, cwd=account.home)
+    # The line that older install.sh printed, pasted into ~/.bashrc: init finds it and
+    # adds no second one.
+    bashrc = account.home / ".bashrc"
+    pasted = f'eval "$({account.link} hook bash)"'
+    with open(bashrc, "a") as handle:
+        handle.write(f"{pasted}\n")
+    number = len(bashrc.read_text().splitlines())
+    pasted_rc = bashrc.read_bytes()
+    again = account.install("002", "bash")
+    assert again.returncode == 0, output(again)
+    assert (
+        f"pyrun: {bashrc} already runs the pyrun hook on line {number}, written by hand "
+        f"({pasted}); adding nothing\n"
+    ) in again.stdout, output(again)
+    assert bashrc.read_bytes() == pasted_rc and hook_lines(account, "bash") == 1
+    assert stat.S_IMODE(account.data.stat().st_mode) == 0o755  # yours, as you left it
+
+
+def test_a_failed_install_takes_back_what_it_made_and_a_rerun_works(public_root: Path) -> None:
+    """pyrun rehash fails (a config file it cannot read) after the tool venv, the bin
+    directory and the link are made: all of it goes again, the directories mkdir -p
+    made included, and once the file is fixed the same command works."""
+    account = make_account(public_root, NOBODY)
+    config = account.home / ".config" / "pyrun" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("prompt = maybe\n")
+    account.chown(account.home)
+    before = snapshot(account.home)
+
+    done = account.install("002", "zsh")
+    line = one_line_failure(done)
+    assert "pyrun rehash failed" in line and str(config) in done.stderr, output(done)
+    assert snapshot(account.home) == before, "a failed install left something behind"
+    assert not (account.home / ".local").exists()
+
+    config.write_text("prompt = false\n")
+    again = account.install("002", "zsh", extra={"PYRUN_NO_MODIFY_RC": "1"})
+    assert again.returncode == 0, output(again)
+    assert stat.S_IMODE(account.data.stat().st_mode) == 0o700
+    assert not (account.home / ".zshrc").exists(), "PYRUN_NO_MODIFY_RC=1 edits nothing"
+    # ~/.local/bin is not on PATH: the init line names pyrun by its path, and works as is.
+    step = again.stdout.splitlines()[-3].strip()
+    assert step == f"{account.link} init zsh", output(again)
+    assert again.stdout.splitlines()[-2].strip() == "exec zsh"
+    subprocess.run(
+        account.argv("sh", "-c", step), check=True, env=account.env("zsh"), cwd=account.home
+    )
+    assert hook_lines(account, "zsh") == 1

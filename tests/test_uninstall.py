@@ -145,3 +145,47 @@ def test_refuses_a_data_dir_that_is_not_pyruns(world: World) -> None:
     assert f"kept line 1 of {world.home / '.zshrc'}" in done.stdout
     assert (world.home / ".zshrc").read_text() == 'eval "$(pyrun hook zsh)"\n'
     assert (world.home / "notes.txt").read_text() == "mine\n"
+
+
+def test_hand_written_hook_lines_are_named_with_file_and_line_number(world: World) -> None:
+    """The issue's machine: a line pasted from install.sh's advice, then `pyrun init`,
+    then `pyrun uninstall --all`, which left the pasted line to fail in every new shell.
+    Each such line is named, where it is now, with what it will do if it stays."""
+    bashrc, zshrc, fish = rc_of(world, "bash"), rc_of(world, "zsh"), rc_of(world, "fish")
+    pasted = 'eval "$(/home/me/.local/bin/pyrun hook bash)"'
+    bashrc.write_text(f"# mine\n{pasted}\n")
+    world.pyrun("init", "bash", check=True)  # it finds the pasted line: adds nothing
+    assert bashrc.read_text() == f"# mine\n{pasted}\n"
+    zshrc.write_text("# mine\n")
+    world.pyrun("init", "zsh", check=True)
+    with open(zshrc, "a") as handle:  # after init's block (lines 3 to 5, after a blank): lines 6, 7
+        handle.write('# eval "$(pyrun hook zsh)"\neval "$(\'pyrun\' hook zsh)"\n')
+    fish.parent.mkdir(parents=True, exist_ok=True)
+    fish.write_text("pyrun hook fish | source\n")
+    # What rehash makes for a pyrun installed by install.sh: the shims directory's own
+    # link to the tool venv's pyrun, which is no launcher of install.sh's to name.
+    tool_pyrun, link = fake_install_sh(world)
+    (world.shims / "pyrun").unlink()
+    (world.shims / "pyrun").symlink_to(tool_pyrun)
+
+    before = snapshot(world.root)
+    dry = world.pyrun("uninstall", "--dry-run", check=True).stdout
+    assert snapshot(world.root) == before
+    assert f"would keep line 2 of {bashrc} ({pasted}): it runs `pyrun hook bash`" in dry
+    assert "or every new shell makes the shims again" in dry
+    assert f"would keep line 7 of {zshrc} (eval \"$('pyrun' hook zsh)\")" in dry, dry
+    assert f"line 6 of {zshrc}" not in dry, "a commented-out line is no hook line"
+    assert f"would keep line 1 of {fish} (pyrun hook fish | source)" in dry
+    assert f"would remove the pyrun block from {zshrc}" in dry
+
+    done = world.pyrun("uninstall", "--all", check=True).stdout
+    # Numbered as the file is now: init's block (and the blank line before it) is gone.
+    assert zshrc.read_text() == '# mine\n# eval "$(pyrun hook zsh)"\neval "$(\'pyrun\' hook zsh)"\n'
+    assert f"kept line 3 of {zshrc}" in done, done
+    assert f"kept line 2 of {bashrc} ({pasted})" in done
+    assert "remove it yourself: with pyrun gone, it fails in every new shell" in done
+    assert bashrc.read_text() == f"# mine\n{pasted}\n"
+    assert fish.read_text() == "pyrun hook fish | source\n"
+    assert f"removed the pyrun command {link}" in done
+    assert f"the pyrun command {world.shims / 'pyrun'}" not in done
+    assert not world.data.exists() and not os.path.lexists(link)

@@ -162,7 +162,7 @@ _pyrun_list() {{
         *) dir={quote_posix(str(paths.envs))} ;;
     esac
     while IFS='' read -r entry; do
-        case ${{entry##*/}} in .*) continue ;; esac
+        case ${{entry##*/}} in .* | pyrun) continue ;; esac  # pyrun: itself, no shim
         if [[ $1 == shims && -x $entry && ! -d $entry ]] || [[ $1 == envs && -d $entry ]]; then
             words+=("${{entry##*/}}")
         fi
@@ -294,6 +294,7 @@ _pyrun_shims() {{
     local -a names
     names=({quote_posix(str(paths.shims))}/*(N-*:t))
     names=(${{names:#.*}})
+    names=(${{names:#pyrun}})  # the link to pyrun itself, no shim
     (( $#names )) || names=({names})
     _describe -t shims 'shim name' names
 }}
@@ -441,8 +442,10 @@ function __pyrun_list
     if test "$argv[1]" = shims
         set -l found
         for entry in {quote_fish(str(paths.shims))}/*
-            if test -x $entry; and not test -d $entry
-                set -a found (string replace -r '.*/' '' -- $entry)
+            set -l name (string replace -r '.*/' '' -- $entry)
+            # (pyrun there is the link to pyrun itself, no shim)
+            if test -x $entry; and not test -d $entry; and test "$name" != pyrun
+                set -a found $name
             end
         end
         if test (count $found) -eq 0

@@ -27,6 +27,15 @@ that is not pyrun's own), which keeps the python and pip shims and the compiled 
 as they are. The compiled binary needs no rebuild for a new script: a name not in its
 table that is a link in the shims directory is a script (shims/shim.c,
 `script_request`).
+
+The shims directory also holds ``pyrun`` itself (`COMMAND`): a symlink to the console
+script next to the interpreter running the rehash (install.sh's ``tool`` venv). The
+hook puts the shims directory first on PATH, so `pyrun` is a command by name in every
+hooked shell, whether or not install.sh's bin directory (``~/.local/bin``) is on PATH,
+which on a fresh account it is only from the next login, or never (zsh, fish). It is
+no shim: it points at the console script, never at the compiled binary, "pyrun" is
+no console script name (request.is_script_name), and rehash alone makes, replaces and
+prunes it.
 """
 
 from __future__ import annotations
@@ -50,6 +59,7 @@ from pyrun.request import BadShimName, Request, is_script_name
 
 BASE_NAMES = ("python", "python3", "pip", "pip3")
 STAMP = ".pyrun-shims.json"
+COMMAND = "pyrun"  # the link to pyrun's own command (`command_target`)
 SCRIPT_ENVS = "script-envs"  # environments not pyrun's own whose scripts get shims
 _MINOR_NAME = re.compile(r"^python(3\.[0-9]{1,2})$")
 
@@ -214,6 +224,29 @@ def _register(paths: Paths, env: str | None) -> None:
         raise disk_error(f"write {registry}", exc) from None
 
 
+def command_target() -> str | None:
+    """What the ``pyrun`` link in the shims directory points at: the console script next
+    to the interpreter running this pyrun (as hook.pyrun_executable), or None when
+    there is none there (``python -m pyrun`` from elsewhere): then no link is made."""
+    script = os.path.join(os.path.dirname(sys.executable), COMMAND)
+    return script if executable_file(script) else None
+
+
+def command_problem(paths: Paths) -> str | None:
+    """Why the ``pyrun`` link is not what a rehash would make now, or None."""
+    target = command_target()
+    if target is None:
+        return None
+    link = paths.shims / COMMAND
+    try:
+        found = os.readlink(link)
+    except OSError:
+        return f"the `{COMMAND}` command link is missing"
+    if found != target:
+        return f"the `{COMMAND}` command link points at {found}, not at {target}"
+    return None
+
+
 def request_for(paths: Paths, name: str) -> Request:
     """What `pyrun which NAME` and `pyrun why NAME` explain: a python or pip name, or a
     console script that has (or, after a rehash, would have) a shim."""
@@ -318,7 +351,7 @@ def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
             return f"shim {name} is missing"
     if toolchain_changed(recorded):
         return "the C compiler or its headers changed since the shell shims were made"
-    return None
+    return command_problem(paths)
 
 
 def toolchain_changed(recorded: Mapping[str, object]) -> bool:
@@ -411,10 +444,19 @@ def _write(
             tmp.write_text(text)
             tmp.chmod(0o755)
         os.replace(tmp, target)
+    command = command_target()
+    if command is not None:
+        tmp = paths.shims / f".{COMMAND}.{os.getpid()}.tmp"
+        tmp.symlink_to(command)
+        os.replace(tmp, paths.shims / COMMAND)
     keep = {*names, *scripts, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
+    if command is not None:
+        keep.add(COMMAND)
     for leftover in paths.shims.iterdir():
         if leftover.name not in keep and (
-            is_pyrun_shim(leftover) or leftover.name.endswith(".tmp")
+            is_pyrun_shim(leftover)
+            or leftover.name.endswith(".tmp")
+            or (leftover.name == COMMAND and leftover.is_symlink())
         ):
             leftover.unlink()
     stamp = paths.shims / STAMP

@@ -38,7 +38,7 @@ from pyrun.errors import PyrunError
 from pyrun.label import inert
 from pyrun.paths import Paths
 from pyrun.request import Request
-from pyrun.shells import ALIASES, SHELLS, Shell, named
+from pyrun.shells import SHELLS, Shell, named
 from pyrun.sources import Source
 
 OK, INFO, WARN, FIX = "ok", "info", "warn", "fix"
@@ -216,8 +216,9 @@ def check_hook(ctx: Context) -> list[Finding]:
                 f"{init_it} to update it",
             )
         ]
-    number = _hand_written(text, shell)
-    if number is not None:
+    by_hand = init.hand_written(text, shell)
+    if by_hand:
+        number = by_hand[0][0]
         return [Finding("hook", OK, f"{rc} runs the pyrun hook (line {number}, added by hand)")]
     if ctx.environ.get("PYRUN_ENV_KIND"):
         return [
@@ -237,17 +238,6 @@ def check_hook(ctx: Context) -> list[Finding]:
             init_it,
         )
     ]
-
-
-def _hand_written(text: str, shell: Shell) -> int | None:
-    """The line number of a hook line the user wrote (README: "or add the line")."""
-    aliases = [alias for alias, name in ALIASES.items() if name == shell.name]
-    shells = "|".join(re.escape(name) for name in (shell.name, *aliases))
-    pattern = re.compile(rf"^\s*[^#\s].*pyrun\S*\s+hook\s+(?:{shells})\b")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.search(line):
-            return number
-    return None
 
 
 def check_shims(ctx: Context) -> list[Finding]:
@@ -344,6 +334,9 @@ def _stale(ctx: Context, recorded: Mapping[str, object], wanted: Mapping[str, ob
     for name in had_names:
         if name in now and not os.access(ctx.paths.shims / name, os.X_OK):
             reasons.append(f"the `{name}` shim is missing")
+    command = shims.command_problem(ctx.paths)
+    if command is not None:
+        reasons.append(command)
     return reasons
 
 

@@ -16,17 +16,23 @@ How the block is joined to the file, so that undo can take exactly that back:
 - a file whose last line has no newline gets that newline, then the block, no blank
   line (undo sees no blank line before a block that ends the file, and takes the
   newline back off).
+
+A hook line written by hand (the README's line, an older install.sh's advice, a
+dotfiles repository) is recognised too (`hand_written`): init then adds nothing and
+names it, with its line number, since a second line would load the hook twice; undo
+and ``pyrun uninstall`` leave it alone and name it, as it is the user's writing.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 from pyrun.commands.hook import choose, pyrun_executable
 from pyrun.errors import PyrunError
-from pyrun.shells import Shell
+from pyrun.shells import ALIASES, Shell
 
 BEGIN = "# >>> pyrun: keeps python and pip safe (remove with: pyrun init --undo) >>>"
 END = "# <<< pyrun <<<"
@@ -62,6 +68,66 @@ def _split(text: str) -> tuple[str, str, str] | None:
         before = before[:-1]  # the newline init gave a last line that had none
         block = "\n" + block
     return before, block, after
+
+
+# `pyrun hook` as a command word: pyrun by name or by a path (quoted or not, .exe on
+# Windows), then `hook` and the shell's name, or nothing (the shell is detected).
+_HOOK_CALL = re.compile(
+    r"""(?:^|[\s'"(&|;`/\\])pyrun(?:\.exe)?['"]?\s+hook(?:\s+(?P<shell>[A-Za-z]+)\b|(?=\s*(?:$|[)"'|;&`])))"""
+)
+# What makes a shell run the text `pyrun hook` prints: eval, source, `.`, PowerShell's
+# Invoke-Expression (iex).
+_EVALUATES = re.compile(
+    r"(?:^|[\s;&|(`{])(?:eval|source|\.|Invoke-Expression|iex)(?:$|[\s;&|()`}])", re.IGNORECASE
+)
+
+
+def _code(line: str) -> str:
+    """The part of a line a shell runs: up to a ``#`` that starts a comment (at the start
+    of a word, outside quotes; the rule bash, zsh, fish and PowerShell share)."""
+    quote = ""
+    escaped = False
+    for index, char in enumerate(line):
+        if escaped:
+            escaped = False
+        elif char == "\\" and quote != "'":
+            escaped = True
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (index == 0 or line[index - 1] in " \t;"):
+            return line[:index]
+    return line
+
+
+def hand_written(text: str, shell: Shell) -> list[tuple[int, str]]:
+    """The lines outside pyrun's blocks that evaluate ``pyrun hook`` for `shell` (or
+    with no shell named), with their 1-based line numbers in `text`.
+
+    Whatever way the line is spelled: ``eval "$(pyrun hook bash)"``, pyrun by a path,
+    quoted or not (``eval "$('/home/me/.local/bin/pyrun' hook bash)"``), fish's
+    ``pyrun hook fish | source``, PowerShell's ``Invoke-Expression (& pyrun hook
+    powershell | Out-String)``. A commented-out line does not count, nor does a line
+    that mentions ``pyrun hook`` without evaluating what it prints.
+    """
+    names = {shell.name, *(alias for alias, name in ALIASES.items() if name == shell.name)}
+    found: list[tuple[int, str]] = []
+    inside = False
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if _is(raw, BEGIN):
+            inside = True
+        if inside:
+            inside = not _is(raw, END)
+            continue
+        code = _code(raw)
+        call = _HOOK_CALL.search(code)
+        if call is None or not _EVALUATES.search(code):
+            continue
+        if call["shell"] is None or call["shell"].lower() in names:
+            found.append((number, raw.strip()))
+    return found
 
 
 def _strip_block(text: str) -> tuple[str, str]:
@@ -155,20 +221,40 @@ def write_rc(rc: Path, text: str) -> None:
     _write(rc, text)
 
 
+def _found_by_hand(rc: Path, found: list[tuple[int, str]]) -> str:
+    """What init says when the rc file already loads the hook from a line of its own."""
+    numbers = [str(number) for number, _ in found]
+    where = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {', '.join(numbers)}"
+    return (
+        f"pyrun: {rc} already runs the pyrun hook on {where}, written by hand "
+        f"({found[0][1]}); adding nothing"
+    )
+
+
 def run(name: str | None, dry_run: bool, undo: bool) -> int:
     shell = choose(name)
     rc = rc_path(shell)
     original = _read(rc)
     block = f"{BEGIN}\n{hook_line(shell)}\n{END}\n"
     parts = _split(original)
+    by_hand = hand_written(original, shell)
     if undo:
         if parts is None:
             print(f"pyrun: {rc} has no pyrun block; nothing to remove")
+            for number, line in by_hand:
+                print(
+                    f"pyrun: kept line {number} of {rc} ({line}): it was written by hand, "
+                    "not by pyrun init; remove it yourself"
+                )
             return 0
         updated, removed = _strip_block(original)
         action = "remove the pyrun block from"
         shown = "".join(line for line in removed.splitlines(keepends=True) if line.strip())
     elif parts is None:
+        if by_hand:
+            # One hook line, never two: a second would load the hook twice.
+            print(_found_by_hand(rc, by_hand))
+            return 0
         updated = _join(original, block)
         action = "add the pyrun block to"
         shown = block
@@ -182,13 +268,24 @@ def run(name: str | None, dry_run: bool, undo: bool) -> int:
         shown = block
     if updated == original:
         print(f"pyrun: {rc} is already up to date")
-        return 0
-    if dry_run:
+    elif dry_run:
         print(f"pyrun: would {action} {rc}:")
         sys.stdout.write(shown)
-        return 0
-    _write(rc, updated)
-    print(f"pyrun: done: {action} {rc}")
-    if not undo:
+    else:
+        _write(rc, updated)
+        print(f"pyrun: done: {action} {rc}")
+    after_edit = original if dry_run else updated
+    for number, line in hand_written(after_edit, shell):
+        if undo:
+            print(
+                f"pyrun: kept line {number} of {rc} ({line}): it was written by hand, not by "
+                "pyrun init; remove it yourself"
+            )
+        else:
+            print(
+                f"pyrun: line {number} of {rc} ({line}) runs the hook too, so it loads "
+                "twice; remove that line"
+            )
+    if not undo and not dry_run and updated != original:
         print("pyrun: open a new shell (or source the file) to start using it")
     return 0

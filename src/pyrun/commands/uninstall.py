@@ -8,13 +8,17 @@ isolated environments hold what the user ``pip install``-ed, so they, the record
 the pip copy, the saved package lists, the caches and pyrun itself (install.sh's
 ``tool`` venv in the data directory, and its ``pyrun`` launcher link) go only with
 ``--all``; without it a line says what was kept and how to remove it. The config
-file is the user's own writing and is never removed: a line names it.
+file is the user's own writing and is never removed: a line names it. So is a hook
+line written by hand (init.hand_written): it is named with its file and line number
+and what it does if it stays (makes the shims again; after ``--all``, fails in every
+new shell), never edited.
 
 Why the refusal: ``--all`` ends in removing directories under ``PYRUN_DATA_DIR``, and
 a typo there (``PYRUN_DATA_DIR=$HOME``) must not cost a home directory. Before
 anything is touched the data directory must look like pyrun's: not the home directory
 or above it, nothing in it but the names pyrun makes (`LAYOUT`), its shims directory
-holding nothing but pyrun's shims. Otherwise one line refuses and nothing changes.
+holding nothing but pyrun's shims (and rehash's ``pyrun`` link, shims.COMMAND).
+Otherwise one line refuses and nothing changes.
 Only entries pyrun itself names are removed, never the data directory with ``rm -rf``:
 it goes last with ``rmdir``, once empty.
 
@@ -33,12 +37,11 @@ from pathlib import Path
 
 from pyrun import compiled
 from pyrun.commands import init
-from pyrun.commands.doctor import _hand_written
 from pyrun.environment import is_pyrun_shim, samefile
 from pyrun.errors import PyrunError
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS
-from pyrun.shims import STAMP
+from pyrun.shims import COMMAND, STAMP
 
 # Everything pyrun makes in its data directory (paths.py, compiled.py's cache,
 # install.sh's tool venv), in the order --all removes them: the shims first, so
@@ -74,7 +77,7 @@ class Report:
 
 
 def _past(action: str) -> str:
-    return {"remove": "removed"}.get(action, action)
+    return {"remove": "removed", "keep": "kept"}.get(action, action)
 
 
 def _shown(path: Path | str) -> str:
@@ -125,6 +128,8 @@ def _foreign_shim(paths: Paths) -> str | None:
         name = entry.name
         if name in (STAMP, compiled.BINARY) or (name.startswith(".") and name.endswith(".tmp")):
             continue
+        if name == COMMAND and entry.is_symlink():
+            continue  # rehash's link to pyrun itself: unlinking it removes no program
         if not is_pyrun_shim(entry):
             return (
                 f"{entry} is not a pyrun shim, so {paths.shims} may not be pyrun's shims "
@@ -141,8 +146,11 @@ def _remove(path: Path) -> None:
         shutil.rmtree(path)
 
 
-def _hook_lines(report: Report) -> None:
-    """Take the pyrun block out of every shell's rc file, as ``pyrun init --undo``."""
+def _hook_lines(report: Report, everything: bool) -> None:
+    """Take the pyrun block out of every shell's rc file, as ``pyrun init --undo``, and
+    name each hook line written by hand (init.hand_written) with its file and line
+    number: the user's writing, so not edited, but without pyrun it fails in every
+    new shell (after ``--all``, `pyrun` is gone)."""
     seen: set[Path] = set()
     for shell in SHELLS.values():
         try:
@@ -160,11 +168,17 @@ def _hook_lines(report: Report) -> None:
             if not report.dry_run:
                 init.write_rc(rc, updated)
             report.did("remove", f"the pyrun block from {rc}")
-        number = _hand_written(updated, shell)
-        if number is not None:
-            report.say(
-                f"kept line {number} of {rc}: it runs `pyrun hook {shell.name}` and was "
-                "added by hand, not by pyrun init; remove it yourself"
+        # Line numbers as the file is now: after the edit, or untouched in a dry run.
+        for number, line in init.hand_written(text if report.dry_run else updated, shell):
+            why = (
+                ": with pyrun gone, it fails in every new shell"
+                if everything
+                else ", or every new shell makes the shims again"
+            )
+            report.did(
+                "keep",
+                f"line {number} of {rc} ({line}): it runs `pyrun hook {shell.name}` and was "
+                f"written by hand, not by pyrun init; remove it yourself{why}",
             )
 
 
@@ -179,8 +193,8 @@ def _launchers(paths: Paths, environ: dict[str, str]) -> list[Path]:
     dirs += environ.get("PATH", "").split(os.pathsep)
     found: list[Path] = []
     for directory in dirs:
-        if not os.path.isabs(directory):
-            continue
+        if not os.path.isabs(directory) or samefile(directory, paths.shims):
+            continue  # the shims directory's pyrun link goes with the shims
         link = Path(directory) / "pyrun"
         if not link.is_symlink() or link in found:
             continue
@@ -206,7 +220,11 @@ def _data(paths: Paths, everything: bool, report: Report, environ: dict[str, str
     ]
     launchers = _launchers(paths, environ)
     if "shims" in present:
-        count = sum(1 for entry in paths.shims.iterdir() if not entry.name.startswith("."))
+        count = sum(
+            1
+            for entry in paths.shims.iterdir()
+            if not (entry.name.startswith(".") or entry.name == COMMAND)
+        )
         report.did("remove", f"the shims directory {paths.shims} ({count} shims)")
         if not report.dry_run:
             _remove(paths.shims)
@@ -269,7 +287,7 @@ def run(everything: bool, dry_run: bool) -> int:
         entry and samefile(entry, paths.shims) for entry in environ.get("PATH", "").split(":")
     )
     report = Report(dry_run)
-    _hook_lines(report)
+    _hook_lines(report, everything)
     if os.path.isdir(paths.data):
         _data(paths, everything, report, environ)
     else:
