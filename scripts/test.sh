@@ -125,13 +125,16 @@ if [ ! -f "$house_39" ]; then
     say "adding wheels for Python 3.9 to $house/"
     rm -rf "$house.tmp39"
     # shellcheck disable=SC2086  # the names are meant to split
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    if PIP_DISABLE_PIP_VERSION_CHECK=1 \
         .venv/bin/python -m pip download --quiet --only-binary=:all: --python-version 3.9 \
-        -d "$house.tmp39" $house_needs tomli </dev/null \
-        || fail "pip could not download the Python 3.9 wheels for $house/ (see above); check your network or pip's index settings"
-    mv "$house.tmp39"/*.whl "$house"/
+        -d "$house.tmp39" $house_needs tomli </dev/null; then
+        mv "$house.tmp39"/*.whl "$house"/
+        : >"$house_39"
+    else
+        # Only the tests of pyrun on Python 3.9 need them: they skip (fail in CI).
+        say "pip could not download wheels for Python 3.9 (see above): the tests of pyrun on Python 3.9 skip"
+    fi
     rm -rf "$house.tmp39"
-    : >"$house_39"
 fi
 
 # -- 4. linters -----------------------------------------------------------------------
