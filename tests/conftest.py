@@ -486,4 +486,4 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if counts:
         terminalreporter.section("skipped for what this machine lacks")
         for what, number in sorted(counts.items(), key=lambda item: -item[1]):
-            terminalreporter.write_line(f"{number:5d} skipped: no {what}")
+            terminalreporter.write_line(f"{number:5d} skipped, each needs {what}")
