@@ -26,6 +26,19 @@ from tests.wheels import build_wheel
 
 PYRUN = str(Path(sys.executable).parent / "pyrun")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# What a copy of the checkout leaves out (to install pyrun from, as install.sh does).
+NOT_THE_CHECKOUT = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".venv-wheelhouse*",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+    "bench",
+)
 
 
 # Minors the suite builds bases for: the first is the one a world's `python` finds, the

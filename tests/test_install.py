@@ -25,24 +25,21 @@ import pytest
 from pyrun import __version__
 from pyrun.commands import init
 from pyrun.shells import SHELLS as SHELL_TABLE
-from tests.conftest import Base, clean_env, need, real_python, snapshot
+from tests.conftest import (
+    NOT_THE_CHECKOUT,
+    Base,
+    clean_env,
+    need,
+    primary,
+    real_python,
+    real_pythons,
+    snapshot,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEELHOUSE = ROOT / ".venv-wheelhouse"
 README_COMMAND = ["sh", "install.sh"]  # as the README's first line says (test_readme.py)
 WHEELS = ("psutil", "packaging", "platformdirs", "shellingham", "setuptools", "wheel")
-NOT_THE_CHECKOUT = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".venv-wheelhouse*",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "bench",
-)
 
 
 def wheelhouse_ready() -> bool:
@@ -131,11 +128,11 @@ def output(done: subprocess.CompletedProcess[str]) -> str:
 def test_install_sh_installs_pyrun_into_its_own_venv_and_shows_it_working(
     machine: Machine, bases: dict[str, Base], base_snapshots: dict[str, dict[str, str]]
 ) -> None:
-    need(bases.get("3.11"), "a CPython 3.11 to build a throwaway base interpreter from")
+    need(bases, "a CPython to build a throwaway base interpreter from")
     need(
         wheelhouse_ready(), f"{WHEELHOUSE} with {', '.join(WHEELS)} (sh scripts/test.sh builds it)"
     )
-    base = bases["3.11"]
+    base = primary(bases)
 
     first = machine.install(base.python, path=[base.bin])
     assert first.returncode == 0, output(first)
@@ -157,7 +154,7 @@ def test_install_sh_installs_pyrun_into_its_own_venv_and_shows_it_working(
         [str(machine.link), "--version"], env=clean_env(), capture_output=True, text=True
     )
     assert version.stdout.strip() == f"pyrun {__version__}", output(version)
-    for name in ("python", "python3", "pip", "pip3", "python3.11", "pip3.11"):
+    for name in ("python", "python3", "pip", "pip3", f"python{base.minor}", f"pip{base.minor}"):
         assert os.access(machine.data / "shims" / name, os.X_OK), f"no shim {name}"
 
     # It showed python, through the shims, running the isolated environment of the base.
@@ -215,7 +212,7 @@ def test_install_sh_installs_pyrun_into_its_own_venv_and_shows_it_working(
     assert bashrc.read_text() == f"{init.BEGIN}\n{line}\n{init.END}\n"
     assert not (machine.home / ".profile").exists() and not (machine.home / ".zshrc").exists()
 
-    assert snapshot(base.prefix) == base_snapshots["3.11"], "the base interpreter was modified"
+    assert snapshot(base.prefix) == base_snapshots[base.minor], "the base interpreter was modified"
     assert not (machine.home / ".local" / "lib").exists(), "a user site-packages appeared"
 
 
@@ -267,19 +264,20 @@ def test_an_unknown_argument_is_a_one_line_error_before_anything_is_written(
 
 def test_install_sh_without_ensurepip_says_so_in_one_line(machine: Machine) -> None:
     """A Python without ensurepip (Debian without python3-venv) cannot make the venv."""
-    real = real_python("3.11")
-    need(real, "a CPython 3.11 to copy")
+    minor = next(iter(real_pythons()), "3.11")
+    real = real_python(minor)
+    need(real, f"a CPython {minor} to copy")
     assert real is not None
     prefix = machine.root / "no-ensurepip"
     (prefix / "bin").mkdir(parents=True)
-    shutil.copy2(real, prefix / "bin" / "python3.11")
-    stdlib = prefix / "lib" / "python3.11"
+    shutil.copy2(real, prefix / "bin" / f"python{minor}")
+    stdlib = prefix / "lib" / f"python{minor}"
     (stdlib / "site-packages").mkdir(parents=True)
-    for entry in (real.resolve().parent.parent / "lib" / "python3.11").iterdir():
+    for entry in (real.resolve().parent.parent / "lib" / f"python{minor}").iterdir():
         if entry.name not in ("site-packages", "ensurepip"):
             (stdlib / entry.name).symlink_to(entry)
 
-    done = machine.install(prefix / "bin" / "python3.11")
+    done = machine.install(prefix / "bin" / f"python{minor}")
     assert done.returncode == 1, output(done)
     assert done.stdout == "", output(done)
     assert done.stderr.count("\n") == 1, output(done)

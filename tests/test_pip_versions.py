@@ -32,7 +32,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from pyrun.pipversions import FIRST_PIP, Candidate, choose
-from tests.conftest import Base, clean_env, need, real_python, snapshot
+from tests.conftest import NOT_THE_CHECKOUT, Base, clean_env, need, real_python, snapshot
 from tests.wheels import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,18 +41,6 @@ SYSTEM_WHEELS = Path("/usr/share/python-wheels")
 MINORS = ("3.9", "3.10", "3.11", "3.12", "3.13")
 # pyrun's dependencies on 3.9, and its build backend
 NEEDED_ON_39 = ("psutil", "packaging", "platformdirs", "shellingham", "tomli", "setuptools")
-NOT_THE_CHECKOUT = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    ".venv-wheelhouse*",
-    "build",
-    "dist",
-    "*.egg-info",
-    "__pycache__",
-    ".pytest_cache",
-    ".ruff_cache",
-    "bench",
-)
 
 
 # -- the pieces: throwaway bases, pyrun on 3.9 with pip 23.0.1, a user's account ----------
