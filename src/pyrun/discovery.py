@@ -49,6 +49,7 @@ from pyrun import (
 )
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
+from pyrun.label import inert
 from pyrun.paths import Paths
 from pyrun.request import Request
 from pyrun.sources import ORDER, Source, describe_order
@@ -607,7 +608,5 @@ def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = Non
 def print_warnings(resolution: Resolution) -> None:
     """Each warning as one line: control characters from a path (a newline, an escape
     sequence that would drive the terminal) are dropped, as the hooks drop them."""
-    from pyrun.label import inert  # label.py builds on this module
-
     for warning in resolution.warnings:
         print(f"pyrun: {inert(warning)}", file=sys.stderr)
