@@ -4,10 +4,10 @@ The shims apply the same order (shims/shim.c with system calls, shims/shim.sh wi
 shell builtins); this module is what they hand over to when they are unsure, and what
 ``pyrun which`` and ``pyrun why`` explain with.
 Every step leaves a line in the trail saying what it found or why it did not count
-(a `Step`); steps after the one that answered are marked as not looked at, and are
-not. A step returns its answer, a `Resolution`, or None to let the walk go on; only
-an error that ends the whole resolution (a broken ``.venv``, say) is raised, as a
-`DiscoveryError` carrying the trail so far.
+(a `Step`, whose outcome is a sources.Outcome); steps after the one that answered are
+marked as not looked at, and are not. A step returns its answer, a `Resolution`, or
+None to let the walk go on; only an error that ends the whole resolution (a broken
+``.venv``, say) is raised, as a `DiscoveryError` carrying the trail so far.
 
 A console script request (request.py, kind "script") walks the same order as
 ``python`` and then runs the chosen environment's ``bin/<name>``, or, when that
@@ -55,7 +55,7 @@ from pyrun.interpreter import Interpreter, QueryFailed, query
 from pyrun.label import inert
 from pyrun.paths import Paths
 from pyrun.request import Request
-from pyrun.sources import ORDER, Source, describe_order
+from pyrun.sources import ORDER, Outcome, Source, describe_order
 
 NOT_FOUND_EXIT = 127
 
@@ -63,7 +63,7 @@ NOT_FOUND_EXIT = 127
 @dataclass
 class Step:
     source: Source
-    outcome: str  # "found", "skipped", "error" or "not looked at"
+    outcome: Outcome
     detail: str
 
 
@@ -148,9 +148,9 @@ class Resolver:
             if resolution is None:
                 continue
             for later in ORDER[position + 1 :]:
-                self._note(later, "not looked at", "an earlier step answered")
+                self._note(later, Outcome.NOT_LOOKED_AT, "an earlier step answered")
             if self._passed_through:
-                self._note(Source.PATH, "passed through", self._passthrough_note)
+                self._note(Source.PATH, Outcome.PASSED_THROUGH, self._passthrough_note)
             resolution.trail = self.trail
             resolution.warnings = self.warnings
             resolution.pin = self.pin
@@ -168,7 +168,7 @@ class Resolver:
             exit_code=NOT_FOUND_EXIT,
         )
 
-    def _note(self, source: Source, outcome: str, detail: str) -> None:
+    def _note(self, source: Source, outcome: Outcome, detail: str) -> None:
         self.trail.append(Step(source, outcome, detail))
 
     def _error(self, message: str, exit_code: int = 1) -> DiscoveryError:
@@ -177,7 +177,7 @@ class Resolver:
 
     def _fail(self, source: Source, message: str) -> DiscoveryError:
         """A step's own error: its line in the trail, then the error to raise."""
-        self._note(source, "error", message)
+        self._note(source, Outcome.ERROR, message)
         return self._error(message)
 
     # -- steps 1 to 3: environments used as they are --------------------------------
@@ -185,20 +185,20 @@ class Resolver:
     def _virtual_env(self) -> Resolution | None:
         value = self.environ.get("VIRTUAL_ENV", "")
         if not value:
-            self._note(Source.VIRTUAL_ENV, "skipped", "not set")
+            self._note(Source.VIRTUAL_ENV, Outcome.SKIPPED, "not set")
             return None
         return self._use_env(Source.VIRTUAL_ENV, Path(os.path.abspath(value)), activated=value)
 
     def _conda_prefix(self) -> Resolution | None:
         value = self.environ.get("CONDA_PREFIX", "")
         if not value:
-            self._note(Source.CONDA_PREFIX, "skipped", "not set")
+            self._note(Source.CONDA_PREFIX, Outcome.SKIPPED, "not set")
             return None
         if conda_is_base(value, self.environ):
             self.conda_base = os.path.abspath(value)
             self._note(
                 Source.CONDA_PREFIX,
-                "skipped",
+                Outcome.SKIPPED,
                 f"{value} is conda's base environment: a base interpreter, looked at after .venv",
             )
             return None
@@ -208,7 +208,7 @@ class Resolver:
         try:
             cwd = os.getcwd()
         except FileNotFoundError:
-            self._note(Source.DOT_VENV, "skipped", "the working directory was deleted")
+            self._note(Source.DOT_VENV, Outcome.SKIPPED, "the working directory was deleted")
             return None
         directory = cwd
         while True:
@@ -234,7 +234,7 @@ class Resolver:
             if parent == directory:
                 break
             directory = parent
-        self._note(Source.DOT_VENV, "skipped", f"no .venv in {cwd} or any parent")
+        self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {cwd} or any parent")
         return None
 
     def _trusted(self, env: str) -> bool:
@@ -245,7 +245,7 @@ class Resolver:
         if problem in self.warnings:  # the cwd's env is also its parent's .venv
             return False
         self.warnings.append(problem)
-        self._note(Source.DOT_VENV, "skipped", problem)
+        self._note(Source.DOT_VENV, Outcome.SKIPPED, problem)
         return False
 
     def _use_env(
@@ -295,19 +295,19 @@ class Resolver:
                 )
             message = f"ignoring {where}: it {missing}; run `{unset}` to clear it"
             self.warnings.append(message)
-            self._note(source, "skipped", message)
+            self._note(source, Outcome.SKIPPED, message)
             return None
         if not environment.has_minor(prefix, self.request.minor):
             self._note(
                 source,
-                "skipped",
+                Outcome.SKIPPED,
                 f"{prefix} is not Python {self.request.minor} "
                 f"(it has no bin/python{self.request.minor})",
             )
             return None
         argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
-        self._note(source, "found", f"{prefix} ({how})")
+        self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
     def _script(self, prefix: Path) -> list[str]:
@@ -368,14 +368,14 @@ class Resolver:
 
     def _conda_base(self) -> Resolution | None:
         if self.conda_base is None:
-            self._note(Source.CONDA_BASE, "skipped", "conda's base environment is not active")
+            self._note(Source.CONDA_BASE, Outcome.SKIPPED, "conda's base environment is not active")
             return None
         for name in ("python3", "python"):
             candidate = os.path.join(self.conda_base, "bin", name)
             if environment.executable(candidate):
                 found = self._use_base(Source.CONDA_BASE, candidate)
                 if found is None:
-                    self._note(Source.CONDA_BASE, "skipped", f"{candidate} did not count")
+                    self._note(Source.CONDA_BASE, Outcome.SKIPPED, f"{candidate} did not count")
                 return found
         raise self._fail(
             Source.CONDA_BASE,
@@ -388,7 +388,9 @@ class Resolver:
         for entry in self.environ.get("PATH", "").split(os.pathsep):
             if not entry.startswith("/"):
                 if entry:
-                    self._note(Source.PATH, "skipped", f"PATH entry {entry!r} is not absolute")
+                    self._note(
+                        Source.PATH, Outcome.SKIPPED, f"PATH entry {entry!r} is not absolute"
+                    )
                 continue
             if environment.samefile(entry, self.paths.shims):
                 continue
@@ -404,18 +406,18 @@ class Resolver:
                 looked += 1
                 if in_pyenv:
                     chosen = pyenv.choice(name, self.environ)
-                    if chosen.outcome == "skip":
-                        self._note(Source.PATH, "skipped", f"{candidate}: {chosen.why}")
+                    if chosen.outcome is pyenv.Pick.SKIP:
+                        self._note(Source.PATH, Outcome.SKIPPED, f"{candidate}: {chosen.why}")
                         continue
-                    if chosen.outcome == "use" and chosen.path is not None:
-                        self._note(Source.PATH, "followed", f"{candidate}: {chosen.why}")
+                    if chosen.outcome is pyenv.Pick.USE and chosen.path is not None:
+                        self._note(Source.PATH, Outcome.FOLLOWED, f"{candidate}: {chosen.why}")
                         candidate = chosen.path
                 found = self._use_base(Source.PATH, candidate)
                 if found is not None:
                     return found
         if not looked:
             names = " or ".join(self.request.path_names)
-            self._note(Source.PATH, "skipped", f"no {names} on PATH")
+            self._note(Source.PATH, Outcome.SKIPPED, f"no {names} on PATH")
         return None
 
     def _use_base(self, source: Source, candidate: str) -> Resolution | None:
@@ -423,7 +425,7 @@ class Resolver:
         when it does not count (the trail says why)."""
         record = records.read_valid(self.paths, candidate)
         if record is not None and record.kind == "skip":
-            self._note(source, "skipped", f"{candidate} is not a usable Python 3 (recorded)")
+            self._note(source, Outcome.SKIPPED, f"{candidate} is not a usable Python 3 (recorded)")
             return None
         if record is not None:
             env = record.target
@@ -452,10 +454,10 @@ class Resolver:
                 self.warnings.append(takeover.message(base, interp.version))
             ready = isolated.is_complete(env)
         if ready and not environment.has_minor(env, self.request.minor):
-            self._note(source, "skipped", f"{candidate} is not Python {self.request.minor}")
+            self._note(source, Outcome.SKIPPED, f"{candidate} is not Python {self.request.minor}")
             return None
         if not ready and not self.request.matches_minor(interp.version):
-            self._note(source, "skipped", f"{candidate} is Python {interp.version}")
+            self._note(source, Outcome.SKIPPED, f"{candidate} is Python {interp.version}")
             return None
         # Not created yet (which/why): name the file the first use will make. (A script
         # is in no environment yet to be made: it is the next one on PATH.)
@@ -465,7 +467,7 @@ class Resolver:
             argv = [str(env / "bin" / self.request.env_names[0])]
         self._note(
             source,
-            "found",
+            Outcome.FOUND,
             f"{candidate}, a base interpreter: runs as the isolated environment {env}"
             + ("" if ready else " (created on first use)"),
         )
@@ -491,14 +493,16 @@ class Resolver:
 
     def _inspect(self, source: Source, candidate: str) -> Interpreter | None:
         if environment.is_pyrun_shim(candidate):
-            self._note(source, "skipped", f"{candidate} is a pyrun shim (another installation?)")
+            self._note(
+                source, Outcome.SKIPPED, f"{candidate} is a pyrun shim (another installation?)"
+            )
             if self.create:
                 self._record(candidate, "skip", os.path.realpath(candidate))
             return None
         try:
             return query(candidate, self.paths, self.environ)
         except QueryFailed as exc:
-            self._note(source, "skipped", f"{candidate} {exc}")
+            self._note(source, Outcome.SKIPPED, f"{candidate} {exc}")
             # A pyenv shim runs whatever the directory's .python-version says: its
             # failure here says nothing about tomorrow, so it is not remembered.
             # Anything else that fails is skipped while it is the same file.
