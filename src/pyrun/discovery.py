@@ -416,8 +416,8 @@ class Resolver:
                 if found is not None:
                     return found
         if not looked:
-            names = " or ".join(self.request.path_names)
-            self._note(Source.PATH, Outcome.SKIPPED, f"no {names} on PATH")
+            asked = " or ".join(self.request.path_names)
+            self._note(Source.PATH, Outcome.SKIPPED, f"no {asked} on PATH")
         return None
 
     def _use_base(self, source: Source, candidate: str) -> Resolution | None:
