@@ -67,7 +67,10 @@ def uses(module: str, path: Path, known: set[str]) -> list[Use]:
             for alias in node.names:
                 if alias.name in known:
                     found.append(Use(module, alias.name, None, node.lineno))
-                    aliases[alias.asname or alias.name] = alias.name
+                    if alias.asname:  # import pyrun.commands.init as init
+                        aliases[alias.asname] = alias.name
+                    else:  # import pyrun.commands.init binds pyrun
+                        aliases[alias.name.split(".")[0]] = alias.name.split(".")[0]
         elif isinstance(node, ast.ImportFrom):
             source = _absolute(module, path.name == "__init__.py", node)
             if source not in known:
@@ -80,13 +83,24 @@ def uses(module: str, path: Path, known: set[str]) -> list[Use]:
                 else:  # from pyrun.discovery import resolve
                     found.append(Use(module, source, alias.name, node.lineno))
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in aliases
-        ):
-            found.append(Use(module, aliases[node.value.id], node.attr, node.lineno))
+        if not isinstance(node, ast.Attribute):
+            continue
+        head, _, rest = (_dotted(node.value) or "").partition(".")
+        if head in aliases:  # init._x, or pyrun.commands.init._x
+            target = aliases[head] + (f".{rest}" if rest else "")
+            if target in known:
+                found.append(Use(module, target, node.attr, node.lineno))
     return found
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return None if head is None else f"{head}.{node.attr}"
+    return None
 
 
 def import_graph(root: Path = SRC) -> dict[str, set[str]]:
@@ -232,9 +246,12 @@ def test_a_private_name_taken_from_another_command_is_seen(tmp_path: Path) -> No
             "commands/one.py": "def _helper():\n    pass\n",
             "commands/two.py": "from pyrun.commands.one import _helper\n",
             "commands/three.py": "from pyrun.commands import one\none._helper()\n",
+            "commands/four.py": "import pyrun.commands.one\npyrun.commands.one._helper()\n",
+            "commands/five.py": "from pyrun.commands import one\none.helper()\n",
         },
     )
     assert private_command_uses(root) == [
+        "pyrun/commands/four.py:2: pyrun.commands.one._helper",
         "pyrun/commands/three.py:2: pyrun.commands.one._helper",
         "pyrun/commands/two.py:1: pyrun.commands.one._helper",
     ]
