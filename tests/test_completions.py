@@ -1,8 +1,8 @@
 """`pyrun completions bash|zsh|fish`, run in the real shells: bash through `complete -p`
 and the completion function with COMP_WORDS set, zsh through its completion system
 in a pseudo-terminal (zpty, with a compadd that prints what it is given), fish through
-`complete -C`. The expected words come from cli.py's parser itself, so a command or
-option added there and missing here fails.
+`complete -C`. The expected words come from the parser cli.py parses with (parser.py),
+so a command or option added there and missing here fails.
 
 Also here: doctor's colour, on a terminal only and never with NO_COLOR.
 """
@@ -18,16 +18,16 @@ from pathlib import Path
 
 import pytest
 
-from pyrun import cli
 from pyrun.commands import doctor
+from pyrun.parser import build_parser
 from tests.conftest import PYRUN, World, need
 
 ENV_NAME = "cpython-3.11-0123456789ab"
 
 
 def parser_commands() -> dict[str, list[str]]:
-    """Each visible subcommand of cli.py's parser and its option strings."""
-    parser = cli._parser()
+    """Each visible subcommand of pyrun's parser and its option strings."""
+    parser = build_parser()
     commands: dict[str, list[str]] = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -78,7 +78,7 @@ def cases(world: World) -> dict[str, set[str]]:
         "pyrun gc --days ": set(),
         "pyrun uninstall --": {"--all", "--dry-run", "--help"},
     }
-    for name, flags in commands.items():  # every option of every command, from cli.py
+    for name, flags in commands.items():  # every option of every command, from parser.py
         expected[f"pyrun {name} --"] = {flag for flag in flags if flag.startswith("--")}
     return expected
 

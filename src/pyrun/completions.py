@@ -1,9 +1,10 @@
 """``pyrun completions bash|zsh|fish``: a completion script made from pyrun's own parser.
 
 Why generated: a hand-written script drifts the first time a command or option is
-added to cli.py. Here the subcommands, their options and their help come from walking
-the argparse parser (`spec`), so every command registered in cli.py completes the day
-it is added, and the three shells offer the same words.
+added. Here the subcommands, their options and their help come from walking the
+argparse parser that cli.py parses with (parser.py, `spec`), so every command
+registered there completes the day it is added, and the three shells offer the same
+words.
 
 What each argument completes to is read from the argparse action, not kept in a list:
 ``choices`` are offered as they are; an argument whose ``dest`` names a kind in
@@ -20,6 +21,7 @@ import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pyrun.parser import build_parser
 from pyrun.paths import Paths
 from pyrun.shells import ALIASES, SHELLS, quote_fish, quote_posix
 from pyrun.shims import BASE_NAMES
@@ -91,7 +93,7 @@ def _arguments(parser: argparse.ArgumentParser) -> tuple[list[Argument], list[Ar
 
 
 def spec(parser: argparse.ArgumentParser) -> Spec:
-    """Everything a completion script needs, read from the parser cli.py builds."""
+    """Everything a completion script needs, read from the parser that parser.py builds."""
     options, _ = _arguments(parser)
     commands = []
     for action in parser._actions:
@@ -471,8 +473,6 @@ RENDERERS = {"bash": render_bash, "zsh": render_zsh, "fish": render_fish}
 
 
 def run(shell: str) -> int:
-    from pyrun.cli import _parser
-
-    text = RENDERERS[shell](spec(_parser()), Paths.from_env())
+    text = RENDERERS[shell](spec(build_parser()), Paths.from_env())
     print(text, end="")
     return 0

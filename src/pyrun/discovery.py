@@ -3,8 +3,11 @@
 The shims apply the same order (shims/shim.c with system calls, shims/shim.sh with
 shell builtins); this module is what they hand over to when they are unsure, and what
 ``pyrun which`` and ``pyrun why`` explain with.
-Every step leaves a line in the trail saying what it found or why it did not count;
-steps after the one that answered are marked as not looked at, and are not.
+Every step leaves a line in the trail saying what it found or why it did not count
+(a `Step`, whose outcome is a sources.Outcome); steps after the one that answered are
+marked as not looked at, and are not. A step returns its answer, a `Resolution`, or
+None to let the walk go on; only an error that ends the whole resolution (a broken
+``.venv``, say) is raised, as a `DiscoveryError` carrying the trail so far.
 
 A console script request (request.py, kind "script") walks the same order as
 ``python`` and then runs the chosen environment's ``bin/<name>``, or, when that
@@ -32,7 +35,7 @@ import dataclasses
 import os
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,9 +52,10 @@ from pyrun import (
 )
 from pyrun.errors import PyrunError
 from pyrun.interpreter import Interpreter, QueryFailed, query
+from pyrun.label import inert
 from pyrun.paths import Paths
 from pyrun.request import Request
-from pyrun.sources import ORDER, Source, describe_order
+from pyrun.sources import ORDER, Outcome, Source, describe_order
 
 NOT_FOUND_EXIT = 127
 
@@ -59,7 +63,7 @@ NOT_FOUND_EXIT = 127
 @dataclass
 class Step:
     source: Source
-    outcome: str  # "found", "skipped", "error" or "not looked at"
+    outcome: Outcome
     detail: str
 
 
@@ -96,13 +100,6 @@ class DiscoveryError(PyrunError):
         self.pin = pin
 
 
-class _Found(Exception):
-    """Raised inside a step to stop the walk with a resolution."""
-
-    def __init__(self, resolution: Resolution) -> None:
-        self.resolution = resolution
-
-
 class Resolver:
     def __init__(
         self,
@@ -137,7 +134,9 @@ class Resolver:
     # -- the walk -------------------------------------------------------------------
 
     def resolve(self) -> Resolution:
-        steps = {
+        """The first step's answer, in ORDER; a step with none returns None and the walk
+        goes on. A step's error (DiscoveryError) ends the walk; so does finding nothing."""
+        steps: dict[Source, Callable[[], Resolution | None]] = {
             Source.VIRTUAL_ENV: self._virtual_env,
             Source.CONDA_PREFIX: self._conda_prefix,
             Source.DOT_VENV: self._dot_venv,
@@ -145,79 +144,77 @@ class Resolver:
             Source.PATH: self._search_path,
         }
         for position, source in enumerate(ORDER):
-            try:
-                steps[source]()
-            except DiscoveryError as exc:
-                exc.pin = self.pin
-                raise
-            except _Found as found:
-                for later in ORDER[position + 1 :]:
-                    self._note(later, "not looked at", "an earlier step answered")
-                if self._passed_through:
-                    self._note(Source.PATH, "passed through", self._passthrough_note)
-                resolution = found.resolution
-                resolution.trail = self.trail
-                resolution.warnings = self.warnings
-                resolution.pin = self.pin
-                return resolution
+            resolution = steps[source]()
+            if resolution is None:
+                continue
+            for later in ORDER[position + 1 :]:
+                self._note(later, Outcome.NOT_LOOKED_AT, "an earlier step answered")
+            if self._passed_through:
+                self._note(Source.PATH, Outcome.PASSED_THROUGH, self._passthrough_note)
+            resolution.trail = self.trail
+            resolution.warnings = self.warnings
+            resolution.pin = self.pin
+            return resolution
         wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
         fix = f"install {wanted} or put it on PATH"
         if self.request.pinned_by:
             wanted += f" (which {self.request.pinned_by} asks for)"
             fix += ", or change that file (or set python_version_files = false)"
-        raise DiscoveryError(
+        raise self._error(
             f"no {wanted} found for `{self.request.name}` (looked at: {describe_order()}); "
             + fix
             # isolated environments whose base is gone: their package lists are saved
             + _joined(stale.orphans_note(self.paths, self.request.matches_minor, save=self.create)),
-            self.trail,
             exit_code=NOT_FOUND_EXIT,
-            pin=self.pin,
         )
 
-    def _note(self, source: Source, outcome: str, detail: str) -> None:
+    def _note(self, source: Source, outcome: Outcome, detail: str) -> None:
         self.trail.append(Step(source, outcome, detail))
 
+    def _error(self, message: str, exit_code: int = 1) -> DiscoveryError:
+        """The error that ends the resolution, with the trail so far and the pin read."""
+        return DiscoveryError(message, self.trail, exit_code=exit_code, pin=self.pin)
+
     def _fail(self, source: Source, message: str) -> DiscoveryError:
-        self._note(source, "error", message)
-        return DiscoveryError(message, self.trail)
+        """A step's own error: its line in the trail, then the error to raise."""
+        self._note(source, Outcome.ERROR, message)
+        return self._error(message)
 
     # -- steps 1 to 3: environments used as they are --------------------------------
 
-    def _virtual_env(self) -> None:
+    def _virtual_env(self) -> Resolution | None:
         value = self.environ.get("VIRTUAL_ENV", "")
         if not value:
-            self._note(Source.VIRTUAL_ENV, "skipped", "not set")
-            return
-        self._use_env(Source.VIRTUAL_ENV, Path(os.path.abspath(value)), activated=value)
+            self._note(Source.VIRTUAL_ENV, Outcome.SKIPPED, "not set")
+            return None
+        return self._use_env(Source.VIRTUAL_ENV, Path(os.path.abspath(value)), activated=value)
 
-    def _conda_prefix(self) -> None:
+    def _conda_prefix(self) -> Resolution | None:
         value = self.environ.get("CONDA_PREFIX", "")
         if not value:
-            self._note(Source.CONDA_PREFIX, "skipped", "not set")
-            return
+            self._note(Source.CONDA_PREFIX, Outcome.SKIPPED, "not set")
+            return None
         if conda_is_base(value, self.environ):
             self.conda_base = os.path.abspath(value)
             self._note(
                 Source.CONDA_PREFIX,
-                "skipped",
+                Outcome.SKIPPED,
                 f"{value} is conda's base environment: a base interpreter, looked at after .venv",
             )
-            return
-        self._use_env(Source.CONDA_PREFIX, Path(os.path.abspath(value)), activated=value)
+            return None
+        return self._use_env(Source.CONDA_PREFIX, Path(os.path.abspath(value)), activated=value)
 
-    def _dot_venv(self) -> None:
+    def _dot_venv(self) -> Resolution | None:
         try:
             cwd = os.getcwd()
         except FileNotFoundError:
-            self._note(Source.DOT_VENV, "skipped", "the working directory was deleted")
-            return
+            self._note(Source.DOT_VENV, Outcome.SKIPPED, "the working directory was deleted")
+            return None
         directory = cwd
         while True:
             inside = os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
             if inside and self._trusted(directory):
-                self._use_env(Source.DOT_VENV, Path(directory), inside=True)
-                return
+                return self._use_env(Source.DOT_VENV, Path(directory), inside=True)
             dot_venv = os.path.join(directory, ".venv")
             found = os.path.isdir(dot_venv) or os.path.islink(dot_venv)
             if found and (not os.path.exists(dot_venv) or self._trusted(dot_venv)):
@@ -232,13 +229,13 @@ class Resolver:
                         f"{dot_venv} {what}; remove it or recreate it with "
                         f"`python3 -m venv --clear {dot_venv}`",
                     )
-                self._use_env(Source.DOT_VENV, Path(dot_venv))
-                return
+                return self._use_env(Source.DOT_VENV, Path(dot_venv))
             parent = os.path.dirname(directory)
             if parent == directory:
                 break
             directory = parent
-        self._note(Source.DOT_VENV, "skipped", f"no .venv in {cwd} or any parent")
+        self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {cwd} or any parent")
+        return None
 
     def _trusted(self, env: str) -> bool:
         """Whether a found environment may be used (ownership.py); if not, say why."""
@@ -248,12 +245,14 @@ class Resolver:
         if problem in self.warnings:  # the cwd's env is also its parent's .venv
             return False
         self.warnings.append(problem)
-        self._note(Source.DOT_VENV, "skipped", problem)
+        self._note(Source.DOT_VENV, Outcome.SKIPPED, problem)
         return False
 
     def _use_env(
         self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
-    ) -> None:
+    ) -> Resolution | None:
+        """The environment at `prefix` as the answer; None when it does not count (not
+        the version asked for, or an activated one that is gone: skipped with a warning)."""
         where = f"{source.value}={activated}" if activated is not None else str(prefix)
         state = environment.health(prefix)
         # VIRTUAL_ENV=/usr (or any Python's prefix) would otherwise run a base interpreter
@@ -296,22 +295,20 @@ class Resolver:
                 )
             message = f"ignoring {where}: it {missing}; run `{unset}` to clear it"
             self.warnings.append(message)
-            self._note(source, "skipped", message)
-            return
+            self._note(source, Outcome.SKIPPED, message)
+            return None
         if not environment.has_minor(prefix, self.request.minor):
             self._note(
                 source,
-                "skipped",
+                Outcome.SKIPPED,
                 f"{prefix} is not Python {self.request.minor} "
                 f"(it has no bin/python{self.request.minor})",
             )
-            return
+            return None
         argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
-        self._note(source, "found", f"{prefix} ({how})")
-        raise _Found(
-            Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
-        )
+        self._note(source, Outcome.FOUND, f"{prefix} ({how})")
+        return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
     def _script(self, prefix: Path) -> list[str]:
         """A console script: the environment's own, else the next one on PATH."""
@@ -321,10 +318,9 @@ class Resolver:
             return [str(own)]
         other = next_on_path(name, self.paths, self.environ)
         if other is None:
-            raise DiscoveryError(
+            raise self._error(
                 f"{name} is not in {prefix}, the environment `python` uses here, and no "
                 f"other {name} is on PATH; `pip install` it there, or see `pyrun why {name}`",
-                self.trail,
                 exit_code=NOT_FOUND_EXIT,
             )
         self._passed_through = True
@@ -338,10 +334,9 @@ class Resolver:
             return self._script(prefix)
         found = environment.program_in(prefix, self.request)
         if found is None:
-            raise DiscoveryError(
+            raise self._error(
                 f"{prefix} has none of {', '.join(self.request.env_names)}; "
-                "recreate the environment",
-                self.trail,
+                "recreate the environment"
             )
         argv, needs_shared_pip = found
         if own_env and self.request.kind == "pip" and not needs_shared_pip:
@@ -371,29 +366,31 @@ class Resolver:
 
     # -- steps 3b and 4: base interpreters, run as their isolated environment ----------
 
-    def _conda_base(self) -> None:
+    def _conda_base(self) -> Resolution | None:
         if self.conda_base is None:
-            self._note(Source.CONDA_BASE, "skipped", "conda's base environment is not active")
-            return
+            self._note(Source.CONDA_BASE, Outcome.SKIPPED, "conda's base environment is not active")
+            return None
         for name in ("python3", "python"):
             candidate = os.path.join(self.conda_base, "bin", name)
             if environment.executable(candidate):
-                if self._use_base(Source.CONDA_BASE, candidate):
-                    return
-                self._note(Source.CONDA_BASE, "skipped", f"{candidate} did not count")
-                return
+                found = self._use_base(Source.CONDA_BASE, candidate)
+                if found is None:
+                    self._note(Source.CONDA_BASE, Outcome.SKIPPED, f"{candidate} did not count")
+                return found
         raise self._fail(
             Source.CONDA_BASE,
             f"conda's base environment {self.conda_base} has no bin/python3; "
             "repair conda or run `conda deactivate`",
         )
 
-    def _search_path(self) -> None:
+    def _search_path(self) -> Resolution | None:
         looked = 0
         for entry in self.environ.get("PATH", "").split(os.pathsep):
             if not entry.startswith("/"):
                 if entry:
-                    self._note(Source.PATH, "skipped", f"PATH entry {entry!r} is not absolute")
+                    self._note(
+                        Source.PATH, Outcome.SKIPPED, f"PATH entry {entry!r} is not absolute"
+                    )
                 continue
             if environment.samefile(entry, self.paths.shims):
                 continue
@@ -409,23 +406,27 @@ class Resolver:
                 looked += 1
                 if in_pyenv:
                     chosen = pyenv.choice(name, self.environ)
-                    if chosen.outcome == "skip":
-                        self._note(Source.PATH, "skipped", f"{candidate}: {chosen.why}")
+                    if chosen.outcome is pyenv.Pick.SKIP:
+                        self._note(Source.PATH, Outcome.SKIPPED, f"{candidate}: {chosen.why}")
                         continue
-                    if chosen.outcome == "use" and chosen.path is not None:
-                        self._note(Source.PATH, "followed", f"{candidate}: {chosen.why}")
+                    if chosen.outcome is pyenv.Pick.USE and chosen.path is not None:
+                        self._note(Source.PATH, Outcome.FOLLOWED, f"{candidate}: {chosen.why}")
                         candidate = chosen.path
-                if self._use_base(Source.PATH, candidate):
-                    return
+                found = self._use_base(Source.PATH, candidate)
+                if found is not None:
+                    return found
         if not looked:
-            self._note(Source.PATH, "skipped", f"no {' or '.join(self.request.path_names)} on PATH")
+            asked = " or ".join(self.request.path_names)
+            self._note(Source.PATH, Outcome.SKIPPED, f"no {asked} on PATH")
+        return None
 
-    def _use_base(self, source: Source, candidate: str) -> bool:
-        """Settle one base interpreter; False when it does not count, raises _Found."""
+    def _use_base(self, source: Source, candidate: str) -> Resolution | None:
+        """Settle one base interpreter: its isolated environment as the answer, or None
+        when it does not count (the trail says why)."""
         record = records.read_valid(self.paths, candidate)
         if record is not None and record.kind == "skip":
-            self._note(source, "skipped", f"{candidate} is not a usable Python 3 (recorded)")
-            return False
+            self._note(source, Outcome.SKIPPED, f"{candidate} is not a usable Python 3 (recorded)")
+            return None
         if record is not None:
             env = record.target
             base = _marker_base(env) or candidate
@@ -433,7 +434,7 @@ class Resolver:
         else:
             interp = self._inspect(source, candidate)
             if interp is None:
-                return False
+                return None
             env = isolated.env_dir(self.paths, interp)
             base = interp.base_executable
             # Does it take the place of an environment whose base was upgraded, moved
@@ -453,11 +454,11 @@ class Resolver:
                 self.warnings.append(takeover.message(base, interp.version))
             ready = isolated.is_complete(env)
         if ready and not environment.has_minor(env, self.request.minor):
-            self._note(source, "skipped", f"{candidate} is not Python {self.request.minor}")
-            return False
+            self._note(source, Outcome.SKIPPED, f"{candidate} is not Python {self.request.minor}")
+            return None
         if not ready and not self.request.matches_minor(interp.version):
-            self._note(source, "skipped", f"{candidate} is Python {interp.version}")
-            return False
+            self._note(source, Outcome.SKIPPED, f"{candidate} is Python {interp.version}")
+            return None
         # Not created yet (which/why): name the file the first use will make. (A script
         # is in no environment yet to be made: it is the next one on PATH.)
         if ready or self.request.kind == "script":
@@ -466,21 +467,19 @@ class Resolver:
             argv = [str(env / "bin" / self.request.env_names[0])]
         self._note(
             source,
-            "found",
+            Outcome.FOUND,
             f"{candidate}, a base interpreter: runs as the isolated environment {env}"
             + ("" if ready else " (created on first use)"),
         )
-        raise _Found(
-            Resolution(
-                self.request,
-                source,
-                env,
-                argv,
-                base=base,
-                found_at=candidate,
-                ready=ready,
-                passthrough=self._passed_through,
-            )
+        return Resolution(
+            self.request,
+            source,
+            env,
+            argv,
+            base=base,
+            found_at=candidate,
+            ready=ready,
+            passthrough=self._passed_through,
         )
 
     def _record(self, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
@@ -494,14 +493,16 @@ class Resolver:
 
     def _inspect(self, source: Source, candidate: str) -> Interpreter | None:
         if environment.is_pyrun_shim(candidate):
-            self._note(source, "skipped", f"{candidate} is a pyrun shim (another installation?)")
+            self._note(
+                source, Outcome.SKIPPED, f"{candidate} is a pyrun shim (another installation?)"
+            )
             if self.create:
                 self._record(candidate, "skip", os.path.realpath(candidate))
             return None
         try:
             return query(candidate, self.paths, self.environ)
         except QueryFailed as exc:
-            self._note(source, "skipped", f"{candidate} {exc}")
+            self._note(source, Outcome.SKIPPED, f"{candidate} {exc}")
             # A pyenv shim runs whatever the directory's .python-version says: its
             # failure here says nothing about tomorrow, so it is not remembered.
             # Anything else that fails is skipped while it is the same file.
@@ -607,7 +608,5 @@ def passthrough(name: str, paths: Paths, environ: Mapping[str, str] | None = Non
 def print_warnings(resolution: Resolution) -> None:
     """Each warning as one line: control characters from a path (a newline, an escape
     sequence that would drive the terminal) are dropped, as the hooks drop them."""
-    from pyrun.label import inert  # label.py builds on this module
-
     for warning in resolution.warnings:
         print(f"pyrun: {inert(warning)}", file=sys.stderr)

@@ -8,7 +8,8 @@ without it is a leftover of a killed creation and is rebuilt, never used.
 
 Speed: ``python -m venv`` spends seconds installing pip. Here the venv is made
 ``--without-pip`` and pip comes from the shared copy made for its Python's minor version
-(pipshare), so the first use costs one short interpreter start.
+(pipshare), linked in by a ``.pth`` line and small pip scripts (envpip), so the first use
+costs one short interpreter start.
 """
 
 from __future__ import annotations
@@ -23,27 +24,14 @@ import sys
 import time
 from pathlib import Path
 
-from pyrun import __version__, pipshare
+from pyrun import __version__, envpip, pipshare
 from pyrun.errors import DISK_ERRNOS, PyrunError, disk_error
 from pyrun.interpreter import Interpreter
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 from pyrun.records import COMPLETE_MARKER
 
-PIP_PTH = "_pyrun_shared_pip.pth"
-NO_PIP = "none"  # the marker's "pip" when no pip found offline ran on the base
 SITE_SUFFIX = "-site"  # the environments made with --system-site-packages
-
-_PIP_SCRIPT = """\
-import sys
-import _pyrun_pip_guard  # pyrun: no install into the base interpreter (pipguard.py)
-_pyrun_pip_guard.install()
-from pip._internal.cli.main import main
-if __name__ == "__main__":
-    if sys.argv[0].endswith(".exe"):
-        sys.argv[0] = sys.argv[0][:-4]
-    sys.exit(main())
-"""
 
 
 def env_key(interp: Interpreter) -> str:
@@ -138,7 +126,7 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
             "(on Debian: apt install python3-venv)"
         )
     if shared is not None:
-        _link_shared_pip(env, interp.minor, shared.root)
+        envpip.link(env, interp.minor, shared.root)
     marker = {
         "base": interp.base_executable,
         "found_at": interp.found_at,
@@ -146,47 +134,10 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
         "implementation": interp.implementation,
         "created": time.time(),
         "seconds": round(time.monotonic() - started, 3),
-        "pip": NO_PIP if shared is None else "shared",
+        "pip": envpip.NO_PIP if shared is None else "shared",
         "system_site_packages": paths.site,
         "pyrun": __version__,
     }
     tmp = env / f".{COMPLETE_MARKER}.tmp"
     tmp.write_text(json.dumps(marker, indent=1) + "\n")
     os.replace(tmp, env / COMPLETE_MARKER)
-
-
-def site_packages(env: Path) -> Path:
-    found = sorted(env.glob("lib/python3*/site-packages"))
-    if not found:
-        raise PyrunError(f"{env} has no lib/python3.X/site-packages; remove it and retry")
-    return found[0]
-
-
-def attach_shared_pip(env: Path, minor: str, shared_root: Path) -> None:
-    """Give an environment made without pip (`NO_PIP`) the shared copy at `shared_root`,
-    now that one runs on its Python (``pyrun rehash``, under the pip lock)."""
-    _link_shared_pip(env, minor, shared_root)
-    marker = env / COMPLETE_MARKER
-    data = json.loads(marker.read_text())
-    data["pip"] = "shared"
-    tmp = env / f".{COMPLETE_MARKER}.tmp"
-    tmp.write_text(json.dumps(data, indent=1) + "\n")
-    os.replace(tmp, marker)
-
-
-def _link_shared_pip(env: Path, minor: str, shared_root: Path) -> None:
-    (site_packages(env) / PIP_PTH).write_text(str(shared_root) + "\n")
-    python = env / "bin" / "python"
-    if " " in str(python) or len(str(python)) > 120:
-        # A shebang cannot hold spaces or long paths: let sh find the interpreter.
-        header = f"#!/bin/sh\n'''exec' {_sh_quote(str(python))} \"$0\" \"$@\"\n' '''\n"
-    else:
-        header = f"#!{python}\n"
-    for name in ("pip", "pip3", f"pip{minor}"):
-        script = env / "bin" / name
-        script.write_text(header + _PIP_SCRIPT)
-        script.chmod(0o755)
-
-
-def _sh_quote(value: str) -> str:
-    return "'" + value.replace("'", "'\\''") + "'"

@@ -3,7 +3,8 @@
 The hooks compute it again with their shell's builtins (shell/README.md is the
 contract); this is the reference they are tested against, printed by
 ``pyrun which --json`` as ``label``. Read as text, never run: nothing found in a
-directory is executed to learn its name.
+directory is executed to learn its name. It needs only where the environment came
+from and where it is, not the resolver, which uses `inert` from here for its warnings.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pyrun.discovery import Resolution
+from pyrun.sources import Source
 
 MAX_CFG_BYTES = 64 * 1024
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -50,11 +51,11 @@ def env_label(env: Path) -> str:
     return inert(env.name or "/")
 
 
-def for_resolution(resolution: Resolution) -> str:
-    kind = resolution.kind
-    if kind == "isolated":
-        minor = resolution.environment.name.split("-")[1:2]
+def for_environment(source: Source, env: Path) -> str:
+    """The label of `env`, found by step `source` (a resolution's source and environment)."""
+    if source.is_base:  # its isolated environment, named cpython-3.X-<hash>
+        minor = env.name.split("-")[1:2]
         return f"pyrun {minor[0]}" if minor else "pyrun"
-    if kind == "CONDA_PREFIX":
-        return inert(resolution.environment.name or "/")
-    return env_label(resolution.environment)
+    if source is Source.CONDA_PREFIX:
+        return inert(env.name or "/")
+    return env_label(env)

@@ -50,10 +50,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from pyrun import pipguard
+from pyrun import envpip, pipguard
 from pyrun.errors import PyrunError, disk_error
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
+from pyrun.records import COMPLETE_MARKER
 
 if TYPE_CHECKING:
     from pyrun.pipversions import Candidate
@@ -308,7 +309,7 @@ def ensure(paths: Paths, pythons: dict[str, str] | None = None) -> list[str]:
     `pythons` (path -> minor), of each isolated environment and of each copy linked
     already, each the newest that fits; every isolated environment pointed at one that
     runs its Python; the runner. Returns one line for each Python that no pip fits."""
-    from pyrun import isolated, pipversions
+    from pyrun import pipversions
 
     wanted = dict(pythons or {})
     envs = _shared_envs(paths)
@@ -332,7 +333,7 @@ def ensure(paths: Paths, pythons: dict[str, str] | None = None) -> list[str]:
         for env, minor, version, base in _shared_envs(paths, without=True):
             shared = for_minor(paths, minor)
             if shared is not None and runs_on(shared.root, minor, version, base):
-                isolated.attach_shared_pip(env, minor, shared.root)
+                envpip.attach(env, minor, shared.root)
         # Environments may run a copy no minor version is linked to any more: each copy
         # gets this pyrun's guard.
         for copy in copies(paths):
@@ -446,9 +447,7 @@ def _extract(wheel: Path, staging: Path) -> None:
 def _shared_envs(paths: Paths, without: bool = False) -> list[tuple[Path, str, str, str]]:
     """(environment, minor, version, base) of each complete isolated environment that
     runs a shared copy (it has the ``.pth`` line); with `without`, of those made without
-    one instead, because no pip found then ran on their Python (isolated.py)."""
-    from pyrun import isolated
-
+    one instead, because no pip found then ran on their Python (envpip.NO_PIP)."""
     found = []
     try:
         envs = list(paths.envs.iterdir())
@@ -456,25 +455,14 @@ def _shared_envs(paths: Paths, without: bool = False) -> list[tuple[Path, str, s
         return []
     for env in envs:
         try:
-            marker = json.loads((env / isolated.COMPLETE_MARKER).read_text())
+            marker = json.loads((env / COMPLETE_MARKER).read_text())
             version, base = str(marker["version"]), str(marker["base"])
-            pth = isolated.site_packages(env) / isolated.PIP_PTH
+            pth = envpip.site_packages(env) / envpip.PIP_PTH
         except (OSError, ValueError, KeyError, TypeError, PyrunError):
             continue
-        if (marker.get("pip") == isolated.NO_PIP) if without else pth.is_file():
+        if (marker.get("pip") == envpip.NO_PIP) if without else pth.is_file():
             found.append((env, ".".join(version.split(".")[:2]), version, base))
     return found
-
-
-def env_copy(env: Path) -> Path | None:
-    """The copy an isolated environment's ``.pth`` line names."""
-    from pyrun import isolated
-
-    try:
-        line = (isolated.site_packages(env) / isolated.PIP_PTH).read_text().strip()
-    except (OSError, PyrunError):
-        return None
-    return Path(line) if line else None
 
 
 def runs_on(root: Path | None, minor: str, version: str | None, python: str | None) -> bool:
@@ -495,14 +483,12 @@ def runs_on(root: Path | None, minor: str, version: str | None, python: str | No
 def _relink_env(paths: Paths, env: Path, minor: str, version: str, base: str) -> None:
     """Under the pip lock: an environment whose copy cannot run its Python (made by an
     older pyrun, when one pip served every Python) is pointed at the one that can."""
-    from pyrun import isolated
-
-    if runs_on(env_copy(env), minor, version, base):
+    if runs_on(envpip.copy_of(env), minor, version, base):
         return
     shared = for_minor(paths, minor)
     if shared is None or not runs_on(shared.root, minor, version, base):
         return  # no pip fits: `ensure` said so, and `pyrun doctor` names the environment
-    pth = isolated.site_packages(env) / isolated.PIP_PTH
+    pth = envpip.site_packages(env) / envpip.PIP_PTH
     try:
         _write_atomically(pth, f"{shared.root}\n")
     except OSError as exc:
@@ -549,7 +535,7 @@ def problems(paths: Paths, minors: dict[str, str | None]) -> list[tuple[str, str
             what = f"the shared pip for Python {minor}, pip {shared.version}, cannot run on it"
             said.append((what, REHASH))
     for env, minor, version, base in _shared_envs(paths):
-        copy = env_copy(env)
+        copy = envpip.copy_of(env)
         if runs_on(copy, minor, version, base):
             continue
         complete = copy is not None and (copy / _MARKER).is_file()

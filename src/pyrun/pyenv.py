@@ -16,13 +16,22 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 
 from pyrun.environment import executable, samefile
 
 
+class Pick(Enum):
+    """What pyenv's files say a pyenv shim would run."""
+
+    USE = "use"  # the interpreter at Choice.path
+    SKIP = "skip"  # pyenv runs the system's python here, or none of its versions has it
+    UNKNOWN = "unknown"  # not settled by the files: ask the shim itself
+
+
 @dataclass(frozen=True)
 class Choice:
-    outcome: str  # "use" (path), "skip" (pyenv would run no python here), "unknown"
+    outcome: Pick
     path: str | None = None
     why: str = ""
 
@@ -81,7 +90,7 @@ def _read_versions(path: str) -> list[str]:
 
 def choice(name: str, environ: Mapping[str, str]) -> Choice:
     if environ.get("PYENV_DIR"):
-        return Choice("unknown", why="PYENV_DIR is set")
+        return Choice(Pick.UNKNOWN, why="PYENV_DIR is set")
     wanted = environ.get("PYENV_VERSION", "")
     if wanted:
         versions = wanted.split(":")
@@ -90,14 +99,14 @@ def choice(name: str, environ: Mapping[str, str]) -> Choice:
         source = _version_file(environ)
         versions = _read_versions(source)
     if not versions or versions == ["system"]:
-        return Choice("skip", why=f"pyenv picks the system python ({source})")
+        return Choice(Pick.SKIP, why=f"pyenv picks the system python ({source})")
     base = root(environ) + "/versions"
     for version in versions:
         if version == "system":
-            return Choice("skip", why=f"pyenv picks the system python ({source})")
+            return Choice(Pick.SKIP, why=f"pyenv picks the system python ({source})")
         if not os.path.isdir(f"{base}/{version}"):
-            return Choice("unknown", why=f"pyenv version {version!r} needs pyenv to resolve")
+            return Choice(Pick.UNKNOWN, why=f"pyenv version {version!r} needs pyenv to resolve")
         program = f"{base}/{version}/bin/{name}"
         if executable(program):
-            return Choice("use", program, why=f"pyenv {version} from {source}")
-    return Choice("skip", why=f"no pyenv version from {source} has {name}")
+            return Choice(Pick.USE, program, why=f"pyenv {version} from {source}")
+    return Choice(Pick.SKIP, why=f"no pyenv version from {source} has {name}")

@@ -2,6 +2,7 @@
 
 The shim (shims/shim.sh) walks the same steps in the same order; a test runs both on
 the same cases. Changing the order means changing ORDER here, the shim, and that test.
+What a step came to is an `Outcome`, whose value is the word ``pyrun why`` shows.
 """
 
 from __future__ import annotations
@@ -48,3 +49,15 @@ ORDER: tuple[Source, ...] = (
 def describe_order() -> str:
     """One line listing the order, for "nothing found" messages that cannot drift."""
     return ", ".join(source.label for source in ORDER)
+
+
+class Outcome(Enum):
+    """What one step of the walk came to, as the trail records it; the value is the
+    word ``pyrun why`` and the slow path's PYRUN_DEBUG lines show (README quotes it)."""
+
+    FOUND = "found"  # this step answered: the walk ends here
+    SKIPPED = "skipped"  # looked, did not count (the detail says why): the walk goes on
+    FOLLOWED = "followed"  # a pyenv shim on PATH, read as the interpreter pyenv would run
+    ERROR = "error"  # the walk ends with this step's one-line error
+    NOT_LOOKED_AT = "not looked at"  # a step after the one that answered
+    PASSED_THROUGH = "passed through"  # a script the environment lacks: the next on PATH

@@ -39,7 +39,7 @@ from pyrun.label import inert
 from pyrun.paths import Paths
 from pyrun.request import Request
 from pyrun.shells import SHELLS, Shell, named
-from pyrun.sources import Source
+from pyrun.sources import Outcome, Source
 
 OK, INFO, WARN, FIX = "ok", "info", "warn", "fix"
 
@@ -667,7 +667,7 @@ def _skipped_venvs(trail: list[Step], resolution: Resolution | None) -> list[Fin
     findings = []
     for step in trail:
         head, sep, tail = step.detail.partition("; " + ownership.TRUST_HINT)
-        if step.source is Source.DOT_VENV and step.outcome == "skipped" and sep:
+        if step.source is Source.DOT_VENV and step.outcome is Outcome.SKIPPED and sep:
             findings.append(Finding("venv", FIX, head, ownership.TRUST_HINT + tail))
     if findings:
         return findings

@@ -33,7 +33,7 @@ def run(argv: list[str]) -> int:
         if debug:
             for step in resolution.trail:
                 print(
-                    f"pyrun[py] {name}: {step.source.value}: {step.outcome}: {step.detail}",
+                    f"pyrun[py] {name}: {step.source.value}: {step.outcome.value}: {step.detail}",
                     file=sys.stderr,
                 )
         program = resolution.argv

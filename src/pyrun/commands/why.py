@@ -18,7 +18,7 @@ def _show(trail: list[Step], pin: Pin | None) -> None:
             print(f"   skipped the line {label.inert(line)!r}: not a version pyrun reads")
     numbers = {source: index for index, source in enumerate(ORDER, start=1)}
     for step in trail:
-        print(f"{numbers[step.source]}. {step.source.label}: {step.outcome}: {step.detail}")
+        print(f"{numbers[step.source]}. {step.source.label}: {step.outcome.value}: {step.detail}")
 
 
 def run(name: str) -> int:
