@@ -145,7 +145,7 @@ say "ruff check $lint_dirs"
 # shellcheck disable=SC2086
 .venv/bin/ruff check --quiet $lint_dirs || fail "ruff found problems (above); fix them, or run: .venv/bin/ruff check --fix $lint_dirs"
 
-shell_files=$(printf '%s ' shell/bash/* shims/shim.sh install.sh scripts/*.sh)
+shell_files=$(printf '%s ' shell/bash/* shims/shim.sh install.sh scripts/*.sh .ci/run .ci/fresh-debian)
 shell_files=${shell_files% }
 if command -v shellcheck >/dev/null 2>&1; then
     say "shellcheck $shell_files"
