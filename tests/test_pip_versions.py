@@ -31,6 +31,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from pyrun import pipversions
 from pyrun.pipversions import FIRST_PIP, Candidate, choose
 from tests.conftest import NOT_THE_CHECKOUT, Base, clean_env, need, real_python, snapshot
 from tests.wheels import build_wheel
@@ -528,3 +529,26 @@ def test_which_pip_a_python_gets(
     )
     picked = choose(found, minor, None, bundled)
     assert (str(picked.version) if picked else None) == chosen
+
+
+def test_a_bundled_pip_others_can_write_is_never_shared(tmp_path: Path) -> None:
+    """A base's ensurepip wheel becomes the pip of every environment of its minor
+    version, so one from a directory someone else can write is not taken."""
+    prefix = tmp_path / "base"
+    (prefix / "bin").mkdir(parents=True)
+    python = prefix / "bin" / "python3.12"
+    python.write_text("")
+    bundled = pipversions.bundled_dir(python, "3.12")
+    bundled.mkdir(parents=True)
+    (bundled / "pip-99.0-py3-none-any.whl").write_bytes(b"")
+
+    def offered() -> list[str]:
+        found = pipversions.candidates([], {str(python): "3.12"})
+        return [str(c.version) for c in found if c.kind == "wheel" and c.source.parent == bundled]
+
+    assert offered() == ["99.0"]
+    for writable in (bundled, prefix):
+        writable.chmod(0o777)
+        assert offered() == [], writable
+        writable.chmod(0o755)
+    assert offered() == ["99.0"]

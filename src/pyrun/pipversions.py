@@ -36,6 +36,8 @@ from pathlib import Path
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
+from pyrun import ownership
+
 # The first pip known to run on each CPython minor version, and why.
 FIRST_PIP = {
     "3.9": "20.2.3",  # bundled with CPython 3.9.0
@@ -152,6 +154,17 @@ def wheels_in(directory: Path) -> list[Candidate]:
     return found
 
 
+def _trusted(directory: Path) -> bool:
+    """Whether wheels in `directory` may become the pip of *every* environment of that
+    minor version: it and each directory above it are yours or root's and not writable
+    by others (a sticky /tmp excepted, as for a found .venv). A base someone else
+    controls still runs where PATH sends you to it, but its bundled pip never spreads."""
+    for level, path in enumerate([directory, *directory.parents]):
+        if ownership.unsafe_reason(str(path), holder=level > 0) is not None:
+            return False
+    return True
+
+
 def bundled_version(python: str | os.PathLike[str], minor: str) -> Version | None:
     """The newest pip wheel that interpreter's ensurepip bundles, if any."""
     wheels = wheels_in(bundled_dir(python, minor))
@@ -193,7 +206,8 @@ def candidates(copies: list[Candidate], pythons: dict[str, str]) -> list[Candida
         directory = bundled_dir(python, minor)
         if directory not in seen:
             seen.add(directory)
-            found += wheels_in(directory)
+            if _trusted(directory):
+                found += wheels_in(directory)
     found += wheels_in(SYSTEM_WHEELS)
     order = {"copy": 0, "dist": 1, "wheel": 2}
     found.sort(key=lambda c: order[c.kind])
