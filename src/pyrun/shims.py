@@ -60,6 +60,13 @@ from pyrun.request import BadShimName, Request, is_script_name
 BASE_NAMES = ("python", "python3", "pip", "pip3")
 STAMP = ".pyrun-shims.json"
 COMMAND = "pyrun"  # the link to pyrun's own command (`command_target`)
+# The shim under the name that prints what `python` resolves to here instead of running
+# it: the hooks' one way to learn it (shell/README.md). A link to the compiled binary,
+# or shim.sh rendered for it; not a command anyone types, so not a shim name.
+RESOLVER = "pyrun-resolve"
+# Replaced by every rehash: its content names the empty marker file beside it, which
+# the hooks test for at each prompt (one stat) to learn that the shims changed.
+GENERATION = ".pyrun-generation"
 SCRIPT_ENVS = "script-envs"  # environments not pyrun's own whose scripts get shims
 _MINOR_NAME = re.compile(r"^python(3\.[0-9]{1,2})$")
 

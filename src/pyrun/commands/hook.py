@@ -54,6 +54,8 @@ def render(shell: Shell, paths: Paths, settings: config.Config | None = None) ->
     text = resources.read_text("shell", *shell.hook_file)
     values = {
         "__PYRUN_SHIMS__": str(paths.shims),
+        # the shim binary under the name that prints the answer (shims.RESOLVER)
+        "__PYRUN_RESOLVE__": str(paths.shims / shims.RESOLVER),
         "__PYRUN_DATA__": str(paths.data),
         "__PYRUN_EXE__": pyrun_executable(),
         "__PYRUN_TRUST__": ":".join(settings.file_trust),
