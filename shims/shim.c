@@ -82,6 +82,12 @@ size_t strlen(const char *s) {
     while (*p) p++;
     return (size_t)(p - s);
 }
+static int memcmp_(const void *a, const void *b, size_t n) {
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++)
+        if (*x != *y) return *x - *y;
+    return 0;
+}
 static int streq(const char *a, const char *b) {
     while (*a && *a == *b) a++, b++;
     return *a == *b;
@@ -286,6 +292,11 @@ static char *pyrun_prog;
 static char *pyrun_pipdir; /* the shared pip, or the runner of an environment's own pip */
 static char *pyrun_defer;
 static int debugging;
+/* Run as `pyrun-resolve` (shims.RESOLVER, for the hooks): walk as `python` does, then
+ * print what was found instead of running it (print_answer). */
+static int resolving;
+static const char *resolved_step;
+static const char *resolved_env;
 
 /* debug(part, part, ..., NULL): one line on stderr under PYRUN_DEBUG */
 static void debug(const char *first, ...) {
@@ -393,6 +404,11 @@ static int pyrun_use_env(const char *dir, const char *step) {
     if (*req->minor && !executable(cat(dir, "/bin/python", req->minor, NULL))) {
         debug(step, " ", dir, " is not Python ", req->minor, NULL);
         return 0;
+    }
+    if (resolving) {
+        resolved_step = step;
+        resolved_env = dir;
+        return 1;
     }
     if (streq(req->kind, "script")) {
         /* A console script: the environment's own, else the next one on PATH. */
@@ -1004,6 +1020,169 @@ static void pyrun_decide(void) {
     defer("no interpreter found");
 }
 
+/* -- the answer for the hooks (pyrun-resolve) ------------------------------------------
+ *
+ * What the prompt shows, computed as src/pyrun/label.py computes it: the label of an
+ * environment is its pyvenv.cfg's `prompt =` (read as UTF-8, split into lines and
+ * stripped as Python's str.splitlines and str.strip do, surrounding matching quotes
+ * removed), else its directory's name (the parent's for a `.venv`); control characters
+ * (C0, DEL, C1) are removed. A pyvenv.cfg that is not valid UTF-8 is the slow path's
+ * (Python shows U+FFFD there). shell/README.md is the format's contract. */
+
+/* The code point at s (valid UTF-8, checked by utf8_valid), its length in *len. */
+static unsigned utf8_at(const unsigned char *s, size_t *len) {
+    if (s[0] < 0x80) { *len = 1; return s[0]; }
+    if (s[0] < 0xe0) { *len = 2; return (unsigned)(s[0] & 0x1f) << 6 | (s[1] & 0x3f); }
+    if (s[0] < 0xf0) {
+        *len = 3;
+        return (unsigned)(s[0] & 0x0f) << 12 | (unsigned)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+    }
+    *len = 4;
+    return (unsigned)(s[0] & 0x07) << 18 | (unsigned)(s[1] & 0x3f) << 12 | (unsigned)(s[2] & 0x3f) << 6 |
+           (s[3] & 0x3f);
+}
+
+/* Whether s[0..n) is UTF-8 as Python's strict decoder accepts it. */
+static int utf8_valid(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n;) {
+        unsigned c = s[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xc2 && c < 0xe0 ? 2 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xf0 && c < 0xf5 ? 4 : 0;
+        if (!len || i + len > n) return 0;
+        for (size_t k = 1; k < len; k++)
+            if ((s[i + k] & 0xc0) != 0x80) return 0;
+        if (len == 3 && ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0))) return 0;
+        if (len == 4 && ((c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))) return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* str.splitlines()'s line boundaries */
+static int py_line_break(unsigned c) {
+    return c == '\n' || c == '\r' || c == 0x0b || c == 0x0c || (c >= 0x1c && c <= 0x1e) || c == 0x85 ||
+           c == 0x2028 || c == 0x2029;
+}
+/* str.isspace(), which str.strip() removes */
+static int py_space(unsigned c) {
+    return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f ||
+           c == 0x3000;
+}
+
+/* [*a, *b) with str.strip()'s white space removed from both ends. */
+static void py_strip(const unsigned char **a, const unsigned char **b) {
+    size_t len;
+    while (*a < *b && py_space(utf8_at(*a, &len))) *a += len;
+    while (*a < *b) {
+        const unsigned char *last = *b - 1;
+        while (last > *a && (*last & 0xc0) == 0x80) last--;
+        if (!py_space(utf8_at(last, &len))) break;
+        *b = last;
+    }
+}
+
+/* label.inert: the bytes of s[0..n) without C0, DEL and C1 (UTF-8 \302\200-\237), as a
+ * new string. Bytes that are not UTF-8 (a directory's name) pass, as Python keeps them. */
+static char *inert(const char *s, size_t n) {
+    char *out = alloc(n + 1), *o = out;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f) continue;
+        if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 && (unsigned char)s[i + 1] <= 0x9f) {
+            i++;
+            continue;
+        }
+        *o++ = (char)c;
+    }
+    *o = '\0';
+    return out;
+}
+
+#define MAX_CFG_BYTES 65536
+/* label.cfg_prompt: 1 with *prompt set (NULL: none), 0 when only Python can tell. */
+static int cfg_prompt(const char *env, char **prompt) {
+    *prompt = NULL;
+    long fd = sys(__NR_openat, AT_FDCWD, cat(env, "/pyvenv.cfg", NULL), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return 1; /* unreadable: no prompt, as Python's OSError */
+    struct stat st;
+    int ok = sys(__NR_fstat, fd, &st, 0) == 0 && IS_REG(st.st_mode);
+    if (!ok || st.st_size > MAX_CFG_BYTES) {
+        sys(__NR_close, fd, 0, 0);
+        return ok; /* too big: none; not a regular file: Python's to say */
+    }
+    unsigned char *buf = (unsigned char *)alloc(MAX_CFG_BYTES + 1);
+    size_t got = 0;
+    for (;;) {
+        long n = sys(__NR_read, fd, buf + got, MAX_CFG_BYTES + 1 - got);
+        if (n == -EINTR) continue;
+        if (n < 0) { sys(__NR_close, fd, 0, 0); return 1; }
+        if (n == 0 || (got += (size_t)n) > MAX_CFG_BYTES) break;
+    }
+    sys(__NR_close, fd, 0, 0);
+    if (got > MAX_CFG_BYTES) return 1; /* it grew past the limit while read */
+    if (!utf8_valid(buf, got)) return 0;
+    const unsigned char *line = buf, *end = buf + got;
+    while (line < end) {
+        const unsigned char *p = line, *eq = NULL;
+        size_t len = 1;
+        while (p < end) {
+            unsigned c = utf8_at(p, &len);
+            if (py_line_break(c)) break;
+            if (c == '=' && !eq) eq = p;
+            p += len;
+        }
+        const unsigned char *next = p < end ? p + len : end;
+        if (eq) {
+            const unsigned char *ka = line, *kb = eq, *va = eq + 1, *vb = p;
+            py_strip(&ka, &kb);
+            if (kb - ka == 6 && memcmp_(ka, "prompt", 6) == 0) {
+                py_strip(&va, &vb);
+                if (vb - va >= 2 && (*va == '\'' || *va == '"') && vb[-1] == *va) va++, vb--;
+                if (vb > va) *prompt = inert((const char *)va, (size_t)(vb - va));
+                return 1;
+            }
+        }
+        line = next;
+    }
+    return 1;
+}
+
+/* label.for_environment for the environment the walk settled on; NULL: Python's. */
+static char *answer_label(void) {
+    const char *env = resolved_env, *slash = find_last(env, '/');
+    const char *name = slash ? slash + 1 : env;
+    if (streq(resolved_step, "isolated")) { /* named cpython-3.X-<hash> */
+        const char *dash = find(name, '-');
+        if (!dash) return "pyrun";
+        const char *minor = dash + 1, *end = find(minor, '-');
+        return cat("pyrun ", inert(minor, end ? (size_t)(end - minor) : strlen(minor)), NULL);
+    }
+    if (!streq(resolved_step, "CONDA_PREFIX")) {
+        char *prompt;
+        if (!cfg_prompt(env, &prompt)) return NULL;
+        if (prompt) return prompt;
+        if (streq(name, ".venv")) { /* the directory holding it */
+            const char *parent = cut(env, slash ? (size_t)(slash - env) : 0);
+            const char *up = find_last(parent, '/');
+            name = up ? up + 1 : parent;
+        }
+    }
+    return *name ? inert(name, strlen(name)) : "/";
+}
+
+/* The hooks' lines: kind, label, the shims generation marker; 0 when Python must say. */
+static int print_answer(void) {
+    char *name = answer_label();
+    if (!name) return 0;
+    const char *kind = streq(resolved_step, "isolated") ? "isolated" : resolved_step;
+    char *token = read_first_line(PYRUN_SHIMS "/.pyrun-generation");
+    for (const char *t = token; *t; t++)
+        if (!((*t >= '0' && *t <= '9') || (*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z'))) token = "";
+    char *marker = *token ? cat(PYRUN_SHIMS "/.pyrun-generation.", token, NULL) : "";
+    put(1, cat("kind=", kind, "\nlabel=", name, "\nshims=", inert(marker, strlen(marker)), "\n", NULL));
+    return 1;
+}
+
 /* PYRUN_DISABLE=1, or a console script the environment lacks: a transparent pass-through
  * to the next program of this name on PATH; when there is none, the slow path says so. */
 static void pyrun_passthrough(char *reason) {
@@ -1044,6 +1223,13 @@ static const struct shim_name *script_request(const char *path) {
     return &script_shim;
 }
 
+/* Whether the name typed is the resolver's (shims.RESOLVER). */
+static int is_resolver(const char *path) {
+    if (!path) return 0;
+    const char *slash = find_last(path, '/');
+    return streq(slash ? slash + 1 : path, "pyrun-resolve");
+}
+
 static const struct shim_name *lookup(const char *path) {
     if (!path) return NULL;
     const char *slash = find_last(path, '/');
@@ -1062,6 +1248,10 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
      * the kernel ran. */
     req = lookup(argc > 0 ? argv[0] : NULL);
     if (!req) req = lookup((const char *)getauxval_(AT_EXECFN));
+    if (!req && is_resolver(argc > 0 ? argv[0] : NULL)) {
+        resolving = 1;
+        req = lookup("python"); /* rehash always makes python */
+    }
     if (!req) req = script_request((const char *)getauxval_(AT_EXECFN));
     if (!req) {
         put(2, cat("pyrun: cannot tell which shim ", argc > 0 ? argv[0] : "",
@@ -1069,7 +1259,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
                    " (python, python3, pip, ...)\n", NULL));
         quit(127);
     }
-    pyrun_name = req->name;
+    pyrun_name = resolving ? "pyrun-resolve" : req->name;
     debugging = *env_or_empty("PYRUN_DEBUG") != '\0';
     saved_pwd = env_or_empty("PWD");
 
@@ -1078,6 +1268,14 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
         /* exec keeps the process id: a shim that reaches a shim without a process in
          * between (a second copy of the shims on PATH) lands here instead of looping. */
         defer("re-entered from another shim");
+    } else if (resolving) {
+        pyrun_decide(); /* what `python` would run, PYRUN_DISABLE or not, as `which` says */
+        if (!pyrun_defer && !resolved_step) defer("the walk ended without an environment");
+        if (!pyrun_defer && print_answer()) {
+            save_known();
+            quit(0);
+        }
+        if (!pyrun_defer) defer("the label needs Python");
     } else if (streq(env_or_empty("PYRUN_DISABLE"), "1")) {
         pyrun_passthrough(cat("PYRUN_DISABLE=1 and no other ", pyrun_name, " on PATH", NULL));
     } else {

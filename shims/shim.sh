@@ -91,6 +91,10 @@ pyrun_use_env() {
         pyrun_debug "$2 $1 is not Python $pyrun_minor"
         return 1
     fi
+    if [ "$pyrun_name" = pyrun-resolve ]; then
+        pyrun_step=$2 pyrun_found=$1
+        return 0
+    fi
     if [ "$pyrun_kind" = script ]; then
         if [ -f "$1/bin/$pyrun_name" ] && [ -x "$1/bin/$pyrun_name" ]; then
             pyrun_prog=$1/bin/$pyrun_name
@@ -508,6 +512,124 @@ pyrun_decide() {
     pyrun_defer="no interpreter found"
 }
 
+# -- the answer for the hooks (pyrun-resolve) ------------------------------------------
+#
+# Run as `pyrun-resolve` (shims.RESOLVER), this file walks as `python` does and prints
+# what it found, as `kind=`, `label=` and `shims=` lines (shell/README.md), instead of
+# running it; src/pyrun/label.py is the reference for the label. It is the one place
+# this file starts a process of its own: `dd` reads at most 64 KiB + 1 of a pyvenv.cfg
+# (a shell's `read` has no limit, and a huge file would hang it). A label this file
+# cannot settle byte for byte as Python does (a pyvenv.cfg or a name with anything but
+# printable ASCII and tabs in it; no `dd`) is the slow path's, like everything else it
+# is not sure about. The shell drops NUL bytes from what `dd` gives it: a pyvenv.cfg
+# with NUL bytes is the one input where this and Python could differ.
+
+# Every printable ASCII character, spelled out (a range or class would follow the locale).
+pyrun_printable=' !"#$%&'\''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+pyrun_tab='	'
+
+# pyrun_label: the pyvenv.cfg `prompt =` of environment $1, else empty (return 1 when
+# only Python can tell).
+pyrun_cfg_prompt() {
+    pyrun_label=
+    [ -f "$1/pyvenv.cfg" ] || return 0
+    for pyrun_dd in /bin/dd /usr/bin/dd ""; do
+        [ -x "$pyrun_dd" ] && break
+    done
+    [ -n "$pyrun_dd" ] || return 1
+    pyrun_text=$("$pyrun_dd" if="$1/pyvenv.cfg" bs=65537 count=1 2>/dev/null) || return 0
+    [ ${#pyrun_text} -le 65536 ] || return 0 # over 64 KiB: ignored, as Python ignores it
+    case $pyrun_text in
+        *[!"$pyrun_printable$pyrun_tab
+"]*) return 1 ;;
+    esac
+    while [ -n "$pyrun_text" ]; do
+        pyrun_line=${pyrun_text%%"
+"*}
+        case $pyrun_text in
+            *"
+"*) pyrun_text=${pyrun_text#*"
+"} ;;
+            *) pyrun_text= ;;
+        esac
+        case $pyrun_line in *=*) ;; *) continue ;; esac
+        pyrun_key=${pyrun_line%%=*}
+        pyrun_key=${pyrun_key#"${pyrun_key%%[!" $pyrun_tab"]*}"}
+        pyrun_key=${pyrun_key%"${pyrun_key##*[!" $pyrun_tab"]}"}
+        [ "$pyrun_key" = prompt ] || continue
+        pyrun_label=${pyrun_line#*=}
+        pyrun_label=${pyrun_label#"${pyrun_label%%[!" $pyrun_tab"]*}"}
+        pyrun_label=${pyrun_label%"${pyrun_label##*[!" $pyrun_tab"]}"}
+        case $pyrun_label in
+            \"*\" | \'*\') pyrun_label=${pyrun_label#?} pyrun_label=${pyrun_label%?} ;;
+        esac
+        # tabs are the only control characters the check above let in: inert drops them
+        while :; do
+            case $pyrun_label in
+                *"$pyrun_tab"*) pyrun_label=${pyrun_label%%"$pyrun_tab"*}${pyrun_label#*"$pyrun_tab"} ;;
+                *) break ;;
+            esac
+        done
+        return 0
+    done
+    return 0
+}
+
+# pyrun_label: the name of directory $1 ("/" for the root); return 1 when it holds
+# anything but printable ASCII (Python's to say: control characters go, others stay).
+pyrun_dir_label() {
+    pyrun_label=${1##*/}
+    [ -n "$pyrun_label" ] || pyrun_label=/
+    case $pyrun_label in
+        *[!"$pyrun_printable"]*) return 1 ;;
+    esac
+    return 0
+}
+
+# Print the answer for the environment the walk settled on ($pyrun_found, by step
+# $pyrun_step); return 1 with pyrun_defer set when Python must.
+pyrun_answer() {
+    case $pyrun_step in
+        isolated)
+            pyrun_label=pyrun
+            case ${pyrun_found##*/} in
+                *-*)
+                    pyrun_label=${pyrun_found##*/}
+                    pyrun_label=${pyrun_label#*-}
+                    pyrun_label="pyrun ${pyrun_label%%-*}"
+                    ;;
+            esac
+            case $pyrun_label in
+                *[!"$pyrun_printable"]*) pyrun_defer="the label needs Python"; return 1 ;;
+            esac
+            pyrun_step=isolated
+            ;;
+        CONDA_PREFIX)
+            pyrun_dir_label "$pyrun_found" || { pyrun_defer="the label needs Python"; return 1; }
+            ;;
+        *)
+            pyrun_cfg_prompt "$pyrun_found" || { pyrun_defer="the label needs Python"; return 1; }
+            if [ -z "$pyrun_label" ]; then
+                pyrun_p=$pyrun_found
+                [ "${pyrun_p##*/}" != .venv ] || pyrun_p=${pyrun_p%/*}
+                pyrun_dir_label "$pyrun_p" || { pyrun_defer="the label needs Python"; return 1; }
+            fi
+            ;;
+    esac
+    pyrun_mark=
+    if [ -f "$pyrun_shims/.pyrun-generation" ]; then
+        IFS= read -r pyrun_mark <"$pyrun_shims/.pyrun-generation" || :
+    fi
+    case $pyrun_mark in
+        '' | *[!0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ]*) pyrun_mark= ;;
+        *) pyrun_mark=$pyrun_shims/.pyrun-generation.$pyrun_mark ;;
+    esac
+    case $pyrun_mark in
+        *[!"$pyrun_printable"]*) pyrun_defer="the answer needs Python"; return 1 ;;
+    esac
+    printf 'kind=%s\nlabel=%s\nshims=%s\n' "$pyrun_step" "$pyrun_label" "$pyrun_mark"
+}
+
 # PYRUN_DISABLE=1, or a console script the environment lacks: a transparent pass-through
 # to the next $pyrun_name on PATH; when there is none, the slow path says so ($1 why).
 pyrun_passthrough() {
@@ -531,6 +653,16 @@ if [ "${PYRUN_SHIM_PID-}" = "$$" ]; then
     # exec keeps the process id: a shim that reaches a shim without a process in
     # between (a second copy of the shims on PATH) lands here instead of looping.
     pyrun_defer="re-entered from another shim"
+elif [ "$pyrun_name" = pyrun-resolve ]; then
+    # what `python` would run, PYRUN_DISABLE or not, as `pyrun which` says
+    pyrun_step=
+    pyrun_decide
+    if [ -z "$pyrun_defer" ] && [ -z "$pyrun_step" ]; then
+        pyrun_defer="the walk ended without an environment"
+    fi
+    if [ -z "$pyrun_defer" ] && pyrun_answer; then
+        exit 0
+    fi
 elif [ "${PYRUN_DISABLE-}" = 1 ]; then
     pyrun_passthrough "PYRUN_DISABLE=1 and no other $pyrun_name on PATH"
 else

@@ -305,6 +305,8 @@ class Answer:
     argv: list[str] | None
     warnings: list[str]
     error: str | None
+    kind: str | None = None  # `source` and `label`: what the prompt must show
+    label: str | None = None
 
     @property
     def healthy(self) -> bool:
@@ -322,7 +324,8 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
         assert said, f"{sit.label}: `pyrun which` failed without a message:\n{done.stderr}"
         assert not done.stdout, f"{sit.label}: `pyrun which` failed but printed {done.stdout!r}"
         return Answer(done.returncode, None, [], said[-1])
-    return Answer(0, json.loads(done.stdout)["argv"], said, None)
+    found = json.loads(done.stdout)
+    return Answer(0, found["argv"], said, None, found["source"], found["label"])
 
 
 SH_DECIDED = re.compile(
@@ -451,11 +454,53 @@ def output_problems(s: Setup, sit: Situation, argv: list[str], run: ShimRun) -> 
     return problems
 
 
+def answer_lines(stdout: str) -> dict[str, list[str]]:
+    """The resolver's ``key=value`` lines, by key (only `warning` repeats)."""
+    said: dict[str, list[str]] = {}
+    for line in stdout.splitlines():
+        key, _, value = line.partition("=")
+        said.setdefault(key, []).append(value)
+    return said
+
+
+def label_problems(s: Setup, sit: Situation, answer: Answer) -> list[str]:
+    """The hooks' question, asked of the shim binary (``pyrun-resolve``) and of Python:
+    the same lines from both, and the kind and label ``pyrun which python --json`` says."""
+    binary = s.world.run(
+        [str(s.world.shims / shims.RESOLVER)], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
+    )
+    python = s.world.pyrun("_shim", shims.RESOLVER, "asked by the test", cwd=sit.cwd, env=sit.env)
+    problems = []
+    for who, done in (("the resolver binary", binary), ("Python's answer", python)):
+        if done.returncode != 0 or "kind" not in answer_lines(done.stdout):
+            problems.append(f"{who} exited {done.returncode}: {done.stdout!r} {done.stderr!r}")
+    if problems:
+        return problems
+    fast, reference = answer_lines(binary.stdout), answer_lines(python.stdout)
+    if fast != reference:
+        problems.append(f"pyrun-resolve said {fast}, Python says {reference}")
+    if answer.code == 0:
+        want = {"kind": [answer.kind], "label": [answer.label]}
+        got = {key: reference[key] for key in want}
+        if got != want:
+            problems.append(f"the hooks are told {got}, `pyrun which --json` says {want}")
+    elif reference["kind"] == ["isolated"] or not reference["label"][0]:
+        problems.append(f"`pyrun which` fails ({answer.error}), but the hooks are told {reference}")
+    relative = any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
+    slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
+    if answer.healthy and not relative and slow:
+        problems.append(f"pyrun-resolve took the slow path for a healthy case: {slow}")
+    return problems
+
+
 def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
-    """Run the shim once (twice when healthy) and list every disagreement."""
+    """Run the shim once (twice when healthy) and list every disagreement; for `python`,
+    then ask the hooks' question too (`label_problems`), once records exist."""
     before = current_records(s)
     run = run_shim(s, sit)
     problems = [f"{sit.label}: {p}" for p in agreement_problems(s, sit, answer, run, before)]
+    if sit.name == "python":
+        problems += [f"{sit.label}: {p}" for p in label_problems(s, sit, answer)]
     relative = any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
     if answer.healthy and not relative and not problems:
         again = run_shim(s, sit)

@@ -22,9 +22,11 @@ from dataclasses import dataclass
 _NAME = re.compile(r"^(?P<kind>python|pip)(?P<major>3(?:\.(?P<minor>[0-9]{1,2}))?)?$")
 # What a console script shim may be called: a plain file name that needs no quoting in
 # a shell or a C string, and none that pyrun keeps for itself or that venv writes
-# (python*, pip, pip3, pip3.X, activate*, Activate.ps1, pyrun).
+# (python*, pip, pip3, pip3.X, activate*, Activate.ps1, pyrun, its pyrun-resolve).
 _SCRIPT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,99}$")
-_RESERVED = re.compile(r"^(?:python.*|pip[0-9.]*|activate.*|Activate\.ps1|deactivate|pyrun)$")
+_RESERVED = re.compile(
+    r"^(?:python.*|pip[0-9.]*|activate.*|Activate\.ps1|deactivate|pyrun|pyrun-resolve)$"
+)
 
 
 class BadShimName(ValueError):

@@ -46,6 +46,7 @@ import json
 import os
 import re
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -278,7 +279,8 @@ def render(
 ) -> str:
     """shim.sh for `name`, with the config file's trust list, system_site_packages and
     python_version_files baked in (the shim reads the PYRUN_ variables itself)."""
-    request = Request.for_shim(name)
+    # The resolver walks as `python` does; its name alone tells it to print, not run.
+    request = Request.for_shim("python" if name == RESOLVER else name)
     values = {
         "__PYRUN_NAME__": name,
         "__PYRUN_KIND__": request.kind,
@@ -353,7 +355,7 @@ def stale_reason(paths: Paths, path_value: str | None = None) -> str | None:
     for key, value in wanted.items():
         if recorded.get(key) != value:
             return f"{key} changed"
-    for name in [*wanted["names"], *wanted["scripts"]]:  # type: ignore[misc]
+    for name in [*wanted["names"], *wanted["scripts"], RESOLVER]:  # type: ignore[misc]
         if not os.access(paths.shims / name, os.X_OK):
             return f"shim {name} is missing"
     if toolchain_changed(recorded):
@@ -434,7 +436,7 @@ def _write(
     kind = reuse and _reusable(paths, names, pyrun_python, settings.baked_digest())
     if not kind:
         kind = _build_binary(paths, names, pyrun_python, settings)
-    for name in [*names, *scripts]:
+    for name in [*names, *scripts, RESOLVER]:
         target = paths.shims / name
         tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
         if kind == "compiled":
@@ -456,7 +458,10 @@ def _write(
         tmp = paths.shims / f".{COMMAND}.{os.getpid()}.tmp"
         tmp.symlink_to(command)
         os.replace(tmp, paths.shims / COMMAND)
-    keep = {*names, *scripts, STAMP, *([compiled.BINARY] if kind == "compiled" else [])}
+    marker = _new_generation(paths)
+    keep = {*names, *scripts, RESOLVER, STAMP, GENERATION, marker}
+    if kind == "compiled":
+        keep.add(compiled.BINARY)
     if command is not None:
         keep.add(COMMAND)
     for leftover in paths.shims.iterdir():
@@ -464,6 +469,7 @@ def _write(
             is_pyrun_shim(leftover)
             or leftover.name.endswith(".tmp")
             or (leftover.name == COMMAND and leftover.is_symlink())
+            or leftover.name.startswith(GENERATION + ".")  # the markers before this one
         ):
             leftover.unlink()
     stamp = paths.shims / STAMP
@@ -474,6 +480,19 @@ def _write(
         recorded["toolchain"] = compiled.toolchain()  # toolchain_changed
     tmp.write_text(json.dumps(recorded, indent=1) + "\n")
     os.replace(tmp, stamp)
+
+
+def _new_generation(paths: Paths) -> str:
+    """Make a new generation marker and name it in GENERATION; return its file name.
+    The old marker is pruned after (by `_write`), so a hook that sees its marker gone
+    and asks again is told the new one."""
+    token = f"{time.time_ns():x}{os.getpid():x}"
+    marker = f"{GENERATION}.{token}"
+    (paths.shims / marker).touch()
+    tmp = paths.shims / f".{GENERATION}.{os.getpid()}.tmp"
+    tmp.write_text(token + "\n")
+    os.replace(tmp, paths.shims / GENERATION)
+    return marker
 
 
 def rehash(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
+from pyrun import answer, shims
 from pyrun.discovery import passthrough, print_warnings, resolve
 from pyrun.environment import is_pyrun_shim
 from pyrun.errors import PyrunError
@@ -25,6 +26,9 @@ def run(argv: list[str]) -> int:
     debug = bool(os.environ.get("PYRUN_DEBUG"))
     if debug:
         print(f"pyrun[py] {name}: called because: {reason}", file=sys.stderr)
+    if name == shims.RESOLVER:  # a hook asking, through the resolver: print, run nothing
+        print("\n".join(answer.lines(paths)))
+        return 0
     if os.environ.get("PYRUN_DISABLE") == "1":
         program = [passthrough(name, paths)]
     else:
