@@ -1108,7 +1108,7 @@ static int cfg_prompt(const char *env, char **prompt) {
     int ok = sys(__NR_fstat, fd, &st, 0) == 0 && IS_REG(st.st_mode);
     if (!ok || st.st_size > MAX_CFG_BYTES) {
         sys(__NR_close, fd, 0, 0);
-        return ok; /* too big: none; not a regular file: Python's to say */
+        return 1; /* too big or no regular file (a FIFO): none, as label.py says */
     }
     unsigned char *buf = (unsigned char *)alloc(MAX_CFG_BYTES + 1);
     size_t got = 0;

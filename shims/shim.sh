@@ -517,60 +517,64 @@ pyrun_decide() {
 # Run as `pyrun-resolve` (shims.RESOLVER), this file walks as `python` does and prints
 # what it found, as `kind=`, `label=` and `shims=` lines (shell/README.md), instead of
 # running it; src/pyrun/label.py is the reference for the label. It is the one place
-# this file starts a process of its own: `dd` reads at most 64 KiB + 1 of a pyvenv.cfg
-# (a shell's `read` has no limit, and a huge file would hang it). A label this file
-# cannot settle byte for byte as Python does (a pyvenv.cfg or a name with anything but
-# printable ASCII and tabs in it; no `dd`) is the slow path's, like everything else it
-# is not sure about. The shell drops NUL bytes from what `dd` gives it: a pyvenv.cfg
-# with NUL bytes is the one input where this and Python could differ.
+# this file starts a process of its own: `wc -c` for the size of a pyvenv.cfg (a
+# shell's `read` has no limit, and a huge file would hang it). A label this file cannot
+# settle byte for byte as Python does (a pyvenv.cfg or a name with anything but
+# printable ASCII and tabs in it, a NUL byte; no `wc`) is the slow path's, like
+# everything else it is not sure about.
 
 # Every printable ASCII character, spelled out (a range or class would follow the locale).
 pyrun_printable=' !"#$%&'\''()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
 pyrun_tab='	'
 
 # pyrun_label: the pyvenv.cfg `prompt =` of environment $1, else empty (return 1 when
-# only Python can tell).
+# only Python can tell). `wc -c` tells the size without reading the file (a sparse
+# terabyte costs nothing); then `read` takes it a line at a time, and the bytes it gave
+# must add up to that size: a NUL byte, which the shell drops, makes them fall short.
 pyrun_cfg_prompt() {
     pyrun_label=
-    [ -f "$1/pyvenv.cfg" ] || return 0
-    for pyrun_dd in /bin/dd /usr/bin/dd ""; do
-        [ -x "$pyrun_dd" ] && break
+    pyrun_cfg=$1/pyvenv.cfg
+    [ -f "$pyrun_cfg" ] || return 0
+    for pyrun_wc in /usr/bin/wc /bin/wc ""; do
+        [ -x "$pyrun_wc" ] && break
     done
-    [ -n "$pyrun_dd" ] || return 1
-    pyrun_text=$("$pyrun_dd" if="$1/pyvenv.cfg" bs=65537 count=1 2>/dev/null) || return 0
-    [ ${#pyrun_text} -le 65536 ] || return 0 # over 64 KiB: ignored, as Python ignores it
-    case $pyrun_text in
-        *[!"$pyrun_printable$pyrun_tab
-"]*) return 1 ;;
-    esac
-    while [ -n "$pyrun_text" ]; do
-        pyrun_line=${pyrun_text%%"
-"*}
-        case $pyrun_text in
-            *"
-"*) pyrun_text=${pyrun_text#*"
-"} ;;
-            *) pyrun_text= ;;
-        esac
-        case $pyrun_line in *=*) ;; *) continue ;; esac
-        pyrun_key=${pyrun_line%%=*}
-        pyrun_key=${pyrun_key#"${pyrun_key%%[!" $pyrun_tab"]*}"}
-        pyrun_key=${pyrun_key%"${pyrun_key##*[!" $pyrun_tab"]}"}
-        [ "$pyrun_key" = prompt ] || continue
-        pyrun_label=${pyrun_line#*=}
-        pyrun_label=${pyrun_label#"${pyrun_label%%[!" $pyrun_tab"]*}"}
-        pyrun_label=${pyrun_label%"${pyrun_label##*[!" $pyrun_tab"]}"}
-        case $pyrun_label in
-            \"*\" | \'*\') pyrun_label=${pyrun_label#?} pyrun_label=${pyrun_label%?} ;;
-        esac
-        # tabs are the only control characters the check above let in: inert drops them
-        while :; do
-            case $pyrun_label in
-                *"$pyrun_tab"*) pyrun_label=${pyrun_label%%"$pyrun_tab"*}${pyrun_label#*"$pyrun_tab"} ;;
-                *) break ;;
+    [ -n "$pyrun_wc" ] || return 1
+    pyrun_size=$(LC_ALL=C "$pyrun_wc" -c <"$pyrun_cfg" 2>/dev/null) || return 0
+    pyrun_size=${pyrun_size#"${pyrun_size%%[!" $pyrun_tab"]*}"}
+    pyrun_size=${pyrun_size%"${pyrun_size##*[!" $pyrun_tab"]}"}
+    case $pyrun_size in '' | *[!0123456789]*) return 1 ;; esac
+    [ "$pyrun_size" -le 65536 ] || return 0 # over 64 KiB: ignored, as Python ignores it
+    pyrun_seen=0 pyrun_hit=
+    {
+        while IFS= read -r pyrun_line || [ -n "$pyrun_line" ]; do
+            case $pyrun_line in
+                *[!"$pyrun_printable$pyrun_tab"]*) return 1 ;;
             esac
+            pyrun_seen=$((pyrun_seen + ${#pyrun_line} + 1))
+            [ "$pyrun_seen" -le $((pyrun_size + 1)) ] || return 1 # it grew: Python's
+            [ -z "$pyrun_hit" ] || continue
+            case $pyrun_line in *=*) ;; *) continue ;; esac
+            pyrun_key=${pyrun_line%%=*}
+            pyrun_key=${pyrun_key#"${pyrun_key%%[!" $pyrun_tab"]*}"}
+            pyrun_key=${pyrun_key%"${pyrun_key##*[!" $pyrun_tab"]}"}
+            [ "$pyrun_key" = prompt ] || continue
+            pyrun_hit=1
+            pyrun_label=${pyrun_line#*=}
         done
-        return 0
+    } <"$pyrun_cfg" 2>/dev/null
+    # The last line may lack its newline: one byte less.
+    [ "$pyrun_seen" -eq "$pyrun_size" ] || [ "$pyrun_seen" -eq $((pyrun_size + 1)) ] || return 1
+    pyrun_label=${pyrun_label#"${pyrun_label%%[!" $pyrun_tab"]*}"}
+    pyrun_label=${pyrun_label%"${pyrun_label##*[!" $pyrun_tab"]}"}
+    case $pyrun_label in
+        \"*\" | \'*\') pyrun_label=${pyrun_label#?} pyrun_label=${pyrun_label%?} ;;
+    esac
+    # tabs are the only control characters the checks above let in: inert drops them
+    while :; do
+        case $pyrun_label in
+            *"$pyrun_tab"*) pyrun_label=${pyrun_label%%"$pyrun_tab"*}${pyrun_label#*"$pyrun_tab"} ;;
+            *) break ;;
+        esac
     done
     return 0
 }

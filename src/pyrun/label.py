@@ -9,7 +9,9 @@ from and where it is, not the resolver, which uses `inert` from here for its war
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from pathlib import Path
 
 from pyrun.sources import Source
@@ -25,13 +27,10 @@ def inert(text: str) -> str:
 
 def cfg_prompt(env: Path) -> str | None:
     """The ``prompt =`` of a pyvenv.cfg, quotes that venv adds removed."""
-    cfg = env / "pyvenv.cfg"
-    try:
-        if cfg.stat().st_size > MAX_CFG_BYTES:
-            return None
-        text = cfg.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
+    raw = _read_small(env / "pyvenv.cfg")
+    if raw is None:
         return None
+    text = raw.decode("utf-8", errors="replace")
     for line in text.splitlines():
         key, sep, value = line.partition("=")
         if sep and key.strip() == "prompt":
@@ -40,6 +39,34 @@ def cfg_prompt(env: Path) -> str | None:
                 value = value[1:-1]
             return value or None
     return None
+
+
+def _read_small(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most MAX_CFG_BYTES, else None. Opened without
+    blocking and checked after opening, so a FIFO or a huge (sparse) file put there
+    costs nothing: the prompt must never hang on what a directory holds."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CFG_BYTES:
+            return None
+        chunks = []
+        left = MAX_CFG_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        return data if len(data) <= MAX_CFG_BYTES else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def env_label(env: Path) -> str:

@@ -1,0 +1,172 @@
+"""The hooks' question, asked of every copy of the walk over odd labels.
+
+A hook runs ``$shims/pyrun-resolve`` (the compiled shim, or shim.sh, under that name)
+and shows the ``label=`` it prints. test_agreement.py holds the walk itself to the
+resolver over many trees; this module holds the *label* to ``pyrun which python
+--json`` over the inputs where three spellings of one rule could part: what a
+pyvenv.cfg's ``prompt =`` line may hold (Unicode line breaks and white space, quotes,
+control characters, invalid UTF-8, a file over 64 KiB, a FIFO) and what a directory's
+name may hold. For each case the compiled binary, the sh shim, Python's own answer
+(``pyrun _shim pyrun-resolve``) and ``which --json`` must give the same label, and the
+compiled one must give it without Python wherever the input is valid UTF-8.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pyrun import shims
+from tests.conftest import Base, World, assert_bases_untouched, flavour_needs, need, new_world
+from tests.test_agreement import answer_lines, handmade_venv
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    cfg: bytes  # appended to the pyvenv.cfg venv writes
+    label: str  # what every copy must say
+    directory: str = "proj"  # the project's directory name
+    c_needs_python: bool = False  # the compiled binary hands this one to Python
+    sparse: bool = False  # pyvenv.cfg then grows to a terabyte of holes (no disk used)
+
+
+CASES = [
+    Case("unicode", "prompt = 'héllo 🐍'\n".encode(), "héllo 🐍"),
+    Case("tab-inside", b'prompt = "x\ty"\n', "xy"),
+    Case("crlf", b"prompt = crlf\r\nversion = 3\r\n", "crlf"),
+    Case("line-separator", "version = 3\u2028prompt = ls\n".encode(), "ls"),
+    Case("nel-ends-the-line", "prompt = a\u0085b\n".encode(), "a"),
+    Case("unicode-white-space", "prompt =\u00a0nbsp\u3000\n".encode(), "nbsp"),
+    Case("escape-sequence", b"prompt = \x1b[31mred\x1b[0m\n", "[31mred[0m"),
+    Case("c1-control", "prompt = c1\u009bx\n".encode(), "c1x"),
+    Case("invalid-utf8", b"prompt = bad\xff\n", "bad\ufffd", c_needs_python=True),
+    Case("empty-quotes", b'prompt = ""\n', "proj"),
+    Case("one-quote", b'prompt = "\n', '"'),
+    Case("mismatched-quotes", b"prompt = 'a\"\n", "'a\""),
+    Case("spaced", b"   prompt   =   spaced out  \n", "spaced out"),
+    Case("case-matters", b"PROMPT = no\n", "proj"),
+    Case("first-prompt-line-wins", b"prompt =\nprompt = second\n", "proj"),
+    Case("bom", "\ufeffprompt = bom\n".encode(), "proj"),
+    Case("nul-in-value", b"prompt = a\x00b\n", "ab"),
+    Case("over-64-kib", b"prompt = big\n" + b"#" * 70000 + b"\n", "proj"),
+    Case("sparse-terabyte", b"prompt = huge\n", "proj", sparse=True),
+    Case("no-prompt", b"", "proj"),
+    Case("name-with-controls", b"", "abc", directory="a\nb\u009bc"),
+    Case("name-not-ascii", b"", "café", directory="café"),
+]
+
+
+@pytest.fixture(scope="module")
+def worlds(
+    tmp_path_factory: pytest.TempPathFactory,
+    bases: dict[str, Base],
+    base_snapshots: dict[str, dict[str, str]],
+    wheelhouse: Path,
+) -> Iterator[dict[str, World]]:
+    need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
+    flavour_needs("c")
+    made = {
+        flavour: new_world(
+            tmp_path_factory.mktemp(f"resolver-{flavour}"), bases, wheelhouse, flavour=flavour
+        )
+        for flavour in ("c", "sh")
+    }
+    yield made
+    for world in made.values():
+        assert_bases_untouched(bases, base_snapshots, world.home)
+
+
+def build(root: Path, world: World, case: Case) -> Path:
+    """The project of `case` with its .venv; the working directory to ask in."""
+    project = root / case.name / case.directory
+    venv = handmade_venv(project / ".venv", world.base)
+    cfg = venv / "pyvenv.cfg"
+    cfg.write_bytes(cfg.read_bytes() + case.cfg)
+    if case.sparse:
+        os.truncate(cfg, 1 << 40)
+    return project
+
+
+def resolver(world: World, cwd: Path) -> tuple[int, dict[str, list[str]], bool]:
+    """The binary's exit status, lines, and whether it took the slow path."""
+    done = world.run(
+        [str(world.shims / shims.RESOLVER)], cwd=cwd, env={"PYRUN_DEBUG": "1", "PWD": str(cwd)}
+    )
+    return done.returncode, answer_lines(done.stdout), ": slow path: " in done.stderr
+
+
+def reference(world: World, cwd: Path) -> tuple[dict[str, list[str]], str]:
+    """Python's own lines for the hooks, and `which --json`'s label (or its error)."""
+    python = world.pyrun("_shim", shims.RESOLVER, "asked by the test", cwd=cwd)
+    which = world.pyrun("which", "python", "--json", cwd=cwd)
+    label = json.loads(which.stdout)["label"] if which.returncode == 0 else which.stderr
+    return answer_lines(python.stdout), label
+
+
+def test_every_copy_gives_the_same_label(worlds: dict[str, World], tmp_path: Path) -> None:
+    projects = [build(tmp_path, worlds["c"], case) for case in CASES]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fast = {
+            flavour: list(pool.map(resolver, [world] * len(projects), projects))
+            for flavour, world in worlds.items()
+        }
+        slow = list(pool.map(lambda cwd: reference(worlds["c"], cwd), projects))
+    problems = []
+    for index, case in enumerate(CASES):
+        python, which = slow[index]
+        want = {"kind": [".venv"], "label": [case.label]}
+        if which != case.label:
+            problems.append(f"{case.name}: `pyrun which --json` says {which!r}")
+        if {key: python.get(key) for key in want} != want:
+            problems.append(f"{case.name}: Python's answer is {python}")
+        for flavour, answers in fast.items():
+            code, lines, took_slow_path = answers[index]
+            if code != 0 or {key: lines.get(key) for key in want} != want:
+                problems.append(
+                    f"{case.name}: pyrun-resolve ({flavour}) said {lines} (exit {code})"
+                )
+            marker = lines.get("shims", [""])[0]
+            if not marker.startswith(str(worlds[flavour].shims)) or not os.path.exists(marker):
+                problems.append(
+                    f"{case.name}: ({flavour}) the shims marker {marker!r} is not there"
+                )
+            if flavour == "c" and took_slow_path != case.c_needs_python:
+                problems.append(
+                    f"{case.name}: the compiled resolver "
+                    + ("took the slow path" if took_slow_path else "answered without Python")
+                )
+    assert not problems, "\n".join(problems)
+
+
+def test_the_label_reader_never_blocks_on_a_fifo(tmp_path: Path) -> None:
+    """The walk takes a pyvenv.cfg only when it is a regular file, but it can be
+    swapped for a FIFO before the label is read: the reader opens without blocking and
+    reads nothing that is not a regular file (shim.c's cfg_prompt does the same)."""
+    from pyrun import label
+
+    venv = tmp_path / "proj" / ".venv"
+    venv.mkdir(parents=True)
+    os.mkfifo(venv / "pyvenv.cfg")
+    assert label.cfg_prompt(venv) is None
+    assert label.env_label(venv) == "proj"
+
+
+def test_the_shims_marker_goes_when_the_shims_change(worlds: dict[str, World]) -> None:
+    """What a hook tests at each prompt (one stat) to learn that bash's remembered
+    command paths may be stale: gone after any rehash, and the answer names the new one."""
+    for flavour, world in worlds.items():
+        _code, before, _slow = resolver(world, world.root)
+        old = before["shims"][0]
+        assert os.path.exists(old), f"{flavour}: {before}"
+        world.pyrun("rehash", "-q", check=True)
+        _code, after, _slow = resolver(world, world.root)
+        new = after["shims"][0]
+        assert not os.path.exists(old), f"{flavour}: the old marker {old} is still there"
+        assert new != old and os.path.exists(new), f"{flavour}: {after}"
