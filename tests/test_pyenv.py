@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from pyrun import shims
 from tests.conftest import World, need_minor
 
 
@@ -45,6 +46,14 @@ def version_and_path(world: World, cwd: Path, **env: str) -> tuple[str, str]:
 def which_base(world: World, cwd: Path, **env: str) -> str:
     done = world.pyrun("which", "python", "--json", cwd=cwd, env=env, check=True)
     return json.loads(done.stdout)["base"]
+
+
+def labels(world: World, cwd: Path, **env: str) -> tuple[str, str]:
+    """What the hooks are told (the resolver binary's label=) and which's label."""
+    told = world.run([str(world.shims / shims.RESOLVER)], cwd=cwd, env=env, check=True)
+    which = world.pyrun("which", "python", "--json", cwd=cwd, env=env, check=True)
+    said = [line[len("label=") :] for line in told.stdout.splitlines() if line.startswith("label=")]
+    return (said[0] if said else told.stdout), json.loads(which.stdout)["label"]
 
 
 @pytest.mark.parametrize(
@@ -83,6 +92,9 @@ def test_pyenv_choice_is_followed_without_running_pyenv(
     assert os.path.realpath(base).startswith(str(world.bases[expected].prefix.resolve())), (
         "the resolver picks the same interpreter"
     )
+    # The prompt names the version pyenv would run, as `which` does (the hooks used to
+    # stop at pyenv's shim and say a bare "pyrun").
+    assert labels(world, deep, **env) == (f"pyrun {expected}", f"pyrun {expected}")
 
 
 def test_a_version_only_pyenv_can_resolve_still_works(world: World, pyenv_root: Path) -> None:
