@@ -468,6 +468,24 @@ static int pyrun_use_base(const char *python, const char *step) {
             return 0;
         }
     }
+    if (resolving) {
+        /* The hooks' question only: the isolated environment answer.py noted this
+         * interpreter will get, `<name> <binary>`, while it is still that binary. */
+        char *note = read_first_line(cat(PYRUN_DATA "/cache/versions", python, NULL));
+        const char *space = find(note, ' ');
+        if (space && space > note && same_file(python, space + 1)) {
+            char *name = cut(note, (size_t)(space - note));
+            const char *dash = find(name, '-'); /* cpython-3.11-<hash> */
+            const char *minor = dash ? dash + 1 : "", *end = find(minor, '-');
+            if (*req->minor && !streq(cut(minor, end ? (size_t)(end - minor) : strlen(minor)), req->minor)) {
+                debug(step, " ", python, " is not Python ", req->minor, " (noted)", NULL);
+                return 0;
+            }
+            resolved_step = "isolated";
+            resolved_env = cat(PYRUN_DATA "/envs/", name, NULL);
+            return 1;
+        }
+    }
     defer(cat(step, " interpreter ", python, " has no current record", NULL));
     return 1;
 }

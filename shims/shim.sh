@@ -212,6 +212,26 @@ pyrun_use_base() {
             fi
             ;;
     esac
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_data/cache/versions$1" ]; then
+        # The hooks' question only: the isolated environment answer.py noted this
+        # interpreter will get, `<name> <binary>`, while it is still that binary.
+        pyrun_line=
+        IFS= read -r pyrun_line <"$pyrun_data/cache/versions$1" || :
+        pyrun_env=${pyrun_line%% *}
+        case $pyrun_line in
+            ?*" "?*)
+                if [ "$1" -ef "${pyrun_line#* }" ]; then
+                    pyrun_p=${pyrun_env#*-}
+                    if [ -n "$pyrun_minor" ] && [ "${pyrun_p%%-*}" != "$pyrun_minor" ]; then
+                        pyrun_debug "$2 $1 is not Python $pyrun_minor (noted)"
+                        return 1
+                    fi
+                    pyrun_step=isolated pyrun_found=$pyrun_data/envs/$pyrun_env
+                    return 0
+                fi
+                ;;
+        esac
+    fi
     pyrun_defer="$2 interpreter $1 has no current record"
     return 0
 }

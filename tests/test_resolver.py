@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -170,3 +171,30 @@ def test_the_shims_marker_goes_when_the_shims_change(worlds: dict[str, World]) -
         new = after["shims"][0]
         assert not os.path.exists(old), f"{flavour}: the old marker {old} is still there"
         assert new != old and os.path.exists(new), f"{flavour}: {after}"
+
+
+def test_a_base_without_a_record_costs_python_once(
+    worlds: dict[str, World], tmp_path: Path
+) -> None:
+    """Before any `python` has run with the base on PATH there is no record, and only
+    running the interpreter tells its version: the first question goes to Python,
+    which notes the answer, and the next ones are the binary's alone, with the label
+    `which` gives. The note names the binary, so it is never taken for another."""
+    for flavour, world in worlds.items():
+        place = tmp_path / flavour
+        place.mkdir()
+        cache = world.data / "cache" / "versions"
+        shutil.rmtree(cache, ignore_errors=True)
+        for record in world.data.glob("by-path*"):
+            shutil.rmtree(record)
+        _code, first, slow_first = resolver(world, place)
+        _code, second, slow_second = resolver(world, place)
+        _python, which = reference(world, place)
+        assert (slow_first, slow_second) == (True, False), f"{flavour}: {first} {second}"
+        assert first == second and first["label"] == [which] and first["kind"] == ["isolated"]
+        assert which == f"pyrun {world.base.minor}"
+        # The same path, now another binary: the note no longer holds.
+        note = next(p for p in cache.rglob("*") if p.is_file())
+        name = note.read_text().split(" ")[0]
+        note.write_text(f"{name} /bin/sh\n")
+        assert resolver(world, place)[2], f"{flavour}: a note for another binary was used"

@@ -10,7 +10,11 @@ is the contract. Nothing is created here: the answer is `which`'s (create=False)
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 from collections.abc import Mapping
+from pathlib import Path
 
 from pyrun import label, shims
 from pyrun.discovery import DiscoveryError, resolve
@@ -40,6 +44,32 @@ def marker(paths: Paths) -> str:
     return f"{paths.shims / shims.GENERATION}.{token}"
 
 
+_ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def note_version(paths: Paths, candidate: str, env: Path, base: str) -> None:
+    """Remember, for the next prompt, which isolated environment the base interpreter
+    at `candidate` will get: ``<env name> <base>``, valid while `candidate` is the same
+    file as `base`, the binary it ran (so, as with a record, a wrapper script such as
+    a pyenv shim, which runs another binary per directory, is never remembered). Only
+    this question writes it and only the hooks' question reads it (shim.c and shim.sh
+    in resolve mode), so it changes no answer: without it the shim hands the question
+    here again, which runs the interpreter to learn its version (0.1-0.5 s a prompt)
+    until the first `python` makes the record. A cache: a failure to write it is
+    ignored."""
+    if not _ENV_NAME.fullmatch(env.name):
+        return
+    note = paths.version_note_for(candidate)
+    tmp = note.with_name(f".{note.name}.{os.getpid()}.tmp")
+    try:
+        note.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(f"{env.name} {base}\n".encode("utf-8", "surrogateescape"))
+        os.replace(tmp, note)
+    except (OSError, ValueError):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def lines(paths: Paths, environ: Mapping[str, str] | None = None) -> list[str]:
     """The answer for the working directory, one ``key=value`` per line."""
     warnings: list[str] = []
@@ -55,6 +85,10 @@ def lines(paths: Paths, environ: Mapping[str, str] | None = None) -> list[str]:
         kind = resolution.kind
         name = label.for_environment(resolution.source, resolution.environment)
         warnings += resolution.warnings
+        # A base the binary could not settle (no record for this path yet, or none
+        # that holds): noted, so that the next prompt's question is the binary's.
+        if resolution.source.is_base and resolution.found_at and resolution.base:
+            note_version(paths, resolution.found_at, resolution.environment, resolution.base)
     out = [f"kind={kind}", f"label={label.inert(name)}", f"shims={label.inert(marker(paths))}"]
     out += [f"warning=pyrun: {label.inert(warning)}" for warning in warnings]
     return out

@@ -13,6 +13,7 @@ Layout under the data directory (0o700, the shims directory 0o755, whatever the 
     pip/<version>/       one shared copy of pip that pip-less environments run
     locks/               creation locks
     saved/<key>.json     package lists of environments `pyrun gc` removed (for repair)
+    cache/versions/...   the environment a base interpreter without a record will get
 """
 
 from __future__ import annotations
@@ -131,6 +132,11 @@ class Paths:
         problem = self.unsafe()
         if problem is not None:
             raise PyrunError(problem)
+
+    def version_note_for(self, candidate: str) -> Path:
+        """Where the hooks' question remembers which isolated environment a base
+        interpreter without a record will get (answer.py), built like `record_for`."""
+        return Path(str(self.data / "cache" / "versions") + candidate)
 
     def record_for(self, candidate: str) -> Path:
         """The fast-path index entry for a base interpreter found at `candidate`.
