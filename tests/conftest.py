@@ -359,6 +359,7 @@ class World:
             input=input.decode() if input is not None else None,
             capture_output=True,
             text=True,
+            errors="surrogateescape",  # a path's bytes, as Python's os functions give them
             timeout=timeout,
             check=False,
         )

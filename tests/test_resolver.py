@@ -61,6 +61,8 @@ CASES = [
     Case("no-prompt", b"", "proj"),
     Case("name-with-controls", b"", "abc", directory="a\nb\u009bc"),
     Case("name-not-ascii", b"", "café", directory="café"),
+    # a name that is no UTF-8 (byte 0xff): its bytes, as Python's surrogateescape keeps them
+    Case("name-not-utf8", b"", "x\udcffy", directory="x\udcffy"),
 ]
 
 

@@ -27,7 +27,10 @@ def run(argv: list[str]) -> int:
     if debug:
         print(f"pyrun[py] {name}: called because: {reason}", file=sys.stderr)
     if name == shims.RESOLVER:  # a hook asking, through the resolver: print, run nothing
-        print("\n".join(answer.lines(paths)))
+        # A directory's name is bytes: written back as they came (surrogateescape).
+        text = "".join(line + "\n" for line in answer.lines(paths))
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
         return 0
     if os.environ.get("PYRUN_DISABLE") == "1":
         program = [passthrough(name, paths)]
