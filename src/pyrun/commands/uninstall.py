@@ -41,7 +41,7 @@ from pyrun.environment import is_pyrun_shim, samefile
 from pyrun.errors import PyrunError
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS
-from pyrun.shims import COMMAND, STAMP
+from pyrun.shims import COMMAND, GENERATION, STAMP
 
 # Everything pyrun makes in its data directory (paths.py, compiled.py's cache,
 # install.sh's tool venv), in the order --all removes them: the shims first, so
@@ -126,7 +126,9 @@ def _foreign_shim(paths: Paths) -> str | None:
         return None
     for entry in sorted(paths.shims.iterdir()):
         name = entry.name
-        if name in (STAMP, compiled.BINARY) or (name.startswith(".") and name.endswith(".tmp")):
+        if name in (STAMP, GENERATION, compiled.BINARY) or name.startswith(GENERATION + "."):
+            continue
+        if name.startswith(".") and name.endswith(".tmp"):
             continue
         if name == COMMAND and entry.is_symlink():
             continue  # rehash's link to pyrun itself: unlinking it removes no program
