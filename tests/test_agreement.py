@@ -454,6 +454,11 @@ def output_problems(s: Setup, sit: Situation, argv: list[str], run: ShimRun) -> 
     return problems
 
 
+def has_relative_prefix(sit: Situation) -> bool:
+    """VIRTUAL_ENV or CONDA_PREFIX relative: always Python's to explain, never warm."""
+    return any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
+
+
 def answer_lines(stdout: str) -> dict[str, list[str]]:
     """The resolver's ``key=value`` lines, by key (only `warning` repeats)."""
     said: dict[str, list[str]] = {}
@@ -486,7 +491,7 @@ def label_problems(s: Setup, sit: Situation, answer: Answer) -> list[str]:
             problems.append(f"the hooks are told {got}, `pyrun which --json` says {want}")
     elif reference["kind"] == ["isolated"] or not reference["label"][0]:
         problems.append(f"`pyrun which` fails ({answer.error}), but the hooks are told {reference}")
-    relative = any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
+    relative = has_relative_prefix(sit)
     slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
     if answer.healthy and not relative and slow:
         problems.append(f"pyrun-resolve took the slow path for a healthy case: {slow}")
@@ -501,7 +506,7 @@ def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     problems = [f"{sit.label}: {p}" for p in agreement_problems(s, sit, answer, run, before)]
     if sit.name == "python":
         problems += [f"{sit.label}: {p}" for p in label_problems(s, sit, answer)]
-    relative = any((sit.env.get(var) or "/")[0] != "/" for var in ("VIRTUAL_ENV", "CONDA_PREFIX"))
+    relative = has_relative_prefix(sit)
     if answer.healthy and not relative and not problems:
         again = run_shim(s, sit)
         if again.decided is None:
