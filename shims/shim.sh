@@ -539,8 +539,8 @@ pyrun_decide() {
 # running it; src/pyrun/label.py is the reference for the label. It is the one place
 # this file starts a process of its own: `wc -c` for the size of a pyvenv.cfg (a
 # shell's `read` has no limit, and a huge file would hang it). A label this file cannot
-# settle byte for byte as Python does (a pyvenv.cfg or a name with anything but
-# printable ASCII and tabs in it, a NUL byte; no `wc`) is the slow path's, like
+# settle byte for byte as Python does (a pyvenv.cfg with anything but printable ASCII
+# and tabs in it, a NUL byte, a name with a control character; no `wc`) is the slow path's, like
 # everything else it is not sure about.
 
 # Every printable ASCII character, spelled out (a range or class would follow the locale).
@@ -599,13 +599,26 @@ pyrun_cfg_prompt() {
     return 0
 }
 
-# pyrun_label: the name of directory $1 ("/" for the root); return 1 when it holds
-# anything but printable ASCII (Python's to say: control characters go, others stay).
+# pyrun_label: the name of directory $1 ("/" for the root), its bytes as they are;
+# return 1 when it holds a control character, which Python's inert() removes: a C0 byte,
+# DEL, or a C1 character (UTF-8 \302\200-\302\237; \302 is never a continuation byte,
+# so the pair is exact). Any other byte (UTF-8 or not) stays, as in the name Python
+# prints. The byte sets cost one subshell, so a name of printable ASCII skips them.
 pyrun_dir_label() {
     pyrun_label=${1##*/}
     [ -n "$pyrun_label" ] || pyrun_label=/
     case $pyrun_label in
-        *[!"$pyrun_printable"]*) return 1 ;;
+        *[!"$pyrun_printable"]*) ;;
+        *) return 0 ;;
+    esac
+    pyrun_bytes=$(printf '\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\021\022\023\024\025\026\027\030\031\032\033\034\035\036\037\177 \302 \200\201\202\203\204\205\206\207\210\211\212\213\214\215\216\217\220\221\222\223\224\225\226\227\230\231\232\233\234\235\236\237.')
+    pyrun_ctl=${pyrun_bytes%% *}
+    pyrun_c2=${pyrun_bytes#* }
+    pyrun_c2=${pyrun_c2%% *}
+    pyrun_c1=${pyrun_bytes##* }
+    pyrun_c1=${pyrun_c1%.}
+    case $pyrun_label in
+        *["$pyrun_ctl"]* | *"$pyrun_c2"["$pyrun_c1"]*) return 1 ;;
     esac
     return 0
 }
