@@ -9,12 +9,15 @@
 # - The shims first on PATH, exactly once (activate scripts, conda and fish's own
 #   rebuilding of PATH from $fish_user_paths put their directories in front; fish keeps
 #   no table of command locations, so there is nothing like `hash -r` to do).
-# - The change key: the working directory, every variable the resolver reads (its value
-#   and whether it is exported: the resolver sees only exported ones), whether
-#   .venv, .python-version and .python-versions exist here, and whether the shims
-#   generation marker the resolver named last still exists (`pyrun rehash` and
-#   `pip install` through a shim replace it). Built from builtins alone: a prompt
-#   where it is the same starts no process and reads no file.
+# - The change key: the working directory, every variable the resolver reads (its value,
+#   and how many are exported: the resolver sees only exported ones), whether .venv,
+#   .python-version and .python-versions exist here, and whether the shims generation
+#   marker the resolver named last still exists (`pyrun rehash` and `pip install`
+#   through a shim replace it). Built from builtins alone: a prompt where it is the
+#   same starts no process and reads no file, four `stat`s aside. (A value holding a
+#   newline could make two keys alike; the cost would be a label one change late.)
+#   pyvenv.cfg and files above the working directory are not watched: an edit there
+#   is seen at the next change.
 # - When the key changed: the resolver, once, stdin from /dev/null, its lines split
 #   with `string` (no eval, no source: nothing it prints is run), PYRUN_ENV_KIND and
 #   PYRUN_ENV_NAME exported, its `warning=` lines said on stderr, and not again while
@@ -51,8 +54,29 @@ builtin set -g _pyrun_vars VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV _CONDA_ROO
     PYRUN_TRUST PYRUN_PYTHON_VERSION_FILES PYRUN_SYSTEM_SITE_PACKAGES PYRUN_DEBUG \
     PYENV_ROOT PYENV_VERSION PYENV_DIR HOME XDG_CONFIG_HOME
 builtin set -g _pyrun_key
+builtin set -g _pyrun_now
 builtin set -g _pyrun_marker
 builtin set -g _pyrun_warned
+
+# The change key, in _pyrun_now: whether each file whose appearing here changes the
+# answer exists (a .venv also as a dangling link, which is a broken .venv), whether
+# the shims marker does, how many of the variables are not exported (the resolver sees
+# only exported ones), then the working directory and the variables' values, one a
+# line ("$PATH" joins with colons). One statement each: fish spends about as long on
+# a statement as on a stat, and a loop over the names would cost the prompt 0.1 ms.
+function _pyrun_make_key
+    builtin test -e .venv -o -L .venv
+    builtin set -l files $status
+    builtin test -e .python-version
+    builtin set -a files $status
+    builtin test -e .python-versions
+    builtin set -a files $status
+    builtin test -e "$_pyrun_marker"
+    builtin set -a files $status
+    builtin set -qx $_pyrun_vars
+    builtin set -a files $status
+    builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n"$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n"$PYRUN_DEBUG"\n"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
+end
 
 function _pyrun_update --on-event fish_prompt
     # Shims first on PATH, exactly once.
@@ -67,63 +91,36 @@ function _pyrun_update --on-event fish_prompt
         end
         builtin set -gx PATH $_pyrun_shims $rest
     end
-    # The key: `x` and the value for an exported variable, nothing for one the resolver
-    # does not see. ("$PATH" joins with colons.) Then one `test` for each file whose
-    # appearing here changes the answer, and the marker last.
-    builtin set -l key $PWD
-    for name in $_pyrun_vars
-        if builtin set -qx $name
-            builtin set -a key "x$$name"
-        else
-            builtin set -a key ''
-        end
-    end
-    for file in .venv .python-version .python-versions
-        if builtin test -e $file; or builtin test -L $file
-            builtin set -a key 1
-        else
-            builtin set -a key 0
-        end
-    end
-    if builtin test -n "$_pyrun_marker"; and builtin test -e $_pyrun_marker
-        builtin set -a key 1
-    else
-        builtin set -a key 0
-    end
-    # Escaped, no value's spaces or newlines can make two keys look alike.
-    builtin set key (builtin string escape -- $key)
-    builtin test "$key" = "$_pyrun_key"; and return
+    _pyrun_make_key
+    builtin test "$_pyrun_now" = "$_pyrun_key"; and return
 
     builtin set -l kind
     builtin set -l label
     builtin set -l marker
     builtin set -l warnings
     # (-x first: fish would say on stderr that a missing one is an unknown command)
-    builtin test -x $_pyrun_resolve
-    and for line in (command $_pyrun_resolve </dev/null 2>/dev/null)
-        builtin set -l kv (builtin string split -m1 = -- $line)
-        switch "$kv[1]"
-            case kind
-                builtin set kind "$kv[2]"
-            case label
-                builtin set label "$kv[2]"
-            case shims
-                builtin set marker "$kv[2]"
-            case warning
-                builtin set -a warnings "$kv[2]"
+    if builtin test -x $_pyrun_resolve
+        for line in (command $_pyrun_resolve </dev/null 2>/dev/null)
+            builtin set -l kv (builtin string split -m1 = -- $line)
+            switch "$kv[1]"
+                case kind
+                    builtin set kind "$kv[2]"
+                case label
+                    builtin set label "$kv[2]"
+                case shims
+                    builtin set marker "$kv[2]"
+                case warning
+                    builtin set -a warnings "$kv[2]"
+            end
         end
     end
     builtin test -n "$label"; or builtin set label 'pyrun?'
     builtin set -gx PYRUN_ENV_KIND $kind
     builtin set -gx PYRUN_ENV_NAME $label
-    # The marker now named, so the next prompt compares with what it will see.
+    # The key again, with the marker now named: what the next prompt compares with.
     builtin set -g _pyrun_marker $marker
-    if builtin test -n "$marker"; and builtin test -e $marker
-        builtin set key[-1] 1
-    else
-        builtin set key[-1] 0
-    end
-    builtin set -g _pyrun_key $key
+    _pyrun_make_key
+    builtin set -g _pyrun_key $_pyrun_now
     # Said once, not again while the next changes find the same (a `cd` within a tree
     # under an untrusted .venv stays quiet).
     if builtin test "$warnings" != "$_pyrun_warned"; and builtin set -q warnings[1]
