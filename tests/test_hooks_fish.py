@@ -557,3 +557,41 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     assert done.stderr == b""
     lines = [str(paths.shims), str(paths.shims / RESOLVER), "1", "pyrun?"]
     assert done.stdout.decode() == "".join(f"{line}\n" for line in lines)
+
+
+# What the resolver reads but its answer does not depend on: the working directory (the
+# hook has its own), debugging output on stderr, and two that resolving ignores.
+NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID"}
+
+
+def resolver_reads() -> set[str]:
+    """The environment variables shims/shim.c reads."""
+    source = (Path(__file__).parents[1] / "shims" / "shim.c").read_text()
+    return set(re.findall(r'\b(?:getenv_|env_or_empty)\("([A-Z_]+)"\)', source))
+
+
+def test_every_variable_the_resolver_reads_is_in_the_key(tmp_path: Path) -> None:
+    # Each one, set and exported, moves the key, so the next prompt asks again. (An
+    # unexported one moves it too, costing a question whose answer is the same: the
+    # agreement tests above hold the label to the resolver's for those.)
+    need(FISH, "fish")
+    names = sorted(resolver_reads() - NOT_IN_THE_KEY)
+    assert len(names) >= 13 and "PYENV_VERSION" in names
+    hook = tmp_path / "hook.fish"
+    hook.write_text(render(SHELLS["fish"], Paths(data=tmp_path, config=tmp_path)))
+    script = [f"source {quote_fish(str(hook))}"]
+    for name in names:
+        script += [
+            f"set -gx {name} one-value; _pyrun_update; set -l before $_pyrun_key",
+            f"set -gx {name} another; _pyrun_update",
+            f'test "$before" != "$_pyrun_key"; and echo moved {name}',
+        ]
+    done = subprocess.run(
+        [FISH, "--no-config", "-c", "\n".join(script)],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"moved {name}" for name in names]

@@ -49,9 +49,10 @@ builtin set -g _pyrun_resolve __PYRUN_RESOLVE__
 builtin set -g _pyrun_prompt __PYRUN_PROMPT__
 builtin set -g _pyrun_before __PYRUN_PROMPT_BEFORE__
 builtin set -g _pyrun_after __PYRUN_PROMPT_AFTER__
-# What the resolver reads from the environment (shims/shim.c's getenv calls).
+# What the resolver's answer depends on in the environment (shims/shim.c's getenv
+# calls, less PWD, PYRUN_DEBUG and the two it ignores when resolving).
 builtin set -g _pyrun_vars VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV _CONDA_ROOT PATH \
-    PYRUN_TRUST PYRUN_PYTHON_VERSION_FILES PYRUN_SYSTEM_SITE_PACKAGES PYRUN_DEBUG \
+    PYRUN_TRUST PYRUN_PYTHON_VERSION_FILES PYRUN_SYSTEM_SITE_PACKAGES \
     PYENV_ROOT PYENV_VERSION PYENV_DIR HOME XDG_CONFIG_HOME
 builtin set -g _pyrun_key
 builtin set -g _pyrun_now
@@ -75,7 +76,7 @@ function _pyrun_make_key
     builtin set -a files $status
     builtin set -qx $_pyrun_vars
     builtin set -a files $status
-    builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n"$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n"$PYRUN_DEBUG"\n"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
+    builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n"$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
 end
 
 function _pyrun_update --on-event fish_prompt
