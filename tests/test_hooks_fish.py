@@ -324,7 +324,7 @@ def test_a_change_of_the_shims_is_seen_at_the_next_prompt(world: World, fish: Fi
 
 PLANTED = [  # what the hook calls, and a fish function of its own that it defines
     "set", "test", "string", "contains", "printf", "functions", "count", "echo",
-    "read", "_pyrun_update", "_pyrun_indicator",
+    "read", "_pyrun_update", "_pyrun_make_key", "_pyrun_indicator",
 ]  # fmt: skip
 
 

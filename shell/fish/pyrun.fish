@@ -76,7 +76,10 @@ function _pyrun_make_key
     builtin set -a files $status
     builtin set -qx $_pyrun_vars
     builtin set -a files $status
-    builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n"$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
+    # (One word over three lines: an indented line would start a second word.)
+    builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n\
+"$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n\
+"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
 end
 
 function _pyrun_update --on-event fish_prompt
