@@ -181,7 +181,7 @@ def test_the_resolver_runs_as_a_process_and_its_lines_are_data(
         assert piece in update, piece
     # Asked only when the key moved, and the key taken again once the marker is known.
     assert update.index("(Get-Key $here) -ceq $script:key") < update.index("Invoke-Resolver")
-    assert update.index("$script:marker = $marker") < update.index("$script:key = Get-Key")
+    assert update.index("$script:marker = if ($marker)") < update.index("$script:key = Get-Key")
     # A warning is said once, not again while the same ones repeat.
     assert "$said -and $said -cne $script:warned" in update
     assert update.index("[Console]::Error.WriteLine") < update.index("$script:warned = $said")
@@ -202,14 +202,17 @@ def test_the_key_covers_what_the_resolver_reads(tree: tuple[list[object], bytes]
     for piece in (
         "foreach ($name in $names)",
         "[Environment]::GetEnvironmentVariable($name)",
-        "foreach ($file in '.venv', '.python-version', '.python-versions')",
-        "Test-There ([IO.Path]::Join($Here, $file))",
+        "$venv = [IO.Path]::Join($Here, '.venv')",
+        "[IO.Directory]::Exists($venv)",
+        "[IO.FileInfo]::new($venv).LinkTarget",  # a link to nothing: a broken .venv
+        "foreach ($file in '.python-version', '.python-versions')",
+        "[IO.File]::Exists([IO.Path]::Join($Here, $file))",
         "[IO.File]::Exists($script:marker)",
         "$parts -join [char]0",
     ):
         assert piece in key, piece
-    there = function_text(tree, "Test-There")
-    assert ".LinkTarget" in there, "a .venv link to nothing is a broken .venv"
+    update = function_text(tree, "Update-Pyrun")
+    assert "$script:marker = if ($marker) { $marker } else { $resolve }" in update
 
 
 def test_no_byte_order_mark() -> None:

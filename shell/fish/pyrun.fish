@@ -11,10 +11,10 @@
 #   no table of command locations, so there is nothing like `hash -r` to do).
 # - The change key: the working directory, every variable the resolver reads (its value,
 #   and how many are exported: the resolver sees only exported ones), whether .venv,
-#   .python-version and .python-versions exist here, and whether the shims generation
+#   .python-version and .python-versions are here, and whether the shims generation
 #   marker the resolver named last still exists (`pyrun rehash` and `pip install`
 #   through a shim replace it). Built from builtins alone: a prompt where it is the
-#   same starts no process and reads no file, four `stat`s aside. (A value holding a
+#   same starts no process and reads no file, five `stat`s aside. (A value holding a
 #   newline could make two keys alike; the cost would be a label one change late.)
 #   pyvenv.cfg and files above the working directory are not watched: an edit there
 #   is seen at the next change.
@@ -59,18 +59,21 @@ builtin set -g _pyrun_now
 builtin set -g _pyrun_marker
 builtin set -g _pyrun_warned
 
-# The change key, in _pyrun_now: whether each file whose appearing here changes the
-# answer exists (a .venv also as a dangling link, which is a broken .venv), whether
-# the shims marker does, how many of the variables are not exported (the resolver sees
-# only exported ones), then the working directory and the variables' values, one a
-# line ("$PATH" joins with colons). One statement each: fish spends about as long on
+# The change key, in _pyrun_now: whether .venv is a directory and whether it is a
+# symlink (a link to nothing is a broken .venv), whether .python-version and
+# .python-versions are regular files, whether the shims marker of the last answer
+# exists (the resolver itself when there was none), how many of the variables are not
+# exported (the resolver sees only exported ones), then the working directory and the
+# variables' values, one a line ("$PATH" joins with colons). One statement each: fish spends about as long on
 # a statement as on a stat, and a loop over the names would cost the prompt 0.1 ms.
 function _pyrun_make_key
-    builtin test -e .venv -o -L .venv
+    builtin test -d .venv
     builtin set -l files $status
-    builtin test -e .python-version
+    builtin test -L .venv
     builtin set -a files $status
-    builtin test -e .python-versions
+    builtin test -f .python-version
+    builtin set -a files $status
+    builtin test -f .python-versions
     builtin set -a files $status
     builtin test -e "$_pyrun_marker"
     builtin set -a files $status
@@ -122,6 +125,7 @@ function _pyrun_update --on-event fish_prompt
     builtin set -gx PYRUN_ENV_KIND $kind
     builtin set -gx PYRUN_ENV_NAME $label
     # The key again, with the marker now named: what the next prompt compares with.
+    builtin test -n "$marker"; or builtin set marker $_pyrun_resolve
     builtin set -g _pyrun_marker $marker
     _pyrun_make_key
     builtin set -g _pyrun_key $_pyrun_now

@@ -19,11 +19,11 @@
 #   and conda put theirs in front; PowerShell keeps no table of command locations);
 # - builds the change key: the location, every variable the resolver reads (shims/shim.c's
 #   getenv calls; PowerShell's $env: is the process environment, so all are exported),
-#   whether .venv, .python-version and .python-versions exist there, and whether the
+#   whether .venv, .python-version and .python-versions are there, and whether the
 #   shims generation marker the resolver named last still exists (`pyrun rehash` and
 #   `pip install` through a shim replace it), joined with NUL, which no path or
 #   variable holds. Where it is the same as last time it returns: no process, no file
-#   read, four `stat`s;
+#   read, five `stat`s;
 # - otherwise runs the resolver once, with System.Diagnostics.Process (no shell, no
 #   arguments, stdin closed, stderr discarded, in the location), splits its lines as
 #   data (nothing it prints is evaluated), sets $env:PYRUN_ENV_KIND and
@@ -56,16 +56,13 @@ New-Module -Name pyrun -ScriptBlock {
         'PYRUN_TRUST', 'PYRUN_PYTHON_VERSION_FILES', 'PYRUN_SYSTEM_SITE_PACKAGES',
         'PYENV_ROOT', 'PYENV_VERSION', 'PYENV_DIR', 'HOME', 'XDG_CONFIG_HOME')
     $script:key = $null
-    $script:marker = ''
+    $script:marker = $resolve
     $script:warned = ''
 
-    # Whether $Path is there: a file or directory, or (for .venv) a link to nothing,
-    # which is a broken .venv.
-    function Test-There([string]$Path) {
-        [IO.File]::Exists($Path) -or [IO.Directory]::Exists($Path) -or
-            ($null -ne [IO.FileInfo]::new($Path).LinkTarget)
-    }
-
+    # Whether .venv is a directory, whether it is a symlink (a link to nothing is a
+    # broken .venv), whether .python-version and .python-versions are files (.NET
+    # follows links, as `test -d` and `test -f` do), and whether the marker of the last
+    # answer (the resolver itself when there was none) exists.
     function Get-Key([string]$Here) {
         $parts = [Collections.Generic.List[string]]::new()
         $parts.Add($Here)
@@ -73,10 +70,13 @@ New-Module -Name pyrun -ScriptBlock {
             $value = [Environment]::GetEnvironmentVariable($name)
             $parts.Add($(if ($null -eq $value) { '-' } else { "=$value" }))
         }
-        foreach ($file in '.venv', '.python-version', '.python-versions') {
-            $parts.Add([string](Test-There ([IO.Path]::Join($Here, $file))))
+        $venv = [IO.Path]::Join($Here, '.venv')
+        $parts.Add([string][IO.Directory]::Exists($venv))
+        $parts.Add([string]($null -ne [IO.FileInfo]::new($venv).LinkTarget))
+        foreach ($file in '.python-version', '.python-versions') {
+            $parts.Add([string][IO.File]::Exists([IO.Path]::Join($Here, $file)))
         }
-        $parts.Add([string]($script:marker -and [IO.File]::Exists($script:marker)))
+        $parts.Add([string][IO.File]::Exists($script:marker))
         $parts -join [char]0
     }
 
@@ -127,7 +127,7 @@ New-Module -Name pyrun -ScriptBlock {
         $env:PYRUN_ENV_KIND = $kind
         $env:PYRUN_ENV_NAME = $label
         # The key again, with the marker now named: what the next prompt compares with.
-        $script:marker = $marker
+        $script:marker = if ($marker) { $marker } else { $resolve }
         $script:key = Get-Key $here
         # Said once, not again while the next changes find the same.
         $said = $warnings -join "`n"
