@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -157,6 +158,34 @@ def test_the_default_build_is_static_and_the_libc_build_dynamic(world: World) ->
     assert debug_line(world).startswith("pyrun[c] python: isolated -> ")
     doctor = world.pyrun("doctor")
     assert "compiled (libc)" in doctor.stdout, doctor.stdout
+
+
+def test_every_system_call_is_in_the_platform_section() -> None:
+    # Issue #13 item 8: a port (macOS) replaces the platform section and nothing else.
+    # So after it, shim.c names no system call, no header, and none of the three
+    # Linux-only things the README says a port replaces.
+    source = (Path(__file__).parents[1] / "shims" / "shim.c").read_text()
+    platform, end, walk = source.partition("/* -- end of the platform")
+    assert end and "/* -- the platform: every system call" in platform
+    wrappers = set(re.findall(r"static inline [\w\s*()]*?\b(os_\w+)\(", platform))
+    assert 12 <= len(wrappers) <= 30, sorted(wrappers)
+    for word in (
+        "sys(",
+        "sys6(",
+        "__NR_",
+        "__asm__",
+        "errno",
+        "auxv",
+        "AT_EXECFN",
+        "O_PATH",
+        "st_ctim",
+        "getdents",
+        "syscall",
+    ):
+        assert not re.search(rf"(?<![\w]){re.escape(word)}", walk), word
+    assert re.findall(r"#include\s*(\S+)", walk) == ['"shim_config.h"']
+    called = set(re.findall(r"\b(os_\w+)\(", walk))
+    assert called and called <= wrappers, sorted(called - wrappers)
 
 
 def test_the_compiled_shim_knows_its_name_from_the_file_that_ran(world: World) -> None:
