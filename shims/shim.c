@@ -40,9 +40,10 @@
  *   AT_EXECFN (macOS: _NSGetExecutablePath, or the "executable_path=" apple[] string),
  *   OS_O_PATH (macOS: O_SEARCH) and OS_CTIME_* over st_ctim (macOS: st_ctimespec).
  *
- * Every wrapper answers as the raw system call does: a count or 0 when it worked, the
- * negated errno when not. They are `static inline`: one call each, nothing added to the
- * exec path. */
+ * A wrapper that returns a `long` answers as the raw system call does: a count or 0
+ * when it worked, the negated errno when not; the walk ignores the others' failures.
+ * They are `static inline`, one call each: nothing is added to the exec path
+ * (BENCHMARKS.md, "shim.c platform section: before and after"). */
 static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **envp);
 static char **environ_;
 
@@ -78,8 +79,8 @@ static inline long os_fstatat(long dirfd, const char *path, struct stat *st, int
     return os_result(fstatat((int)dirfd, path, st, flags));
 }
 static inline long os_fstat(long fd, struct stat *st) { return os_result(fstat((int)fd, st)); }
-/* X_OK by the effective ids (`effective`) or the real ones; -ENOSYS when that cannot
- * be asked (the C library emulates it instead). */
+/* X_OK by the effective ids (`effective`) or the real ones. (The C library emulates
+ * AT_EACCESS where the kernel lacks it, so this never says -ENOSYS.) */
 static inline long os_access(const char *path, int effective) {
     return os_result(faccessat(AT_FDCWD, path, X_OK, effective ? AT_EACCESS : 0));
 }
