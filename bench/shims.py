@@ -40,7 +40,15 @@ Cases, all on a throwaway base interpreter built like the tests build theirs
 Prints Markdown for BENCHMARKS.md and writes an SVG plot of cost against depth and
 ``PATH`` length.
 
-    .venv/bin/python bench/shims.py [--quick] [--svg FILE] [--mise MISE]
+``--before REF`` measures something else: whether a change to shims/shim.c made the
+shim slower. Only the compiled shim is set up, twice, in data directories of their own:
+as this checkout builds it, and with its binary then rebuilt (same flags, same
+generated shim_config.h) from ``git show REF:shims/shim.c``. Every pyrun case above is
+timed for both, the two back to back (which goes first alternates), so both see the
+same load on a shared machine; no sh shims, floor or peers. It prints each case's
+median ratio for both and their quotient (after/before).
+
+    .venv/bin/python bench/shims.py [--quick] [--svg FILE] [--mise MISE] [--before REF]
 """
 
 from __future__ import annotations
@@ -65,6 +73,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.conftest import PYRUN, Base, clean_env, make_base, real_python
 
 from bench.peers import install_mise, last_line
+from pyrun import compiled as compiled_shim
 
 PYENV = Path.home() / ".pyenv"
 UV = Path(sys.executable).parent / "uv"
@@ -72,6 +81,8 @@ DEPTHS = (0, 1, 5, 15, 30, 50)
 PATH_LENGTHS = (5, 10, 25, 50, 100)
 ENV_COUNTS = (1, 10, 50)
 FLAVOURS = {"c": "compiled shim", "sh": "sh shim"}  # PYRUN_SHIM value: what rows say
+BEFORE = "c-before"  # --before REF: the compiled shim rebuilt from REF's shims/shim.c
+BEFORE_SOURCE: dict[str, str] = {}  # "ref" and "source" once --before is given
 BINARY = ".pyrun-shim"  # the compiled shim, in the shims directory (src/pyrun/compiled.py)
 STAMP = ".pyrun-shims.json"  # what rehash built, under "built" (src/pyrun/shims.py)
 PROBE = "import os, sys; print(os.path.realpath(sys.prefix), sys.version_info[:2])"
@@ -168,7 +179,7 @@ def check(case: Case) -> None:
         case.problem = f"does not run: {why[-1] if why else 'exit status'}"
     elif a.stdout != b.stdout:
         case.problem = f"runs something else: {a.stdout.strip()!r} vs {b.stdout.strip()!r}"
-    elif case.flavour and f"pyrun[{case.flavour}] " not in a.stderr:
+    elif case.flavour and f"pyrun[{case.flavour[:1]}] " not in a.stderr:  # c-before: c
         said = sorted(set(re.findall(r"pyrun\[\w+\]", a.stderr))) or ["no debug output"]
         case.problem = f"not the {FLAVOURS[case.flavour]} that ran: {', '.join(said)}"
     elif "slow path" in a.stderr:
@@ -219,10 +230,43 @@ class SetupFailed(Exception):
     """Why a shim flavour could not be set up (its cases are reported, not dropped)."""
 
 
+def rebuild_before(shims: Path) -> None:
+    """Replace the compiled binary in shims with one built from --before's shim.c, with
+    the shim_config.h this rehash would write (compiled.config_header, from its stamp)
+    and the same flags: only the source differs. That the header is the one rehash
+    wrote is checked: this checkout's shim.c built with it must give rehash's binary."""
+    stamp = json.loads((shims / STAMP).read_text())
+    header = compiled_shim.config_header(
+        list(stamp["names"]), shims, shims.parent, str(stamp["python"])
+    )
+    cc = compiled_shim.compiler()
+    if cc is None:
+        raise SetupFailed("no C compiler for the --before build")
+    now = (Path(__file__).resolve().parents[1] / "shims" / "shim.c").read_text()
+    with tempfile.TemporaryDirectory(prefix="before-") as tmp:
+        (Path(tmp) / "shim_config.h").write_text(header)
+        built = {}
+        for which, source in (("now", now), ("before", BEFORE_SOURCE["source"])):
+            (Path(tmp) / "shim.c").write_text(source)
+            out = Path(tmp) / which
+            argv = [cc, *compiled_shim.FLAGS, "-o", str(out), "shim.c"]
+            done = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise SetupFailed(f"the {which} build failed: {last_line(done.stderr)}")
+            built[which] = out
+        if built["now"].read_bytes() != (shims / BINARY).read_bytes():
+            raise SetupFailed("rebuilt from this checkout, the binary differs from rehash's")
+        os.replace(built["before"], shims / BINARY)
+
+
 def make_pyrun(work: Path, base: Base, name: str, path_dirs: list[Path], flavour: str) -> Pyrun:
-    """A data directory with shims of that flavour (PYRUN_SHIM, kept for the runs too)."""
+    """A data directory with shims of that flavour (PYRUN_SHIM, kept for the runs too;
+    BEFORE: the compiled ones, then rebuilt from --before's shim.c)."""
     data = work / f"data-{name}"
-    env = home_env(work, f"pyrun-{flavour}", {"PYRUN_DATA_DIR": str(data), "PYRUN_SHIM": flavour})
+    shim_choice = "c" if flavour == BEFORE else flavour
+    env = home_env(
+        work, f"pyrun-{flavour}", {"PYRUN_DATA_DIR": str(data), "PYRUN_SHIM": shim_choice}
+    )
     env["PATH"] = os.pathsep.join(
         [str(data / "shims"), *map(str, path_dirs), str(base.bin), "/usr/bin", "/bin"]
     )
@@ -234,12 +278,14 @@ def make_pyrun(work: Path, base: Base, name: str, path_dirs: list[Path], flavour
         )
     shims = data / "shims"
     compiled = (shims / BINARY).is_file() and (shims / "python").is_symlink()
-    if compiled != (flavour == "c"):
+    if compiled != (shim_choice == "c"):
         try:
             built = json.loads((shims / STAMP).read_text()).get("built", "unknown")
         except (OSError, ValueError):
             built = "no stamp"
         raise SetupFailed(f"`PYRUN_SHIM={flavour} pyrun rehash` built other shims ({built})")
+    if flavour == BEFORE:
+        rebuild_before(shims)
     done = subprocess.run(  # first use: creates the isolated environment
         [str(data / "shims" / "python"), "-c", "import sys; print(sys.executable)"],
         env=env,
@@ -829,6 +875,68 @@ def rows(f: Flavour, cases: list[Case], prefix: str = "") -> list[str]:
     return [row(c).replace(f"| {f.name}:", f"| {prefix}{f.name}:", 1) for c in cases]
 
 
+def compare(
+    work: Path,
+    base: Base,
+    proj: Path,
+    conda: Path,
+    timing: tuple[int, float, int, int],
+    devnull: int,
+    began: float,
+) -> None:
+    """--before: this checkout's compiled shim against REF's, case by case, back to back."""
+    after = flavour_cases(work, base, "c", proj, conda)
+    before = flavour_cases(work, base, BEFORE, proj, conda)
+    for f in (after, before):
+        if f.problem:
+            sys.exit(f"bench: {f.name} could not be set up: {f.problem}")
+    pairs = list(zip(after.cases(), before.cases()))
+    for a, b in pairs:
+        check(a)
+        check(b)
+    warmups, budget, lo, hi = timing
+    print(f"bench: timing {len(pairs)} cases, each for both builds", file=sys.stderr)
+    for i, (a, b) in enumerate(pairs):
+        for case in (a, b) if i % 2 == 0 else (b, a):
+            if not case.problem:
+                measure(case, warmups, budget, lo, hi, devnull)
+        print(
+            f"bench: [{i + 1}/{len(pairs)}] {a.key}: {med_ratio(a):.3f}x after, "
+            f"{med_ratio(b):.3f}x before",
+            file=sys.stderr,
+        )
+    load = os.getloadavg()
+    print(
+        f"Compiled shim, this checkout (after) against {BEFORE_SOURCE['ref']}'s "
+        f"shims/shim.c (before), both built with `{' '.join(compiled_shim.FLAGS)}` and "
+        f"the same shim_config.h; {warmups} warm-up pairs then up to {hi} interleaved "
+        f"pairs per case and build, the two builds of a case timed back to back (which "
+        f"first alternates); load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
+        f"at the end; {time.monotonic() - began:.0f} s in all. Ratio: through the shim "
+        "over the same interpreter started directly, per pair, median.\n"
+    )
+    print("| case | after | before | after/before | A-B ms after | A-B ms before |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    quotients = []
+    for a, b in pairs:
+        label = a.label.removeprefix(f"{after.name}: ")
+        if gap([a, b]):
+            print(f"| {label} | not measured: {gap([a, b])} | | | | |")
+            continue
+        q = med_ratio(a) / med_ratio(b)
+        quotients.append(q)
+        print(
+            f"| {label} | {med_ratio(a):.3f} | {med_ratio(b):.3f} | {q:.3f} "
+            f"| {med_diff(a):+.2f} | {med_diff(b):+.2f} |"
+        )
+    if quotients:
+        print(
+            f"\nafter/before over {len(quotients)} cases: median "
+            f"{statistics.median(quotients):.3f}, min {min(quotients):.3f}, "
+            f"max {max(quotients):.3f}."
+        )
+
+
 # -- main --------------------------------------------------------------------------
 
 
@@ -841,7 +949,30 @@ def main() -> None:
     parser.add_argument("--min-pairs", type=int, help="at least this many pairs (60; quick 8)")
     parser.add_argument("--svg", help="write the plot here (default: bench/shims.svg, quick: none)")
     parser.add_argument("--mise", help="use this mise binary instead of installing one")
+    parser.add_argument(
+        "--before",
+        metavar="REF",
+        help="only the compiled shim, this checkout's against git REF's shims/shim.c",
+    )
     args = parser.parse_args()
+    if args.before:
+        root = Path(__file__).resolve().parents[1]
+        shown = subprocess.run(
+            ["git", "-C", str(root), "show", f"{args.before}:shims/shim.c"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if shown.returncode != 0:
+            sys.exit(f"bench: no shims/shim.c at {args.before}: {last_line(shown.stderr)}")
+        rev = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "--short", args.before],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        BEFORE_SOURCE.update(ref=f"{args.before} ({rev})", source=shown.stdout)
+        FLAVOURS[BEFORE] = f"compiled shim at {args.before}"
     warmups = args.warmups if args.warmups is not None else (3 if args.quick else 20)
     budget = args.seconds if args.seconds is not None else (0.4 if args.quick else 6.0)
     hi = args.max_pairs or (20 if args.quick else 400)
@@ -867,6 +998,9 @@ def main() -> None:
         conda = work / "conda" / "envs" / "bench"
         (conda / "bin").mkdir(parents=True)
         (conda / "bin" / "python3").symlink_to(base.python)
+        if args.before:
+            compare(work, base, proj, conda, (warmups, budget, lo, hi), devnull, began)
+            return
         flavours = [flavour_cases(work, base, f, proj, conda) for f in FLAVOURS]  # c first
         by = {f.flavour: f for f in flavours}
         for f in flavours:

@@ -19,16 +19,121 @@
  * the name it was run as (argv[0], else the path the kernel executed) picks the
  * request. Without a compiler the shims are shim.sh itself.
  */
+/* -- the platform: every system call, in one place --------------------------------------
+ *
+ * The walk below calls only the os_* wrappers of this section (and reads only
+ * `struct stat`, errno values and open/at flags from it), so a new platform is a new
+ * copy of this section and nothing else.
+ *
+ * Two builds of the same wrappers:
+ *
+ * - the default, for Linux on x86_64 and aarch64: no C library, built -static
+ *   -nostdlib (compiled.FLAGS). glibc's own start-up (relocations, TLS, locale) costs
+ *   several times the walk itself, and a static glibc binary is 700 KB to map. With the
+ *   kernel's headers only, the whole program is a few KB and starts about as fast as
+ *   exec allows. Only types and numbers come from the headers; every call is made here.
+ * - -DPYRUN_LIBC (compiled.LIBC_FLAGS, `PYRUN_SHIM=c-libc`): the same wrappers over the
+ *   C library, linked dynamically. It exists for platforms that have no stable
+ *   system-call ABI and no static binaries (macOS), and CI runs it on Linux through the
+ *   agreement tests so that it keeps working. A macOS port would still replace three
+ *   Linux-only things here, and has never been compiled (README): os_exec_path's
+ *   AT_EXECFN (macOS: _NSGetExecutablePath, or the "executable_path=" apple[] string),
+ *   OS_O_PATH (macOS: O_SEARCH) and OS_CTIME_* over st_ctim (macOS: st_ctimespec).
+ *
+ * A wrapper that returns a `long` answers as the raw system call does: a count or 0
+ * when it worked, the negated errno when not; the walk ignores the others' failures.
+ * They are `static inline`, one call each: nothing is added to the exec path
+ * (BENCHMARKS.md, "shim.c platform section: before and after"). */
+static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **envp);
+static char **environ_;
+
+#ifdef PYRUN_LIBC
+#if !defined(__linux__)
+#error "the C library build is written for Linux only so far: see the platform section for what a port replaces"
+#endif
+#define _GNU_SOURCE /* O_PATH */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h> /* rename */
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define OS_O_PATH O_PATH
+#define OS_CTIME_SEC(st) ((st)->st_ctim.tv_sec)
+#define OS_CTIME_NSEC(st) ((st)->st_ctim.tv_nsec)
+/* The C library's -1 and errno, as the system call's negated errno (r: evaluated once). */
+static inline long os_result(long r) { return r < 0 ? -(long)errno : r; }
+
+static inline __attribute__((noreturn)) void os_exit(int code) { _exit(code); }
+static inline long os_write(int fd, const void *buf, size_t n) { return os_result(write(fd, buf, n)); }
+static inline long os_read(long fd, void *buf, size_t n) { return os_result(read((int)fd, buf, n)); }
+static inline long os_openat(long dirfd, const char *path, int flags) {
+    return os_result(openat((int)dirfd, path, flags, 0644));
+}
+static inline void os_close(long fd) { close((int)fd); }
+static inline long os_fstatat(long dirfd, const char *path, struct stat *st, int flags) {
+    return os_result(fstatat((int)dirfd, path, st, flags));
+}
+static inline long os_fstat(long fd, struct stat *st) { return os_result(fstat((int)fd, st)); }
+/* X_OK by the effective ids (`effective`) or the real ones. (The C library emulates
+ * AT_EACCESS where the kernel lacks it, so this never says -ENOSYS.) */
+static inline long os_access(const char *path, int effective) {
+    return os_result(faccessat(AT_FDCWD, path, X_OK, effective ? AT_EACCESS : 0));
+}
+static inline int os_same_ids(void) { return getuid() == geteuid() && getgid() == getegid(); }
+static inline long os_geteuid(void) { return (long)geteuid(); }
+static inline long os_getcwd(char *buf, size_t n) {
+    return getcwd(buf, n) ? (long)strlen(buf) + 1 : -(long)errno;
+}
+static inline long os_getpid(void) { return (long)getpid(); }
+static inline long os_now(long long *sec, long long *nsec) {
+    struct timespec ts = {0, 0};
+    long r = os_result(clock_gettime(CLOCK_REALTIME, &ts));
+    *sec = (long long)ts.tv_sec, *nsec = (long long)ts.tv_nsec;
+    return r;
+}
+static inline void os_mkdir(const char *path, int mode) { mkdir(path, (mode_t)mode); }
+static inline void os_fchmod(long fd, int mode) { fchmod((int)fd, (mode_t)mode); }
+static inline long os_rename(const char *from, const char *to) { return os_result(rename(from, to)); }
+static inline void os_unlink(const char *path) { unlink(path); }
+static inline long os_execve(const char *path, char **argv, char **envp) {
+    return os_result(execve(path, argv, envp));
+}
+/* The file the kernel executed (NULL: unknown), for a caller that set argv[0]. */
+static inline const char *os_exec_path(void) { return (const char *)getauxval(AT_EXECFN); }
+
+/* A directory's entry names, one at a time. */
+struct os_dir {
+    DIR *dir;
+    int failed;
+};
+static inline int os_dir_open(struct os_dir *d, const char *path) {
+    d->dir = opendir(path);
+    d->failed = 0;
+    return d->dir != NULL;
+}
+static inline const char *os_dir_next(struct os_dir *d) {
+    errno = 0;
+    struct dirent *entry = readdir(d->dir);
+    if (!entry && errno) d->failed = 1;
+    return entry ? entry->d_name : NULL;
+}
+/* -1 when listing failed part way, else 0. */
+static inline int os_dir_close(struct os_dir *d) {
+    closedir(d->dir);
+    return d->failed ? -1 : 0;
+}
+
+int main(int argc, char **argv, char **envp) { shim_main(argc, argv, envp); }
+
+#else /* no C library: Linux system calls */
 #if !defined(__linux__) || !(defined(__x86_64__) || defined(__aarch64__))
 #error "the compiled shim is written for Linux on x86_64 and aarch64; the shell shims serve elsewhere"
 #endif
-
-/* -- the platform: a few system calls, no C library ----------------------------------
- *
- * Built with -nostdlib: glibc's own start-up (relocations, TLS, locale) costs several
- * times the walk itself, and a static glibc binary is 700 KB to map. With the kernel's
- * headers only, the whole program is a few KB and starts about as fast as exec allows.
- * Only types and numbers come from the headers; every call is made here. */
 #include <asm/stat.h>
 #include <asm/unistd.h>
 #include <linux/auxvec.h>
@@ -40,14 +145,14 @@
 #endif
 #define NULL ((void *)0)
 #define X_OK 1
-#define S_IFMT_ 0170000
-#define IS_REG(m) (((m) & S_IFMT_) == 0100000)
-#define IS_DIR(m) (((m) & S_IFMT_) == 0040000)
-#define IS_LNK(m) (((m) & S_IFMT_) == 0120000)
 typedef unsigned long size_t;
 typedef long ssize_t;
 
-static long sys6(long n, long a, long b, long c, long d, long e) {
+#define OS_O_PATH O_PATH
+#define OS_CTIME_SEC(st) ((st)->st_ctime)
+#define OS_CTIME_NSEC(st) ((st)->st_ctime_nsec)
+
+static inline long sys6(long n, long a, long b, long c, long d, long e) {
     long ret;
 #if defined(__x86_64__)
     register long r10 __asm__("r10") = d, r8 __asm__("r8") = e;
@@ -64,6 +169,57 @@ static long sys6(long n, long a, long b, long c, long d, long e) {
     return ret;
 }
 #define sys(n, a, b, c) sys6((n), (long)(a), (long)(b), (long)(c), 0, 0)
+
+static inline __attribute__((noreturn)) void os_exit(int code) {
+    for (;;) sys(__NR_exit_group, code, 0, 0);
+}
+static inline long os_write(int fd, const void *buf, size_t n) { return sys(__NR_write, fd, buf, n); }
+static inline long os_read(long fd, void *buf, size_t n) { return sys(__NR_read, fd, buf, n); }
+static inline long os_openat(long dirfd, const char *path, int flags) {
+    return sys6(__NR_openat, dirfd, (long)path, flags, 0644, 0);
+}
+static inline void os_close(long fd) { sys(__NR_close, fd, 0, 0); }
+static inline long os_fstatat(long dirfd, const char *path, struct stat *st, int flags) {
+    return sys6(__NR_newfstatat, dirfd, (long)path, (long)st, flags, 0);
+}
+static inline long os_fstat(long fd, struct stat *st) { return sys(__NR_fstat, fd, st, 0); }
+/* X_OK by the effective ids (`effective`: faccessat2, Linux 5.8) or the real ones (the
+ * plain faccessat); -ENOSYS when the kernel cannot ask by the effective ones. */
+static inline long os_access(const char *path, int effective) {
+    if (effective) return sys6(__NR_faccessat2, AT_FDCWD, (long)path, X_OK, AT_EACCESS, 0);
+    return sys(__NR_faccessat, AT_FDCWD, path, X_OK);
+}
+static inline int os_same_ids(void) {
+    return sys(__NR_getuid, 0, 0, 0) == sys(__NR_geteuid, 0, 0, 0) &&
+           sys(__NR_getgid, 0, 0, 0) == sys(__NR_getegid, 0, 0, 0);
+}
+static inline long os_geteuid(void) { return sys(__NR_geteuid, 0, 0, 0); }
+/* The length with its NUL, as getcwd(2) says. */
+static inline long os_getcwd(char *buf, size_t n) { return sys(__NR_getcwd, buf, n, 0); }
+static inline long os_getpid(void) { return sys(__NR_getpid, 0, 0, 0); }
+static inline long os_now(long long *sec, long long *nsec) {
+    struct { long long sec, nsec; } now = {0, 0};
+    long r = sys(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &now, 0);
+    *sec = now.sec, *nsec = now.nsec;
+    return r;
+}
+static inline void os_mkdir(const char *path, int mode) { sys(__NR_mkdirat, AT_FDCWD, path, mode); }
+static inline void os_fchmod(long fd, int mode) { sys(__NR_fchmod, fd, mode, 0); }
+static inline long os_rename(const char *from, const char *to) {
+    return sys6(__NR_renameat2, AT_FDCWD, (long)from, AT_FDCWD, (long)to, 0);
+}
+static inline void os_unlink(const char *path) { sys(__NR_unlinkat, AT_FDCWD, path, 0); }
+static inline long os_execve(const char *path, char **argv, char **envp) {
+    return sys(__NR_execve, path, argv, envp);
+}
+/* The kernel's auxiliary vector, after the environment on the initial stack. */
+static unsigned long *auxv_;
+/* The file the kernel executed (NULL: unknown), for a caller that set argv[0]. */
+static inline const char *os_exec_path(void) {
+    for (unsigned long *a = auxv_; a[0]; a += 2)
+        if (a[0] == AT_EXECFN) return (const char *)a[1];
+    return NULL;
+}
 
 /* gcc may turn loops and struct copies into calls to these. */
 void *memcpy(void *dst, const void *src, size_t n) {
@@ -82,6 +238,62 @@ size_t strlen(const char *s) {
     while (*p) p++;
     return (size_t)(p - s);
 }
+
+/* A directory's entry names, one at a time (getdents64). */
+struct os_dir {
+    long fd, n, off;
+    char buf[32768];
+};
+struct dirent64_ {
+    unsigned long long d_ino;
+    long long d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+static inline int os_dir_open(struct os_dir *d, const char *path) {
+    d->fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    d->n = d->off = 0;
+    return d->fd >= 0;
+}
+static inline const char *os_dir_next(struct os_dir *d) {
+    if (d->off >= d->n) {
+        d->n = sys(__NR_getdents64, d->fd, d->buf, sizeof d->buf);
+        d->off = 0;
+        if (d->n <= 0) return NULL;
+    }
+    struct dirent64_ *entry = (struct dirent64_ *)(d->buf + d->off);
+    d->off += entry->d_reclen;
+    return entry->d_name;
+}
+/* -1 when listing failed part way, else 0. */
+static inline int os_dir_close(struct os_dir *d) {
+    sys(__NR_close, d->fd, 0, 0);
+    return d->n < 0 ? -1 : 0;
+}
+
+/* The process entry: the kernel leaves argc, argv, envp and auxv on the stack. */
+__attribute__((used, noreturn)) void shim_start(long *sp);
+__attribute__((used, noreturn)) void shim_start(long *sp) {
+    long argc = sp[0];
+    char **argv = (char **)(sp + 1), **envp = argv + argc + 1, **e = envp;
+    while (*e) e++;
+    auxv_ = (unsigned long *)(e + 1);
+    shim_main(argc, argv, envp);
+}
+#if defined(__x86_64__)
+__asm__(".text\n.global _start\n_start:\n  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call shim_start\n  hlt\n");
+#else
+__asm__(".text\n.global _start\n_start:\n  mov x29, #0\n  mov x30, #0\n  mov x0, sp\n  and sp, x0, #-16\n  bl shim_start\n");
+#endif
+#endif /* PYRUN_LIBC */
+/* -- end of the platform --------------------------------------------------------------- */
+
+#define S_IFMT_ 0170000
+#define IS_REG(m) (((m) & S_IFMT_) == 0100000)
+#define IS_DIR(m) (((m) & S_IFMT_) == 0040000)
+#define IS_LNK(m) (((m) & S_IFMT_) == 0120000)
+
 static int memcmp_(const void *a, const void *b, size_t n) {
     const unsigned char *x = a, *y = b;
     for (; n; n--, x++, y++)
@@ -114,13 +326,13 @@ static const char *find_last(const char *s, char c) { /* strrchr */
 }
 
 static __attribute__((noreturn)) void quit(int code) {
-    for (;;) sys(__NR_exit_group, code, 0, 0);
+    os_exit(code);
 }
 
 static void put(int fd, const char *s) {
     size_t n = strlen(s);
     while (n) {
-        long done = sys(__NR_write, fd, s, n);
+        long done = os_write(fd, s, n);
         if (done == -EINTR) continue;
         if (done <= 0) return;
         s += done;
@@ -167,8 +379,6 @@ static char *cat(const char *first, ...) {
     return out;
 }
 
-static char **environ_;
-static unsigned long *auxv_;
 static const char *getenv_(const char *name) {
     for (char **e = environ_; *e; e++) {
         const char *s = *e, *n = name;
@@ -177,14 +387,9 @@ static const char *getenv_(const char *name) {
     }
     return NULL;
 }
-static unsigned long getauxval_(unsigned long type) {
-    for (unsigned long *a = auxv_; a[0]; a += 2)
-        if (a[0] == type) return a[1];
-    return 0;
-}
 
 static int stat_(const char *p, struct stat *st, int flags) {
-    return sys6(__NR_newfstatat, AT_FDCWD, (long)p, (long)st, flags, 0) == 0;
+    return os_fstatat(AT_FDCWD, p, st, flags) == 0;
 }
 
 /* `test -x` as dash does it: faccessat with the effective ids. The plain system call
@@ -192,32 +397,31 @@ static int stat_(const char *p, struct stat *st, int flags) {
 static int same_ids = -1;
 static int executable(const char *p) {
     if (same_ids < 0)
-        same_ids = sys(__NR_getuid, 0, 0, 0) == sys(__NR_geteuid, 0, 0, 0) &&
-                   sys(__NR_getgid, 0, 0, 0) == sys(__NR_getegid, 0, 0, 0);
+        same_ids = os_same_ids();
     if (!same_ids) {
-        long r = sys6(__NR_faccessat2, AT_FDCWD, (long)p, X_OK, AT_EACCESS, 0);
+        long r = os_access(p, 1);
         if (r != -ENOSYS) return r == 0;
     }
-    return sys(__NR_faccessat, AT_FDCWD, p, X_OK) == 0;
+    return os_access(p, 0) == 0;
 }
 
 /* getcwd(2): the physical working directory; "" when it is gone or unreachable, NULL
  * when it is longer than the kernel will report. */
 static char *physical_cwd(void) {
     char *buf = alloc(4096);
-    long n = sys(__NR_getcwd, buf, 4096, 0);
+    long n = os_getcwd(buf, 4096);
     if (n == -ENAMETOOLONG || n == -ERANGE) return NULL;
     if (n < 0 || buf[0] != '/') return cut("", 0);
     return buf;
 }
 
 static char *read_first_line(const char *path) { /* `IFS= read -r line <path` */
-    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return cut("", 0);
     char *buf = alloc(65536);
     size_t got = 0;
     while (got < 65535) {
-        long n = sys(__NR_read, fd, buf + got, 65535 - got);
+        long n = os_read(fd, buf + got, 65535 - got);
         if (n == -EINTR) continue;
         if (n <= 0) break;
         const char *nl = NULL;
@@ -226,13 +430,13 @@ static char *read_first_line(const char *path) { /* `IFS= read -r line <path` */
         got += (size_t)n;
         if (nl) { got = (size_t)(nl - buf); break; }
     }
-    sys(__NR_close, fd, 0, 0);
+    os_close(fd);
     buf[got] = '\0';
     return cut(buf, strlen(buf));
 }
 
 static char *read_all(const char *path) { /* the whole file, or "" */
-    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return cut("", 0);
     size_t cap = 65536, got = 0;
     char *buf = alloc(cap);
@@ -243,23 +447,15 @@ static char *read_all(const char *path) { /* the whole file, or "" */
             buf = bigger;
             cap *= 2;
         }
-        long n = sys(__NR_read, fd, buf + got, cap - 1 - got);
+        long n = os_read(fd, buf + got, cap - 1 - got);
         if (n == -EINTR) continue;
         if (n <= 0) break;
         got += (size_t)n;
     }
-    sys(__NR_close, fd, 0, 0);
+    os_close(fd);
     buf[got] = '\0';
     return buf;
 }
-
-struct dirent64_ {
-    unsigned long long d_ino;
-    long long d_off;
-    unsigned short d_reclen;
-    unsigned char d_type;
-    char d_name[];
-};
 
 static char *decimal(long v) {
     char digits[24], *p = digits + sizeof digits;
@@ -347,7 +543,7 @@ static char *strip_slashes(const char *s) {
 static int safe_dir(const char *p, int holder) {
     struct stat st;
     if (!stat_(p, &st, 0)) return 1; /* not examinable: where it is used says so */
-    if (st.st_uid != 0 && (long)st.st_uid != sys(__NR_geteuid, 0, 0, 0)) return 0;
+    if (st.st_uid != 0 && (long)st.st_uid != os_geteuid()) return 0;
     if (st.st_mode & (S_IWGRP_ | S_IWOTH_)) return holder && (st.st_mode & S_ISVTX_);
     return 1;
 }
@@ -659,24 +855,24 @@ static int is_known(const struct stat *st) {
     if (!known_loaded) load_known();
     for (size_t i = 0; i < known_count; i++)
         if (known[i].ino == st->st_ino && known[i].dev == st->st_dev &&
-            known[i].sec == (unsigned long long)st->st_ctime &&
-            known[i].nsec == (unsigned long long)st->st_ctime_nsec)
+            known[i].sec == (unsigned long long)OS_CTIME_SEC(st) &&
+            known[i].nsec == (unsigned long long)OS_CTIME_NSEC(st))
             return 1;
     return 0;
 }
 
 static void remember(const struct stat *st) {
     struct { long long sec, nsec; } now;
-    if (sys(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &now, 0) != 0) return;
-    long long age_ns = (now.sec - (long long)st->st_ctime) * 1000000000LL +
-                       (now.nsec - (long long)st->st_ctime_nsec);
+    if (os_now(&now.sec, &now.nsec) != 0) return;
+    long long age_ns = (now.sec - (long long)OS_CTIME_SEC(st)) * 1000000000LL +
+                       (now.nsec - (long long)OS_CTIME_NSEC(st));
     if (age_ns < 2000000000LL) return;
     if (known_count == KNOWN_MAX) { /* the oldest goes */
         for (size_t i = 1; i < KNOWN_MAX; i++) known[i - 1] = known[i];
         known_count--;
     }
-    struct known_dir k = {st->st_dev, st->st_ino, (unsigned long long)st->st_ctime,
-                          (unsigned long long)st->st_ctime_nsec};
+    struct known_dir k = {st->st_dev, st->st_ino, (unsigned long long)OS_CTIME_SEC(st),
+                          (unsigned long long)OS_CTIME_NSEC(st)};
     known[known_count++] = k;
     known_changed = 1;
 }
@@ -689,21 +885,20 @@ static void save_known(void) {
     for (size_t i = 0; i < known_count; i++)
         text = cat(text, decimal((long)known[i].dev), " ", decimal((long)known[i].ino), " ",
                    decimal((long)known[i].sec), " ", decimal((long)known[i].nsec), "\n", NULL);
-    sys(__NR_mkdirat, AT_FDCWD, PYRUN_DATA "/cache", 0755);
-    char *tmp = cat(KNOWN_FILE ".", decimal(sys(__NR_getpid, 0, 0, 0)), ".tmp", NULL);
-    long fd = sys(__NR_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
+    os_mkdir(PYRUN_DATA "/cache", 0755);
+    char *tmp = cat(KNOWN_FILE ".", decimal(os_getpid()), ".tmp", NULL);
+    long fd = os_openat(AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) return;
     size_t len = strlen(text), done = 0;
     while (done < len) {
-        long n = sys(__NR_write, fd, text + done, len - done);
+        long n = os_write((int)fd, text + done, len - done);
         if (n == -EINTR) continue;
         if (n <= 0) break;
         done += (size_t)n;
     }
-    sys(__NR_fchmod, fd, 0644, 0);
-    sys(__NR_close, fd, 0, 0);
-    if (done != len || sys6(__NR_renameat2, AT_FDCWD, (long)tmp, AT_FDCWD, (long)KNOWN_FILE, 0) != 0)
-        sys(__NR_unlinkat, AT_FDCWD, tmp, 0);
+    os_fchmod(fd, 0644);
+    os_close(fd);
+    if (done != len || os_rename(tmp, KNOWN_FILE) != 0) os_unlink(tmp);
 }
 
 /* List directory `dir`: its python3.X names, newest first, into found (their count in
@@ -711,26 +906,20 @@ static void save_known(void) {
  * "python". */
 static long list_pythons(const char *dir, char **found, size_t room, size_t *count) {
     *count = 0;
-    long fd = sys(__NR_openat, AT_FDCWD, *dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    char *buf = alloc(32768);
-    long pythons = 0, n;
-    while ((n = sys(__NR_getdents64, fd, buf, 32768)) > 0) {
-        for (long off = 0; off < n;) {
-            struct dirent64_ *entry = (struct dirent64_ *)(buf + off);
-            off += entry->d_reclen;
-            if (!starts_with(entry->d_name, "python")) continue;
-            pythons++;
-            if (is_minor_name(entry->d_name) && *count < room) {
-                char *name = cut(entry->d_name, strlen(entry->d_name));
-                size_t i = (*count)++;
-                for (; i > 0 && newer(name, found[i - 1]); i--) found[i] = found[i - 1];
-                found[i] = name;
-            }
+    struct os_dir d;
+    if (!os_dir_open(&d, *dir ? dir : "/")) return -1;
+    long pythons = 0;
+    for (const char *entry; (entry = os_dir_next(&d));) {
+        if (!starts_with(entry, "python")) continue;
+        pythons++;
+        if (is_minor_name(entry) && *count < room) {
+            char *name = cut(entry, strlen(entry));
+            size_t i = (*count)++;
+            for (; i > 0 && newer(name, found[i - 1]); i--) found[i] = found[i - 1];
+            found[i] = name;
         }
     }
-    sys(__NR_close, fd, 0, 0);
-    return n < 0 ? -1 : pythons;
+    return os_dir_close(&d) < 0 ? -1 : pythons;
 }
 
 /* -- 0. a version file ------------------------------------------------------------------
@@ -795,14 +984,14 @@ static int pin_match(const struct pin_line *l) {
  * "3.Y"), 0 when no line is one or the file cannot be read, -1 when Y is longer than
  * PIN_Y_MAX. Read a buffer at a time, up to the first line that is a request. */
 static int pin_read(const char *path, char *minor) {
-    long fd = sys(__NR_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 0;
     char buf[4096];
     struct pin_line l;
     l.state = PIN_START, l.has_y = l.y_len = l.y_long = 0;
     int found = 0;
     for (;;) {
-        long n = sys(__NR_read, fd, buf, sizeof buf);
+        long n = os_read(fd, buf, sizeof buf);
         if (n == -EINTR) continue;
         if (n < 0) goto done; /* unreadable: asks for nothing */
         if (n == 0) break;
@@ -817,7 +1006,7 @@ static int pin_read(const char *path, char *minor) {
     }
     found = pin_match(&l); /* the last line, when the file does not end with \n */
 done:
-    sys(__NR_close, fd, 0, 0);
+    os_close(fd);
     if (!found) return 0;
     if (l.y_long) return -1;
     minor[0] = '\0';
@@ -848,7 +1037,7 @@ static char *pin_file_at(long fd, const char *dir) {
     static const char *const names[] = {".python-version", ".python-versions"};
     for (int i = 0; i < 2; i++) {
         struct stat st;
-        if (sys6(__NR_newfstatat, fd, (long)names[i], (long)&st, 0, 0) == 0 && IS_REG(st.st_mode))
+        if (os_fstatat(fd, names[i], &st, 0) == 0 && IS_REG(st.st_mode))
             return cat(dir, "/", names[i], NULL);
     }
     return NULL;
@@ -860,18 +1049,18 @@ static void pyrun_read_pin(void) {
     /* The cwd by its path, then each parent as `..` of the one below: the physical cwd
      * has no symlinks, so that is the parent its path names. Opening the cwd checked
      * every ancestor's search permission, as the path-based test would. */
-    long fd = *w ? sys(__NR_openat, AT_FDCWD, w, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+    long fd = *w ? os_openat(AT_FDCWD, w, OS_O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
     while (*w) {
         const char *dir = streq(w, "/") ? "" : w;
         file = fd >= 0 ? pin_file_at(fd, dir) : pin_file_in(dir);
         if (file || streq(w, "/")) break;
-        long up = fd >= 0 ? sys(__NR_openat, fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
-        if (fd >= 0) sys(__NR_close, fd, 0, 0);
+        long up = fd >= 0 ? os_openat(fd, "..", OS_O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (fd >= 0) os_close(fd);
         fd = up;
         w = cut(w, (size_t)(find_last(w, '/') - w));
         if (!*w) w = "/";
     }
-    if (fd >= 0) sys(__NR_close, fd, 0, 0);
+    if (fd >= 0) os_close(fd);
     if (!file) {
         const char *xdg = env_or_empty("XDG_CONFIG_HOME"), *home = env_or_empty("HOME");
         if (xdg[0] == '/') file = pin_file_in(cat(xdg, "/uv", NULL));
@@ -1120,23 +1309,23 @@ static char *inert(const char *s, size_t n) {
 /* label.cfg_prompt: 1 with *prompt set (NULL: none), 0 when only Python can tell. */
 static int cfg_prompt(const char *env, char **prompt) {
     *prompt = NULL;
-    long fd = sys(__NR_openat, AT_FDCWD, cat(env, "/pyvenv.cfg", NULL), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    long fd = os_openat(AT_FDCWD, cat(env, "/pyvenv.cfg", NULL), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return 1; /* unreadable: no prompt, as Python's OSError */
     struct stat st;
-    int ok = sys(__NR_fstat, fd, &st, 0) == 0 && IS_REG(st.st_mode);
+    int ok = os_fstat(fd, &st) == 0 && IS_REG(st.st_mode);
     if (!ok || st.st_size > MAX_CFG_BYTES) {
-        sys(__NR_close, fd, 0, 0);
+        os_close(fd);
         return 1; /* too big or no regular file (a FIFO): none, as label.py says */
     }
     unsigned char *buf = (unsigned char *)alloc(MAX_CFG_BYTES + 1);
     size_t got = 0;
     for (;;) {
-        long n = sys(__NR_read, fd, buf + got, MAX_CFG_BYTES + 1 - got);
+        long n = os_read(fd, buf + got, MAX_CFG_BYTES + 1 - got);
         if (n == -EINTR) continue;
-        if (n < 0) { sys(__NR_close, fd, 0, 0); return 1; }
+        if (n < 0) { os_close(fd); return 1; }
         if (n == 0 || (got += (size_t)n) > MAX_CFG_BYTES) break;
     }
-    sys(__NR_close, fd, 0, 0);
+    os_close(fd);
     if (got > MAX_CFG_BYTES) return 1; /* it grew past the limit while read */
     if (!utf8_valid(buf, got)) return 0;
     const unsigned char *line = buf, *end = buf + got;
@@ -1259,18 +1448,16 @@ static const struct shim_name *lookup(const char *path) {
 
 static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **envp) {
     environ_ = envp;
-    char **e = envp;
-    while (*e) e++;
-    auxv_ = (unsigned long *)(e + 1);
+    char **e;
     /* The name typed (argv[0]); when a caller set argv[0] to something else, the file
      * the kernel ran. */
     req = lookup(argc > 0 ? argv[0] : NULL);
-    if (!req) req = lookup((const char *)getauxval_(AT_EXECFN));
+    if (!req) req = lookup(os_exec_path());
     if (!req && is_resolver(argc > 0 ? argv[0] : NULL)) {
         resolving = 1;
         req = lookup("python"); /* rehash always makes python */
     }
-    if (!req) req = script_request((const char *)getauxval_(AT_EXECFN));
+    if (!req) req = script_request(os_exec_path());
     if (!req) {
         put(2, cat("pyrun: cannot tell which shim ", argc > 0 ? argv[0] : "",
                    " is (not a name pyrun shims); run it by its name in " PYRUN_SHIMS
@@ -1281,7 +1468,7 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
     debugging = *env_or_empty("PYRUN_DEBUG") != '\0';
     saved_pwd = env_or_empty("PWD");
 
-    char *pid = decimal(sys(__NR_getpid, 0, 0, 0));
+    char *pid = decimal(os_getpid());
     if (streq(env_or_empty("PYRUN_SHIM_PID"), pid)) {
         /* exec keeps the process id: a shim that reaches a shim without a process in
          * between (a second copy of the shims on PATH) lands here instead of looping. */
@@ -1335,22 +1522,9 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
     }
     for (long i = 1; i < argc; i++) out[k++] = argv[i];
     out[k] = NULL;
-    long err = sys(__NR_execve, pyrun_prog, out, env);
+    long err = os_execve(pyrun_prog, out, env);
     put(2, cat("pyrun: ", pyrun_name, ": cannot run ", pyrun_prog,
                err == -ENOENT ? ": no such file\n" : err == -EACCES ? ": permission denied\n" : ": exec failed\n",
                NULL));
     quit(err == -ENOENT ? 127 : 126);
 }
-
-/* The process entry: the kernel leaves argc, argv, envp and auxv on the stack. */
-__attribute__((used, noreturn)) void shim_start(long *sp);
-__attribute__((used, noreturn)) void shim_start(long *sp) {
-    long argc = sp[0];
-    char **argv = (char **)(sp + 1);
-    shim_main(argc, argv, argv + argc + 1);
-}
-#if defined(__x86_64__)
-__asm__(".text\n.global _start\n_start:\n  xor %rbp, %rbp\n  mov %rsp, %rdi\n  and $-16, %rsp\n  call shim_start\n  hlt\n");
-#else
-__asm__(".text\n.global _start\n_start:\n  mov x29, #0\n  mov x30, #0\n  mov x0, sp\n  and sp, x0, #-16\n  bl shim_start\n");
-#endif

@@ -206,7 +206,12 @@ class Setup:
     world: World
     lab: Lab
     paths: Paths
-    flavour: str  # "sh" or "c": which shim runs
+    flavour: str  # "sh", "c" or "c-libc": which shim runs (PYRUN_SHIM)
+
+    @property
+    def tag(self) -> str:
+        """What the shim calls itself under PYRUN_DEBUG: both builds of shim.c say c."""
+        return "sh" if self.flavour == "sh" else "c"
 
     def add_shims(self, *names: str) -> None:
         """Shims for names PATH does not call for (rehash writes those of PATH)."""
@@ -217,19 +222,26 @@ class Setup:
         shims.rehash(self.paths, everything, names=[*wanted, *names])
 
 
-@pytest.fixture(params=["sh", "c"])
+# shim.c built over the C library (PYRUN_SHIM=c-libc, what a macOS port would start
+# from) runs every case too when PYRUN_TEST_SHIM_LIBC=1: .ci/run asks for it in a step
+# of its own, so the default suite does not grow by a third.
+FLAVOURS = ["sh", "c", *(["c-libc"] if os.environ.get("PYRUN_TEST_SHIM_LIBC") == "1" else [])]
+BUILT = {"sh": "shell: PYRUN_SHIM=sh", "c": compiled.KIND, "c-libc": compiled.LIBC_KIND}
+
+
+@pytest.fixture(params=FLAVOURS)
 def setup(
     world: World, lab: Lab, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Setup:
     flavour = request.param
-    if flavour == "c":
+    if flavour != "sh":
         need(compiled.compiler(), "a C compiler, to build the compiled shim")
     monkeypatch.setenv("PYRUN_SHIM", flavour)
     world.env["PYRUN_SHIM"] = flavour
     paths = Paths(data=world.data, config=world.home / ".config" / "pyrun")
     s = Setup(world, lab, paths, flavour)
     s.add_shims()  # python3.12 and pip3.12 shims too
-    assert shims.built(paths) == ("compiled" if flavour == "c" else "shell: PYRUN_SHIM=sh")
+    assert shims.built(paths) == BUILT[flavour]
     return s
 
 
@@ -384,7 +396,7 @@ def run_shim(s: Setup, sit: Situation) -> ShimRun:
         [str(s.world.shims / sit.name), *args], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
     )
     lines = done.stderr.splitlines()
-    shell = [line for line in lines if line.startswith(f"pyrun[{s.flavour}] {sit.name}: ")]
+    shell = [line for line in lines if line.startswith(f"pyrun[{s.tag}] {sit.name}: ")]
     assert shell, (
         f"{sit.label}: the {s.flavour} shim said nothing with PYRUN_DEBUG=1:\n{done.stderr}"
     )

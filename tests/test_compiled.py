@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -86,12 +87,16 @@ def test_a_compiler_whose_binary_does_not_run_is_not_trusted(world: World) -> No
     assert debug_line(world, env=env).startswith("pyrun[sh] ")
 
 
-def test_requiring_the_compiled_shim_without_a_compiler_changes_nothing(world: World) -> None:
+@pytest.mark.parametrize("choice", ["c", "c-libc"])
+def test_requiring_the_compiled_shim_without_a_compiler_changes_nothing(
+    world: World, choice: str
+) -> None:
     before = shims_state(world)
-    done = world.pyrun("rehash", env={"PYRUN_SHIM": "c", "CC": str(world.root / "no-such-cc")})
+    done = world.pyrun("rehash", env={"PYRUN_SHIM": choice, "CC": str(world.root / "no-such-cc")})
     assert done.returncode != 0
     assert done.stderr.count("\n") == 1, done.stderr
-    assert done.stderr.startswith("pyrun: PYRUN_SHIM=c, but the compiled shim cannot be built")
+    said = f"pyrun: PYRUN_SHIM={choice}, but the compiled shim cannot be built"
+    assert done.stderr.startswith(said), done.stderr
     assert "unset PYRUN_SHIM" in done.stderr
     assert shims_state(world) == before, "a failed rehash must leave the shims as they were"
 
@@ -109,6 +114,78 @@ def test_changing_pyrun_shim_is_picked_up_by_the_hook(world: World) -> None:
     world.pyrun("hook", "bash", env={"PYRUN_SHIM": "sh"}, check=True)
     assert (world.shims / "python").read_text().startswith("#!/bin/sh")
     assert not (world.shims / compiled.BINARY).exists()
+
+
+PT_DYNAMIC, PT_INTERP = 2, 3
+
+
+def program_headers(binary: bytes) -> dict[int, bytes]:
+    """A 64-bit little-endian ELF file's program headers: type -> the bytes it covers
+    (PT_INTERP's are the dynamic loader's path). Read here rather than by `file`, whose
+    wording differs between versions."""
+    assert binary[:4] == b"\x7fELF" and binary[4] == 2 and binary[5] == 1, binary[:6]
+    phoff = int.from_bytes(binary[0x20:0x28], "little")
+    size = int.from_bytes(binary[0x36:0x38], "little")
+    count = int.from_bytes(binary[0x38:0x3A], "little")
+    found = {}
+    for i in range(count):
+        header = binary[phoff + i * size : phoff + (i + 1) * size]
+        offset = int.from_bytes(header[8:16], "little")
+        length = int.from_bytes(header[32:40], "little")
+        found[int.from_bytes(header[0:4], "little")] = binary[offset : offset + length]
+    return found
+
+
+def test_the_default_build_is_static_and_the_libc_build_dynamic(world: World) -> None:
+    # shim.c's platform section has two builds: system calls only, static (what every
+    # user gets on Linux), and the C library's, dynamic (PYRUN_SHIM=c-libc: what a
+    # platform without static binaries, macOS, would build). Both must be real shims.
+    need(compiled.compiler(), "a C compiler")
+    binary = world.shims / compiled.BINARY
+    world.pyrun("rehash", "-q", env={"PYRUN_SHIM": "c"}, check=True)
+    static = program_headers(binary.read_bytes())
+    assert PT_INTERP not in static and PT_DYNAMIC not in static, sorted(static)
+    world.env["PYRUN_SHIM"] = "c-libc"
+    done = world.pyrun("rehash", check=True)
+    assert "compiled shims over the C library (PYRUN_SHIM=c-libc)" in done.stdout
+    stamp = json.loads((world.shims / ".pyrun-shims.json").read_text())
+    assert stamp["built"] == compiled.LIBC_KIND
+    dynamic = program_headers(binary.read_bytes())
+    assert PT_DYNAMIC in dynamic and b"/ld-" in dynamic.get(PT_INTERP, b""), sorted(dynamic)
+    assert compiled.is_compiled_shim(world.shims / "python")
+    assert os.readlink(world.shims / "python") == compiled.BINARY
+    world.run(["python", "-c", "pass"], check=True)  # first use: the isolated env
+    assert debug_line(world).startswith("pyrun[c] python: isolated -> ")
+    doctor = world.pyrun("doctor")
+    assert "compiled (libc)" in doctor.stdout, doctor.stdout
+
+
+def test_every_system_call_is_in_the_platform_section() -> None:
+    # Issue #13 item 8: a port (macOS) replaces the platform section and nothing else.
+    # So after it, shim.c names no system call, no header, and none of the three
+    # Linux-only things the README says a port replaces.
+    source = (Path(__file__).parents[1] / "shims" / "shim.c").read_text()
+    platform, end, walk = source.partition("/* -- end of the platform")
+    assert end and "/* -- the platform: every system call" in platform
+    wrappers = set(re.findall(r"static inline [\w\s*()]*?\b(os_\w+)\(", platform))
+    assert 12 <= len(wrappers) <= 30, sorted(wrappers)
+    for word in (
+        "sys(",
+        "sys6(",
+        "__NR_",
+        "__asm__",
+        "errno",
+        "auxv",
+        "AT_EXECFN",
+        "O_PATH",
+        "st_ctim",
+        "getdents",
+        "syscall",
+    ):
+        assert not re.search(rf"(?<![\w]){re.escape(word)}", walk), word
+    assert re.findall(r"#include\s*(\S+)", walk) == ['"shim_config.h"']
+    called = set(re.findall(r"\b(os_\w+)\(", walk))
+    assert called and called <= wrappers, sorted(called - wrappers)
 
 
 def test_the_compiled_shim_knows_its_name_from_the_file_that_ran(world: World) -> None:

@@ -9,6 +9,10 @@ same (tests/test_agreement.py holds both to the Python resolver).
 
 ``PYRUN_SHIM`` chooses: ``auto`` (the default) compiles when it can, ``sh`` never
 compiles, ``c`` requires the compiled shim and fails with the reason when it cannot.
+``c-libc`` requires the same source built over the C library and linked dynamically
+(shim.c's platform section, ``-DPYRUN_LIBC``): slower to start, and not what a Linux
+user wants, but what a platform without a stable system-call ABI or static binaries
+(macOS) would build; CI runs it on Linux so that it keeps working.
 """
 
 from __future__ import annotations
@@ -27,9 +31,14 @@ from pyrun.request import Request
 
 BINARY = ".pyrun-shim"  # in the shims directory; every name links to it
 MARKER = b"# pyrun-shim (compiled from shims/shim.c)"
-CHOICES = ("auto", "sh", "c")
+CHOICES = ("auto", "sh", "c", "c-libc")
 # No C library: its start-up would cost more than the walk (shims/shim.c says why).
 FLAGS = ("-Os", "-static", "-nostdlib", "-fno-stack-protector", "-fno-builtin", "-s")
+# The same wrappers over the C library, dynamically linked (PYRUN_SHIM=c-libc).
+LIBC_FLAGS = ("-Os", "-DPYRUN_LIBC", "-s")
+# What the stamp records as "built" for each (shims.built): the walk is the same.
+KIND = "compiled"
+LIBC_KIND = "compiled (libc)"
 
 
 # The one set of figures quoted for the two kinds of shim (README, rehash, doctor), from
@@ -40,6 +49,11 @@ KERNEL_HEADERS = (
     "Fedora: dnf install kernel-headers; Alpine: apk add linux-headers) and run `pyrun rehash`"
 )
 _MISSING_KERNEL_HEADER = re.compile(r"\b(?:asm|linux)/[\w./-]+\.h: No such file")
+
+
+def is_compiled(kind: object) -> bool:
+    """Whether a recorded build (shims.built) is the compiled binary, of either build."""
+    return kind in (KIND, LIBC_KIND)
 
 
 class BuildFailed(Exception):
@@ -170,8 +184,10 @@ def build(
     trust: Sequence[str] = (),
     site: bool = False,
     pin: bool = True,
+    libc: bool = False,
 ) -> None:
-    """Compile to destination (the caller renames it into use); BuildFailed says why not."""
+    """Compile to destination (the caller renames it into use); BuildFailed says why not.
+    With libc, the C library build (LIBC_FLAGS) instead of the static one."""
     cc = compiler()
     if cc is None:
         raise BuildFailed("no C compiler (cc, gcc or clang) on PATH")
@@ -183,7 +199,7 @@ def build(
         out = work / "shim"
         try:
             done = subprocess.run(
-                [cc, *FLAGS, "-o", str(out), "shim.c"],
+                [cc, *(LIBC_FLAGS if libc else FLAGS), "-o", str(out), "shim.c"],
                 cwd=work,
                 capture_output=True,
                 text=True,

@@ -339,7 +339,8 @@ def wanted_stamp(paths: Paths, path_value: str | None = None) -> dict[str, objec
 
 
 def built(paths: Paths) -> str:
-    """What the current shims are: "compiled", or "shell" with the reason when not."""
+    """What the current shims are: "compiled" ("compiled (libc)" for PYRUN_SHIM=c-libc),
+    or "shell" with the reason when not."""
     recorded = recorded_stamp(paths)
     if recorded is None:
         return "none"
@@ -379,7 +380,8 @@ def toolchain_changed(recorded: Mapping[str, object]) -> bool:
 def _build_binary(
     paths: Paths, names: list[str], pyrun_python: str, settings: config.Config
 ) -> str:
-    """Put the compiled shim in place; return "compiled", or "shell: <why not>"."""
+    """Put the compiled shim in place; return its kind (compiled.KIND, or LIBC_KIND for
+    PYRUN_SHIM=c-libc), or "shell: <why not>"."""
     choice = compiled.choice()
     if choice == "sh":
         return "shell: PYRUN_SHIM=sh"
@@ -394,20 +396,21 @@ def _build_binary(
             trust=settings.file_trust,
             site=settings.file_system_site_packages,
             pin=settings.file_python_version_files,
+            libc=choice == "c-libc",
         )
     except compiled.BuildFailed as why:
-        if choice == "c":
+        if choice != "auto":
             raise PyrunError(
-                f"PYRUN_SHIM=c, but the compiled shim cannot be built: {why}; "
+                f"PYRUN_SHIM={choice}, but the compiled shim cannot be built: {why}; "
                 "unset PYRUN_SHIM to use the shell shims"
             ) from None
         return f"shell: {why}"
     os.replace(tmp, paths.shims / compiled.BINARY)
-    return "compiled"
+    return compiled.LIBC_KIND if choice == "c-libc" else compiled.KIND
 
 
 def _reusable(paths: Paths, names: list[str], pyrun_python: str, digest: str) -> str | None:
-    """The recorded build ("compiled" or "shell: ...") when the shims were made from what
+    """The recorded build (compiled or "shell: ...") when the shims were made from what
     they would be made from now, with these python/pip names and the binary in place."""
     recorded = recorded_stamp(paths)
     if recorded is None or recorded.get("names") != names:
@@ -416,8 +419,8 @@ def _reusable(paths: Paths, names: list[str], pyrun_python: str, digest: str) ->
     if any(recorded.get(key) != wanted[key] for key in _BINARY_KEYS):
         return None
     built = recorded.get("built")
-    if built == "compiled" and os.access(paths.shims / compiled.BINARY, os.X_OK):
-        return built
+    if compiled.is_compiled(built) and os.access(paths.shims / compiled.BINARY, os.X_OK):
+        return str(built)
     if isinstance(built, str) and built.startswith("shell: ") and not toolchain_changed(recorded):
         return built
     return None
@@ -439,7 +442,7 @@ def _write(
     for name in [*names, *scripts, RESOLVER]:
         target = paths.shims / name
         tmp = paths.shims / f".{name}.{os.getpid()}.tmp"
-        if kind == "compiled":
+        if compiled.is_compiled(kind):
             tmp.symlink_to(compiled.BINARY)
         else:
             text = render(
@@ -460,7 +463,7 @@ def _write(
         os.replace(tmp, paths.shims / COMMAND)
     marker = _new_generation(paths)
     keep = {*names, *scripts, RESOLVER, STAMP, GENERATION, marker}
-    if kind == "compiled":
+    if compiled.is_compiled(kind):
         keep.add(compiled.BINARY)
     if command is not None:
         keep.add(COMMAND)
@@ -476,7 +479,7 @@ def _write(
     tmp = paths.shims / f".{STAMP}.{os.getpid()}.tmp"
     digest = settings.baked_digest()
     recorded = {**_stamp(paths, names, scripts, pyrun_python, digest), "built": kind}
-    if kind != "compiled":
+    if not compiled.is_compiled(kind):
         recorded["toolchain"] = compiled.toolchain()  # toolchain_changed
     tmp.write_text(json.dumps(recorded, indent=1) + "\n")
     os.replace(tmp, stamp)

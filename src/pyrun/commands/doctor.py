@@ -265,8 +265,8 @@ def check_shims(ctx: Context) -> list[Finding]:
     built = str(recorded.get("built", ""))
     names = [str(name) for name in wanted["names"]]  # type: ignore[attr-defined]
     current = f"{len(names)} shims in {paths.shims}, current"
-    if built == "compiled":
-        return [Finding("shims", OK, f"{current}, compiled")]
+    if compiled.is_compiled(built):
+        return [Finding("shims", OK, f"{current}, {built}")]
     why = built.removeprefix("shell: ") or "unknown"
     cc = compiled.compiler()
     found = shutil.which(cc) if cc else None

@@ -21,8 +21,10 @@ def run(quiet: bool, scripts: bool = False, env: str | None = None, pip: str | N
     if not quiet:
         print(f"pyrun: {len(names)} shims in {paths.shims}: {' '.join(names)}")
         kind = shims.built(paths)
-        if kind == "compiled":
+        if kind == compiled.KIND:
             print("pyrun: compiled shims (a C compiler built shims/shim.c)")
+        elif kind == compiled.LIBC_KIND:
+            print("pyrun: compiled shims over the C library (PYRUN_SHIM=c-libc)")
         else:
             why = kind.removeprefix("shell: ")
             hint = ""
