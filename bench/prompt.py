@@ -22,15 +22,17 @@ Each round starts one shell per shell kind and tool, tools in rotated order
 (interleaved); the tables give the median and min-max of the per-prompt time over the
 rounds. Processes per prompt come from one more run per shell and tool under
 ``strace -f`` (process-creating ``clone``/``fork`` calls and successful ``execve``,
-between marker files the driver opens), minus what the no-hook run starts (bash and
-fish run ``mv`` for the `.venv` that appears). Before timing, each driver walks every
+between marker files the driver opens), minus what the no-hook run starts (nothing,
+so far: the `.venv` that appears is renamed by a thread of this script, asked over a
+FIFO). Before timing, each driver walks every
 situation twice and prints ``PYRUN_ENV_NAME`` after each step; for pyrun the bench
 compares it with ``pyrun which python --json``'s label, so a cheap hook that misses a
 change shows up as one.
 
-No real Python is touched: the plain directories resolve to the ``python3`` on
-``PATH`` (/usr/bin), which pyrun runs once, read-only, to learn its version (a note
-in the temp data directory); the ``.venv`` and the activated venv are directories
+No real Python is changed: the plain directories resolve to the ``python3`` on
+``PATH`` (/usr/bin), which pyrun's Python side runs once, at the first prompt that
+meets it, to learn its version (a note in the temp data directory; the warm-up, not
+the timed batches, pays for it); the ``.venv`` and the activated venv are directories
 with a ``pyvenv.cfg`` and a ``bin/python`` link that no hook runs.
 
 Peers are installed by this script into its temporary directory: mise with
@@ -44,7 +46,6 @@ be installed or run is reported as such.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -56,44 +57,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.conftest import PYRUN
-
-from bench.peers import install_mise, last_line
+from bench.peers import last_line
 from bench.prompt_report import Results, report
 from bench.prompt_shells import SHELLS, SITUATIONS, Shell, fish_results
+from bench.prompt_tools import Tool, home_env, make_direnv, make_mise, make_pyrun
 from bench.prompt_trace import count_trace
-
-
-@dataclass
-class Tool:
-    name: str
-    label: str
-    kind: str  # which setup line of a shell: none, pyrun, direnv, mise
-    exe: str
-    env: dict[str, str]
-    version: str = ""
-    problem: str = ""  # why it is not measured, when it is not
-    expected: dict[str, str] = field(default_factory=dict)  # step -> label (pyrun)
-
-
-def home_env(work: Path, name: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The same clean environment for every tool, with its own HOME and XDG dirs."""
-    home = work / f"home-{name}"
-    for sub in (".config", ".local/share", ".cache", ".local/state"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "HOME": str(home),
-        "USER": os.environ.get("USER", "bench"),
-        "LC_ALL": "C.UTF-8",
-        "TERM": "dumb",
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"),
-        "XDG_CACHE_HOME": str(home / ".cache"),
-        "XDG_STATE_HOME": str(home / ".local/state"),
-    }
-    env.update(extra or {})
-    return env
 
 
 def make_tree(work: Path) -> dict[str, Path]:
@@ -180,119 +148,6 @@ class Renamer:
         with os.fdopen(fd, "w") as req:
             req.write("quit\n")
         self.thread.join(timeout=5)
-
-
-def make_pyrun(work: Path, dirs: dict[str, Path], sh: bool) -> Tool:
-    name = "pyrun-sh" if sh else "pyrun"
-    extra = {"PYRUN_DATA_DIR": str(work / f"data-{name}")}
-    if sh:
-        extra["PYRUN_SHIM"] = "sh"  # shims.py: the POSIX sh shims, no compiler
-    env = home_env(work, name, extra)
-    label = "pyrun, sh shims" if sh else "pyrun, compiled shims"
-    tool = Tool(name, label, "pyrun", PYRUN, env)
-    done = subprocess.run([PYRUN, "--version"], capture_output=True, text=True, check=False)
-    tool.version = done.stdout.strip()
-    made = subprocess.run([PYRUN, "rehash", "-q"], env=env, capture_output=True, text=True)
-    if made.returncode != 0:
-        tool.problem = f"`pyrun rehash` failed: {last_line(made.stderr)}"
-        return tool
-    resolver = Path(extra["PYRUN_DATA_DIR"]) / "shims" / "pyrun-resolve"
-    compiled = resolver.is_symlink() and os.readlink(resolver) == ".pyrun-shim"
-    if compiled == sh:
-        tool.problem = f"{resolver} is not the {'sh' if sh else 'compiled'} resolver"
-        return tool
-    tool.expected = expected_labels(env, dirs, resolver.parent)
-    return tool
-
-
-def expected_labels(env: dict[str, str], dirs: dict[str, Path], shims: Path) -> dict[str, str]:
-    """The label `pyrun which python --json` gives at each step of each situation (the
-    reference the hooks must agree with), keyed "situation odd"."""
-    path = f"{shims}:{env['PATH']}"
-    venv = {"VIRTUAL_ENV": str(dirs["VENV"]), "PATH": f"{dirs['VENV']}/bin:{path}"}
-    grow = dirs["G"]
-    (grow / ".venv-off").rename(grow / ".venv")
-    try:
-        with_venv = which_label(env, grow, {"PATH": path})
-    finally:
-        (grow / ".venv").rename(grow / ".venv-off")
-    plain = which_label(env, dirs["A"], {"PATH": path})
-    return {
-        "same 0": plain,
-        "same 1": plain,
-        "cd 0": which_label(env, dirs["B"], {"PATH": path}),
-        "cd 1": plain,
-        "venv 0": which_label(env, dirs["P"], {"PATH": path}),
-        "venv 1": plain,
-        "activate 0": which_label(env, dirs["A"], venv),
-        "activate 1": plain,
-        "appear 0": with_venv,
-        "appear 1": which_label(env, grow, {"PATH": path}),
-    }
-
-
-def which_label(env: dict[str, str], cwd: Path, extra: dict[str, str]) -> str:
-    done = subprocess.run(
-        [PYRUN, "which", "python", "--json"],
-        env={**env, **extra},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    try:
-        return str(json.loads(done.stdout)["label"])
-    except (ValueError, KeyError):
-        return f"(pyrun which failed: {last_line(done.stderr)})"
-
-
-def make_direnv(work: Path) -> Tool:
-    env = home_env(work, "direnv")
-    exe = shutil.which("direnv")
-    if exe is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("bench: installing direnv with apt-get", file=sys.stderr)
-        subprocess.run(
-            ["apt-get", "install", "-y", "direnv"], capture_output=True, check=False, timeout=600
-        )
-        exe = shutil.which("direnv")
-    tool = Tool("direnv", "direnv", "direnv", exe or "direnv", env)
-    if exe is None:
-        tool.problem = "not installed (no direnv on PATH, and apt-get could not install it)"
-        return tool
-    env["PATH"] = f"{Path(exe).parent}:{env['PATH']}"
-    done = subprocess.run([exe, "version"], env=env, capture_output=True, text=True)
-    tool.version = f"direnv {done.stdout.strip()}"
-    return tool
-
-
-def make_mise(work: Path, given: str | None) -> Tool:
-    env = home_env(
-        work,
-        "mise",
-        {
-            "MISE_OFFLINE": "1",  # no network: no version lists, no update checks
-            "MISE_AUTO_INSTALL": "0",
-            "MISE_NOT_FOUND_AUTO_INSTALL": "0",
-        },
-    )
-    tool = Tool("mise", "mise", "mise", "mise", env)
-    exe, problem = (Path(given), None) if given else install_mise(work)
-    if exe is None:
-        tool.problem = problem or "not installed"
-        return tool
-    tool.exe = str(exe)
-    env["PATH"] = f"{exe.parent}:{env['PATH']}"
-    done = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        tool.problem = f"does not run: {last_line(done.stderr)}"
-        return tool
-    tool.version = f"mise {done.stdout.split()[0]}"
-    offline = subprocess.run(
-        [str(exe), "settings", "get", "offline"], env=env, capture_output=True, text=True
-    )
-    if offline.stdout.strip() != "true":
-        tool.problem = "cannot be made to run offline (MISE_OFFLINE not honoured)"
-    return tool
 
 
 @dataclass
@@ -407,7 +262,7 @@ def measure(args: argparse.Namespace, work: Path, dirs: dict, tools: list[Tool])
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--prompts", type=int, default=60, help="prompts per timed batch")
     parser.add_argument("--count-prompts", type=int, default=20, help="prompts under strace")
     parser.add_argument("--shells", default="bash,zsh,fish", help="comma-separated")
