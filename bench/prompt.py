@@ -46,6 +46,7 @@ be installed or run is reported as such.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -127,10 +128,9 @@ class Renamer:
             if asked not in ("in", "out"):
                 return
             on, off = self.grow / ".venv", self.grow / ".venv-off"
-            if asked == "in":
-                off.rename(on)
-            else:
-                on.rename(off)
+            # Answered even when the rename fails: a driver must not wait forever.
+            with contextlib.suppress(OSError):
+                off.rename(on) if asked == "in" else on.rename(off)
             with open(self.ack, "w") as ack:
                 ack.write("done\n")
 
@@ -189,16 +189,19 @@ def run_driver(
         argv = ["strace", "-f", "-qq", "-e", f"trace={calls}", "-o", str(trace), *argv]
     with Renamer(work, dirs["G"]) as renamer:
         env["BENCH_REQ"], env["BENCH_ACK"] = str(renamer.req), str(renamer.ack)
-        done = subprocess.run(
-            argv,
-            env=env,
-            cwd=work,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=1200,
-            stdin=subprocess.DEVNULL,
-        )
+        try:
+            done = subprocess.run(
+                argv,
+                env=env,
+                cwd=work,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=600,
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            return Run(problem=f"{shell.name} driver did not finish in 10 minutes")
     return parse_run(shell, tool, done)
 
 

@@ -151,6 +151,9 @@ def make_mise(work: Path, given: str | None) -> Tool:
     if exe is None:
         tool.problem = problem or "not installed"
         return tool
+    if not os.access(exe, os.X_OK):
+        tool.problem = f"{exe} is not an executable"
+        return tool
     tool.exe = str(exe)
     env["PATH"] = f"{exe.parent}:{env['PATH']}"
     done = subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True)
