@@ -202,7 +202,9 @@ def change_target(results: Results, shell: str, tool: str, situation: str, limit
         ok = ok and own.processes <= 1.0 and own.execs <= 1.0 and not others
         want += ", <= 1 process, only the binary"
     # A hook that misses the change is cheap: its time is not the cost of a change.
-    steps = [w for w in results.wrong_labels.get((shell, tool), []) if w.startswith(situation)]
+    steps = [
+        w for w in results.wrong_labels.get((shell, tool), []) if w.startswith(situation + " ")
+    ]
     missed = f"; label wrong, so not the cost of a change: {'; '.join(steps)}" if steps else ""
     return (
         f"- {verdict(ok and not steps)}: {what} ({want}): {over:+.0f} µs, "
