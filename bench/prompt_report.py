@@ -187,8 +187,9 @@ def unchanged_target(results: Results, shell: str) -> str:
 
 
 def change_target(results: Results, shell: str, tool: str, situation: str, limit: float) -> str:
-    """A change: under `limit` over no hook, with the label right after it; compiled
-    shims also at most one process, the binary, no `ls` and no Python."""
+    """A change: under `limit` over no hook; compiled shims also at most one process,
+    the binary, no `ls` and no Python. A wrong label at that change is said beside a
+    "met": a hook that did not notice the change did not pay for it."""
     over = results.over(shell, tool, situation)
     own = results.own(shell, tool, situation)
     kind = "compiled" if tool == "pyrun" else "sh shims"
@@ -201,14 +202,14 @@ def change_target(results: Results, shell: str, tool: str, situation: str, limit
         others = set(own.programs) - RESOLVER
         ok = ok and own.processes <= 1.0 and own.execs <= 1.0 and not others
         want += ", <= 1 process, only the binary"
-    # A hook that misses the change is cheap: its time is not the cost of a change.
+    # A hook that misses the change is cheap there: say so beside the verdict.
     steps = [
         w for w in results.wrong_labels.get((shell, tool), []) if w.startswith(situation + " ")
     ]
-    missed = f"; label wrong, so not the cost of a change: {'; '.join(steps)}" if steps else ""
+    caveat = " (but the label is wrong here: see the label check)" if steps and ok else ""
     return (
-        f"- {verdict(ok and not steps)}: {what} ({want}): {over:+.0f} µs, "
-        f"{own.processes:.2f} processes, programs: {programs_text(own.programs)}{missed}"
+        f"- {verdict(ok)}{caveat}: {what} ({want}): {over:+.0f} µs, "
+        f"{own.processes:.2f} processes, programs: {programs_text(own.programs)}"
     )
 
 
