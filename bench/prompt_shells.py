@@ -19,9 +19,10 @@ Clocks: bash and zsh read ``$EPOCHREALTIME`` before and after a batch (zsh throu
 ``zsh/datetime`` module, loaded by the driver, not the hook). fish has no clock a
 script can read below milliseconds (``$CMD_DURATION`` is whole milliseconds and only
 set between interactive commands), so the driver runs each batch under fish's ``time``
-keyword, which prints the batch's wall time on stderr with four significant digits
-(``Executed in 152.29 millis``); the bench parses that. So every shell times itself,
-with no process in the timed batch but what the situation and the hook start.
+keyword, which prints the batch's wall time on stderr to two decimals of a unit it
+picks (``Executed in 152.29 millis``: 10 µs over a batch of tens of prompts); the bench
+parses that. So every shell times itself, and the timed batch starts no process but
+the hook's.
 
 The situations a batch repeats (``step`` 0, 1, 0, 1, ...; an even count ends where it
 started):
