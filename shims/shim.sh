@@ -159,8 +159,24 @@ pyrun_trusted() {
         esac
     done
     [ -x /bin/ls ] || return 2
-    # One line each, holder first (a prefix sorts first): mode, links, uid, ...
-    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" 2>/dev/null) || return 2
+    # One line each, holder first (a prefix sorts first): mode, links, uid, gid, size.
+    # For pyrun-resolve the same `ls` tells the size of E's pyvenv.cfg (third line), so
+    # the label costs no `wc` of its own.
+    pyrun_cfg_size='' pyrun_cfg_sized=''
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$1/pyvenv.cfg" ]; then
+        pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" "$1/pyvenv.cfg" 2>/dev/null) || return 2
+        pyrun_l=${pyrun_ls##*"
+"}
+        set -f
+        # shellcheck disable=SC2086  # split into fields on purpose
+        set -- "$1" $pyrun_l
+        set +f
+        pyrun_cfg_size=$6 pyrun_cfg_sized=$1/pyvenv.cfg
+        pyrun_ls=${pyrun_ls%"
+"*}
+    else
+        pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" 2>/dev/null) || return 2
+    fi
     pyrun_l=${pyrun_ls%%"
 "*}
     set -f
@@ -536,9 +552,9 @@ pyrun_decide() {
 #
 # Run as `pyrun-resolve` (shims.RESOLVER), this file walks as `python` does and prints
 # what it found, as `kind=`, `label=` and `shims=` lines (shell/README.md), instead of
-# running it; src/pyrun/label.py is the reference for the label. It is the one place
-# this file starts a process of its own: `wc -c` for the size of a pyvenv.cfg (a
-# shell's `read` has no limit, and a huge file would hang it). A label this file cannot
+# running it; src/pyrun/label.py is the reference for the label. The size of the
+# pyvenv.cfg comes first (a shell's `read` has no limit, and a huge file would hang
+# it): from the ownership check's `ls` for a .venv, else from one `wc -c`. A label this file cannot
 # settle byte for byte as Python does (a pyvenv.cfg with anything but printable ASCII
 # and tabs in it, a NUL byte, a name with a control character; no `wc`) is the slow path's, like
 # everything else it is not sure about.
@@ -555,13 +571,17 @@ pyrun_cfg_prompt() {
     pyrun_label=
     pyrun_cfg=$1/pyvenv.cfg
     [ -f "$pyrun_cfg" ] || return 0
-    for pyrun_wc in /usr/bin/wc /bin/wc ""; do
-        [ -x "$pyrun_wc" ] && break
-    done
-    [ -n "$pyrun_wc" ] || return 1
-    pyrun_size=$(LC_ALL=C "$pyrun_wc" -c <"$pyrun_cfg" 2>/dev/null) || return 0
-    pyrun_size=${pyrun_size#"${pyrun_size%%[!" $pyrun_tab"]*}"}
-    pyrun_size=${pyrun_size%"${pyrun_size##*[!" $pyrun_tab"]}"}
+    if [ "${pyrun_cfg_sized-}" = "$pyrun_cfg" ]; then
+        pyrun_size=$pyrun_cfg_size # the ownership check's `ls` told it
+    else
+        for pyrun_wc in /usr/bin/wc /bin/wc ""; do
+            [ -x "$pyrun_wc" ] && break
+        done
+        [ -n "$pyrun_wc" ] || return 1
+        pyrun_size=$(LC_ALL=C "$pyrun_wc" -c <"$pyrun_cfg" 2>/dev/null) || return 0
+        pyrun_size=${pyrun_size#"${pyrun_size%%[!" $pyrun_tab"]*}"}
+        pyrun_size=${pyrun_size%"${pyrun_size##*[!" $pyrun_tab"]}"}
+    fi
     case $pyrun_size in '' | *[!0123456789]*) return 1 ;; esac
     [ "$pyrun_size" -le 65536 ] || return 0 # over 64 KiB: ignored, as Python ignores it
     pyrun_seen=0 pyrun_hit=

@@ -9,7 +9,8 @@ from tests.conftest import PYRUN, World
 HOOK = f'eval "$({PYRUN} hook bash)"'
 
 
-def test_hook_puts_shims_first_once_even_when_evaluated_three_times(world: World) -> None:
+def test_hook_puts_shims_first_once_even_when_evaluated_three_times(module_world: World) -> None:
+    world = module_world
     path = world.path_with(world.base.bin)  # shims not on PATH yet
     done = world.run(
         f'{HOOK}; {HOOK}; {HOOK}; printf "%s\\n" "$PATH"; type -P python',
@@ -24,7 +25,8 @@ def test_hook_puts_shims_first_once_even_when_evaluated_three_times(world: World
     assert python == str(world.shims / "python")
 
 
-def test_hook_moves_shims_back_first_at_the_next_prompt(world: World) -> None:
+def test_hook_moves_shims_back_first_at_the_next_prompt(module_world: World) -> None:
+    world = module_world
     venv = world.venv(world.root / "v")
     script = (
         f"{HOOK}; source {venv}/bin/activate; "
@@ -45,7 +47,8 @@ def test_hook_regenerates_missing_shims(world: World) -> None:
     assert (world.shims / "pip3.11").is_file()
 
 
-def test_hook_keeps_the_exit_status_and_existing_prompt_command(world: World) -> None:
+def test_hook_keeps_the_exit_status_and_existing_prompt_command(module_world: World) -> None:
+    world = module_world
     script = (
         'PROMPT_COMMAND="echo user-prompt"; '
         f'{HOOK}; false; _pyrun_hook; echo status=$?; echo "$PROMPT_COMMAND"'
@@ -55,13 +58,19 @@ def test_hook_keeps_the_exit_status_and_existing_prompt_command(world: World) ->
     assert "_pyrun_hook;echo user-prompt" in done.stdout
 
 
-def test_hook_is_set_u_safe(world: World) -> None:
-    done = world.run(f"set -u; unset PROMPT_COMMAND; {HOOK}; _pyrun_hook; echo ok")
+def test_hook_is_safe_under_set_eu_posix_and_failglob(module_world: World) -> None:
+    world = module_world
+    script = (
+        f"set -eu -o posix; shopt -s failglob; unset PROMPT_COMMAND; {HOOK}; _pyrun_hook; echo ok"
+    )
+    done = world.run(script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+    assert done.stderr == ""
 
 
-def test_unknown_shell_is_a_one_line_error(world: World) -> None:
+def test_unknown_shell_is_a_one_line_error(module_world: World) -> None:
+    world = module_world
     done = world.pyrun("hook", "tcsh")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "tcsh" in done.stderr

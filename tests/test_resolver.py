@@ -212,3 +212,42 @@ def test_a_base_without_a_record_costs_python_once(
         name = note.read_text().split(" ")[0]
         note.write_text(f"{name} /bin/sh\n")
         assert resolver(world, place)[2], f"{flavour}: a note for another binary was used"
+
+
+def test_what_the_resolver_starts(worlds: dict[str, World], tmp_path: Path) -> None:
+    """A hook pays for every process the resolver starts, at every change. The compiled
+    one starts none. shim.sh has no builtin for mode bits or a file's size: for a .venv
+    one `ls` tells both (ownership and the pyvenv.cfg's size), for an activated
+    VIRTUAL_ENV one `wc -c` the size; a directory name that is not ASCII costs a subshell
+    (its byte sets), no program."""
+    strace = shutil.which("strace")
+    need(strace, "strace")
+    project = tmp_path / "proj"
+    venv = handmade_venv(project / ".venv", worlds["c"].base)
+    named = tmp_path / "naïve"
+    handmade_venv(named / ".venv", worlds["c"].base)
+    situations = {
+        "plain directory": (tmp_path, {}, [], 0),
+        ".venv": (project, {}, ["/bin/ls"], 1),
+        "non-ASCII .venv": (named, {}, ["/bin/ls"], 2),
+        "activated": (tmp_path, {"VIRTUAL_ENV": str(venv)}, ["wc"], 1),
+    }
+    trace = [str(strace), "-f", "-qq", "-e", "trace=execve,fork,vfork,clone,clone3"]
+    problems = []
+    for flavour, world in worlds.items():
+        resolver(world, tmp_path)  # a record for the base, as after any first prompt
+        for name, (cwd, env, programs, spawns) in situations.items():
+            log = tmp_path / f"strace-{flavour}.log"
+            done = world.run(
+                [*trace, "-o", str(log), str(world.shims / shims.RESOLVER)],
+                cwd=cwd,
+                env={"PYRUN_DEBUG": "1", "PWD": str(cwd), **env},
+            )
+            calls = [line.split(None, 1)[1] for line in log.read_text().splitlines()]
+            execs = [c.split('"')[1] for c in calls if c.startswith("execve(") and "= 0" in c]
+            forks = [c for c in calls if c.startswith(("fork", "vfork", "clone"))]
+            want = (programs, spawns) if flavour == "sh" else ([], 0)
+            got = ([os.path.basename(e) if "wc" in e else e for e in execs[1:]], len(forks))
+            if ": slow path: " in done.stderr or got != want:
+                problems.append(f"{name} ({flavour}): started {execs[1:]}, {len(forks)} forks")
+    assert not problems, "\n".join(problems)
