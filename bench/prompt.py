@@ -291,7 +291,10 @@ def main() -> None:
             make_direnv(work),
             make_mise(work, args.mise),
         ]
+        load = os.getloadavg()[0]
         results = measure(args, work, dirs, tools)
+        # A fork costs several times as much on a busy machine: say how busy it was.
+        results.load = (load, os.getloadavg()[0], os.cpu_count() or 0)
         report(results, args, {name: SHELLS[name].version() for name in args.shells})
     finally:
         shutil.rmtree(work, ignore_errors=True)

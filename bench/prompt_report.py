@@ -41,6 +41,7 @@ class Results:
     wrong_labels: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], PerPrompt] = field(default_factory=dict)
     no_strace: bool = False
+    load: tuple[float, float, int] = (0.0, 0.0, 0)  # 1-minute load at start, end; CPUs
 
     def problem(self, shell: str, tool: str) -> str:
         named = next((t for t in self.tools if t.name == tool), None)
@@ -225,7 +226,9 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
         "Each shell's table: the median over the rounds of the time per prompt, and "
         "(over no hook) that median minus the no-hook median in the same situation; "
         "processes (process-creating clone/fork), execve and the programs executed are "
-        "per prompt, for a hook beyond what the no-hook run started.\n"
+        "per prompt, for a hook beyond what the no-hook run started. Load average "
+        f"(1 min) {results.load[0]:.2f} at the start, {results.load[1]:.2f} at the end, "
+        f"on {results.load[2]} CPUs.\n"
     )
     for shell in results.shells:
         print(f"### {versions.get(shell, shell)}\n")
