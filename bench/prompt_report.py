@@ -219,7 +219,7 @@ def report(results: Results, args: argparse.Namespace, versions: dict[str, str])
         f"Hook cost per prompt, {args.rounds} interleaved rounds of {args.prompts} prompts "
         f"per situation and shell; processes counted under strace over "
         f"{args.count_prompts} prompts. Tools: "
-        + ", ".join(f"{t.label} {t.version}".strip() for t in results.tools[1:])
+        + "; ".join(f"{t.label} ({t.version or 'not measured'})" for t in results.tools[1:])
         + ".\n"
     )
     print(
