@@ -1,5 +1,11 @@
 """`pyrun hook fish | source` in a real interactive fish, driven through a pty.
 
+The hook does not walk: it asks the resolver (`pyrun-resolve`, the shim binary) when
+its change key moved. So these tests hold what fish shows to what `pyrun which python
+--json` says over the same trees, and check the hook's own parts: the key (a file that
+appears without a `cd`, the shims changing), no process on an unchanged prompt, $status,
+the indicator, and that no function a directory supplies runs in its place.
+
 The prompt the tests install prints `<P:STATUS>`, so what the hook puts in front of it
 is whatever the terminal shows before that mark. Paths reach fish through environment
 variables, never typed, so hostile names cannot be mangled on the way in.
@@ -20,19 +26,19 @@ import pytest
 from pyrun.commands.hook import render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
+from pyrun.shims import RESOLVER
 from tests.conftest import PYRUN, World, need, need_minor
 from tests.test_hooks_posix import owner_tree
 
 pexpect = pytest.importorskip("pexpect")
 
 FISH = shutil.which("fish")
-GOLDEN = Path(__file__).parent / "golden" / "hook.fish"
 HOSTILE = "q'uote $dollar; semi && sp ace пример 日本 🐍"
 EVIL = "a\nb\x1b[31m$(touch mark4)`touch mark4`"
 PROMPT = re.compile(r"<P:(\d+)>")
 
 
-def golden_text() -> str:
+def rendered() -> str:
     """The hook as `pyrun hook fish` prints it, for the same paths on every machine."""
     return render(
         SHELLS["fish"], Paths(data=Path("/home/user/.local/share/pyrun"), config=Path("/"))
@@ -59,12 +65,13 @@ class Fish:
             timeout=30,
             dimensions=(40, 1000),
         )
-        self.child.sendline("function fish_prompt; printf '<P:%s>' $status; end")
+        # `builtin`: a planted `printf` function must not be what the test's prompt runs.
+        self.child.sendline("function fish_prompt; builtin printf '<P:%s>' $status; end")
         self.run(f"{quote_fish(PYRUN)} hook fish | source")
 
     def run(self, line: str) -> tuple[str, str]:
         """Run `line`; its output, and what the next prompt shows in front of the mark."""
-        self.child.sendline(f"echo __BE''GIN__; {line}; echo __DO''NE__")
+        self.child.sendline(f"builtin echo __BE''GIN__; {line}; builtin echo __DO''NE__")
         self.child.expect_exact("__BEGIN__\r\n")
         self.child.expect_exact("__DONE__\r\n")
         output = self.child.before.replace("\r\n", "\n")
@@ -77,13 +84,13 @@ class Fish:
 
     def status_then_prompt(self, line: str) -> tuple[str, str]:
         """`line` runs last, so the prompt's $status is its status: (indicator, status)."""
-        self.child.sendline(f"echo __DO''NE__; {line}")
+        self.child.sendline(f"builtin echo __DO''NE__; {line}")
         self.child.expect_exact("__DONE__\r\n")
         indicator = self.prompt()
         return indicator, self.child.match.group(1)
 
     def kind_name(self) -> tuple[str, str]:
-        out, _ = self.run('printf \'%s\\n\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"')
+        out, _ = self.run('builtin printf \'%s\\n\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"')
         kind, name = out.splitlines()[-2:]
         return kind, name
 
@@ -120,7 +127,7 @@ def test_cd_into_a_hostile_named_project_shows_its_name_as_data(world: World, fi
     out, _ = fish.run("python -c 'import sys; print(sys.prefix)'")
     assert out.strip() == str(world.root / HOSTILE / ".venv")
     _, shown = fish.run("cd ..")
-    assert shown == "(pyrun) "
+    assert shown == f"({which(world, world.root)['label']}) "
 
 
 def test_sourcing_three_times_is_once_and_keeps_the_status(world: World, fish: Fish) -> None:
@@ -132,16 +139,26 @@ def test_sourcing_three_times_is_once_and_keeps_the_status(world: World, fish: F
         "functions _pyrun_original_fish_prompt | string match -q '*<P:*'; and echo user-prompt-kept"
     )
     assert out.split() == ["1", "1", "user-prompt-kept"]
-    assert fish.status_then_prompt("false") == ("(pyrun) ", "1")
-    assert fish.status_then_prompt("true") == ("(pyrun) ", "0")
-    assert fish.status_then_prompt("sh -c 'exit 7'") == ("(pyrun) ", "7")
+    isolated = f"({which(world, world.root)['label']}) "
+    assert fish.status_then_prompt("false") == (isolated, "1")
+    assert fish.status_then_prompt("true") == (isolated, "0")
+    assert fish.status_then_prompt("sh -c 'exit 7'") == (isolated, "7")
+    # A prompt where the resolver runs keeps the status too.
+    project(world, "status")
+    assert fish.status_then_prompt("cd status; false") == ("(status) ", "1")
+    assert fish.status_then_prompt("cd ..; sh -c 'exit 3'") == (isolated, "3")
 
 
-def test_isolated_label_appears_once_the_environment_is_made(world: World, fish: Fish) -> None:
-    assert fish.kind_name() == ("isolated", "pyrun")
+def test_isolated_label_agrees_before_and_after_the_environment_is_made(
+    world: World, fish: Fish
+) -> None:
+    before = which(world, world.root)
+    assert fish.kind_name() == (before["source"], before["label"])
     _, shown = fish.run("python -c pass")  # the first use makes it
-    assert shown == "(pyrun 3.11) "
-    assert fish.kind_name() == ("isolated", "pyrun 3.11")
+    after = which(world, world.root)
+    assert shown == f"({after['label']}) "
+    assert fish.kind_name() == ("isolated", after["label"])
+    assert after["label"] == f"pyrun {world.base.minor}"
 
 
 def test_shims_are_put_back_first_and_activate_shows_its_own_indicator(
@@ -211,11 +228,25 @@ def test_hostile_prompt_values_and_directory_names_are_shown_inert(
     assert not any(mark.exists() for mark in marks)
 
 
-def test_an_unchanged_prompt_starts_no_process(world: World, tmp_path: Path) -> None:
+def spawns(text: str) -> list[str]:
+    """The lines of an strace log that start a process or a program (not a thread)."""
+    return [
+        line
+        for line in text.splitlines()
+        if re.search(r"\b(execve|fork|vfork|clone|clone3)\(", line)
+        and "CLONE_THREAD" not in line
+        and "resumed>" not in line
+    ]
+
+
+def test_an_unchanged_prompt_starts_no_process_and_a_change_one(
+    world: World, tmp_path: Path
+) -> None:
     need(shutil.which("strace"), "strace")
     probe = subprocess.run(["strace", "-f", "-o", os.devnull, "true"], capture_output=True)
     need(probe.returncode == 0, "strace allowed to trace (ptrace)")
     project(world, "still")
+    project(world, "next")
     log = tmp_path / "strace.log"
     shell = Fish(world, strace=log)
     try:
@@ -225,21 +256,102 @@ def test_an_unchanged_prompt_starts_no_process(world: World, tmp_path: Path) -> 
             shell.child.sendline("")
         shell.run("set -l x")
         calm = log.read_text(errors="replace")[before:]
+        before += len(calm)
+        shell.run("cd ../next")  # a builtin: what starts is the hook's
+        changed = log.read_text(errors="replace")[before:]
+        before += len(changed)
         shell.run("command true")  # the control: a real process shows up in the log
-        busy = log.read_text(errors="replace")[before + len(calm) :]
+        busy = log.read_text(errors="replace")[before:]
+        kind_name = shell.kind_name()
     finally:
         shell.close()
-
-    def spawns(text: str) -> list[str]:
-        return [
-            line
-            for line in text.splitlines()
-            if re.search(r"\b(execve|fork|vfork|clone|clone3)\(", line)
-            and "CLONE_THREAD" not in line
-        ]
-
     assert spawns(calm) == []
+    started = spawns(changed)
+    assert [line for line in started if "execve(" in line] == [
+        line for line in started if f"/{RESOLVER}" in line
+    ], started
+    assert len([line for line in started if "execve(" in line]) == 1, started
+    assert kind_name == (".venv", "next")
     assert spawns(busy), "strace saw nothing: the control failed"
+
+
+def test_a_venv_or_version_file_appearing_here_is_seen_without_a_cd(
+    world: World, fish: Fish
+) -> None:
+    here = world.root / "here"
+    here.mkdir()
+    fish.run("cd here")
+    isolated = which(world, here)
+    assert fish.kind_name() == (isolated["source"], isolated["label"])
+    steps = [  # what changes in the directory, between two prompts
+        ("a .venv made", lambda: world.venv(here / ".venv")),
+        ("the .venv removed", lambda: shutil.rmtree(here / ".venv")),
+        ("a .python-version", lambda: (here / ".python-version").write_text("3.99\n")),
+        ("it removed", lambda: (here / ".python-version").unlink()),
+        ("a .python-versions", lambda: (here / ".python-versions").write_text("3.99\n")),
+    ]
+    seen = []
+    for what, change in steps:
+        change()
+        _, shown = fish.run("true")
+        done = world.pyrun("which", "python", "--json", cwd=here)
+        if done.returncode == 0:
+            expected = json.loads(done.stdout)
+            kind, label = expected["source"], expected["label"]
+        else:  # no Python 3.99 anywhere: `python` fails, and the prompt says so
+            assert "3.99" in done.stderr, done.stderr
+            kind, label = "none", "no python"
+        assert shown == f"({label}) ", what
+        assert fish.kind_name() == (kind, label), what
+        seen.append(label)
+    assert seen == ["here", isolated["label"], "no python", isolated["label"], "no python"]
+
+
+def test_a_change_of_the_shims_is_seen_at_the_next_prompt(world: World, fish: Fish) -> None:
+    def marker() -> str:
+        token = (world.shims / ".pyrun-generation").read_text().strip()
+        return str(world.shims / f".pyrun-generation.{token}")
+
+    first = marker()
+    out, _ = fish.run("printf '%s\\n' $_pyrun_marker")
+    assert out.strip() == first
+    world.pyrun("rehash", "-q", check=True)
+    assert marker() != first and not Path(first).exists()
+    fish.run("true")
+    out, _ = fish.run("printf '%s\\n' $_pyrun_marker")
+    assert out.strip() == marker()
+
+
+PLANTED = [  # what the hook calls, and a fish function of its own that it defines
+    "set", "test", "string", "contains", "printf", "functions", "count", "echo",
+    "read", "_pyrun_update", "_pyrun_make_key", "_pyrun_indicator",
+]  # fmt: skip
+
+
+def test_no_function_a_directory_supplies_runs_in_the_hooks_place(world: World, fish: Fish) -> None:
+    # A relative entry in fish_function_path names a directory under the one entered:
+    # a function there would be autoloaded in place of a builtin called without
+    # `builtin`. Each planted one notes that it ran.
+    attack = world.root / "attack"
+    (attack / "functions").mkdir(parents=True)
+    ran = world.root / "ran"
+    for name in PLANTED:
+        (attack / "functions" / f"{name}.fish").write_text(
+            f"function {name}; builtin echo {name} $argv >> {quote_fish(str(ran))}; end\n"
+        )
+    # (Set in there: fish remembers for a while that a function was not found, so a
+    # lookup made before entering would hide the planted ones from the hook.)
+    _, shown = fish.run("cd attack; set -g fish_function_path functions $fish_function_path")
+    expected = which(world, attack)
+    assert shown == f"({expected['label']}) "
+    world.venv(attack / ".venv")
+    _, shown = fish.run("true")
+    assert shown == "(attack) "
+    assert fish.kind_name() == (".venv", "attack")
+    assert not ran.exists(), ran.read_text()
+    # The control: the same function, called without `builtin`, is what runs.
+    fish.run("printf control")
+    assert ran.read_text() == "printf control\n"
 
 
 def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
@@ -331,7 +443,7 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
     world.env["PATH"] = world.path_with(world.shims, world.base.bin, world.bases["3.12"].bin)
     fish.run(f"set -gx PATH {quote_fish(world.env['PATH'])}")
     pinned = world.root / "pinned"
-    (pinned / "deep").mkdir(parents=True)
+    pinned.mkdir()
     (pinned / ".python-version").write_text("3.12\n")
     # Both isolated environments exist, so their records name their versions.
     world.shim("python", "-c", "pass", check=True)
@@ -358,15 +470,12 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
     active = world.venv(world.root / "activated")  # 3.11
     cases = [  # where, environment, what the prompt shows
         (pinned, {}, "pyrun 3.12"),
-        (pinned / "deep", {}, "pyrun 3.12"),
         (mismatch, {}, "pyrun 3.12"),
         (outer, {}, "outer"),
         (messy, {}, "pyrun 3.12"),
         (plural, {}, "pyrun 3.12"),
         (any3, {}, "pyrun 3.11"),
-        (plain, {}, "pyrun 3.11"),
         (pinned, {"VIRTUAL_ENV": str(active)}, "pyrun 3.12"),
-        (pinned, {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "activated"}, "pyrun 3.12"),
         (plain, {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "activated"}, "activated"),
     ]
     for cwd, env, label in cases:
@@ -378,52 +487,30 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
         assert fish.kind_name() == (expected["source"], expected["label"]), (cwd, env)
         assert expected["label"] == label, (cwd, env)
 
-    # uv's global file, where `uv python pin --global` writes: used where no file is
-    # found above the working directory; $HOME/.config/uv when XDG_CONFIG_HOME is not
-    # absolute. Written without a change, it is noticed at the next one.
+    # uv's global file, where `uv python pin --global` writes, is not in the directory:
+    # written without a change, it is seen at the next one. XDG_CONFIG_HOME (where it
+    # is looked for) and PYRUN_PYTHON_VERSION_FILES are part of the key: a change of
+    # either, exported, is seen at once; unexported, the shims do not see it, nor the
+    # hook.
     fish.run(f"set -e VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV; cd {quote_fish(str(plain))}")
     (world.home / ".config" / "uv").mkdir(parents=True)
     (world.home / ".config" / "uv" / ".python-version").write_text("3.12\n")
     _, shown = fish.run("true")
     assert shown == "(pyrun 3.11) "
-    again = "cd ..; cd plain"
-    elsewhere = str(world.home / "elsewhere")
+    fish.run("cd ..")
+    elsewhere = {"XDG_CONFIG_HOME": str(world.home / "elsewhere")}
     off = {"PYRUN_PYTHON_VERSION_FILES": "0"}
-    steps = [  # what fish runs, where, the resolver's environment, label
-        (again, plain, {}, "pyrun 3.12"),
-        (f"set -gx XDG_CONFIG_HOME rel; {again}", plain, {"XDG_CONFIG_HOME": "rel"}, "pyrun 3.12"),
-        (
-            f"set -gx XDG_CONFIG_HOME {quote_fish(elsewhere)}; {again}",
-            plain,
-            {"XDG_CONFIG_HOME": elsewhere},
-            "pyrun 3.11",
-        ),
-        (f"set -gx XDG_CONFIG_HOME $HOME/.config; {again}", plain, {}, "pyrun 3.12"),
-        # The setting, turned off: noticed without a cd; unexported it does not count.
-        ("set -gx PYRUN_PYTHON_VERSION_FILES 0", plain, off, "pyrun 3.11"),
-        (
-            "set -e PYRUN_PYTHON_VERSION_FILES; set -g PYRUN_PYTHON_VERSION_FILES 0",
-            plain,
-            {},
-            "pyrun 3.12",
-        ),
-        (
-            f"set -e PYRUN_PYTHON_VERSION_FILES; cd {quote_fish(str(pinned))}",
-            pinned,
-            {},
-            "pyrun 3.12",
-        ),
-        ("set -gx PYRUN_PYTHON_VERSION_FILES 0", pinned, off, "pyrun 3.11"),
-        (
-            "set -gx PYRUN_PYTHON_VERSION_FILES ''",
-            pinned,
-            {"PYRUN_PYTHON_VERSION_FILES": ""},
-            "pyrun 3.12",
-        ),
+    unexported = "set -e PYRUN_PYTHON_VERSION_FILES; set -g PYRUN_PYTHON_VERSION_FILES 0"
+    steps = [  # what fish runs, the resolver's environment, label
+        ("cd plain", {}, "pyrun 3.12"),
+        ("set -gx XDG_CONFIG_HOME $HOME/elsewhere", elsewhere, "pyrun 3.11"),
+        ("set -gx XDG_CONFIG_HOME $HOME/.config", {}, "pyrun 3.12"),
+        ("set -gx PYRUN_PYTHON_VERSION_FILES 0", off, "pyrun 3.11"),
+        (unexported, {}, "pyrun 3.12"),
     ]
-    for line, cwd, env, label in steps:
+    for line, env, label in steps:
         _, shown = fish.run(line)
-        expected = which(world, cwd, env)
+        expected = which(world, plain, env)
         assert expected["label"] == label, line
         assert shown == f"({label}) ", line
         assert fish.kind_name() == (expected["source"], label), line
@@ -432,32 +519,79 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
 def test_hook_file_and_rendered_hook_parse(tmp_path: Path) -> None:
     need(FISH, "fish")
     template = Path(__file__).parents[1] / "shell" / "fish" / "pyrun.fish"
-    rendered = tmp_path / "hook.fish"
-    rendered.write_text(golden_text(), encoding="utf-8")
-    for path in (template, rendered):
+    hook = tmp_path / "hook.fish"
+    hook.write_text(rendered(), encoding="utf-8")
+    for path in (template, hook):
         done = subprocess.run([FISH, "--no-execute", str(path)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
 
 
-def test_quote_fish_survives_hostile_paths(tmp_path: Path) -> None:
+def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
+    # Every placeholder the hook holds is filled in, each one a single fish literal
+    # that keeps a hostile path whole; a resolver that cannot be run gives `pyrun?`,
+    # quietly.
     need(FISH, "fish")
-    data = tmp_path / "d'a$ta `x` \"q\" back\\slash \\' end\\"
+    template = (Path(__file__).parents[1] / "shell" / "fish" / "pyrun.fish").read_text()
+    used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", template)))
+    assert used == [
+        "__PYRUN_PROMPT_AFTER__",
+        "__PYRUN_PROMPT_BEFORE__",
+        "__PYRUN_PROMPT__",
+        "__PYRUN_RESOLVE__",
+        "__PYRUN_SHIMS__",
+    ]
+    data = tmp_path / "d'a$ta `x` \"q\" back\\slash \\' (end)\\"
+    paths = Paths(data=data, config=tmp_path)
+    text = render(SHELLS["fish"], paths)
+    assert "__PYRUN_" not in text
+    assert f"_pyrun_resolve {quote_fish(str(paths.shims / RESOLVER))}\n" in text
     hook = tmp_path / "hook.fish"
-    hook.write_text(render(SHELLS["fish"], Paths(data=data, config=tmp_path)), encoding="utf-8")
-    done = subprocess.run([FISH, "--no-execute", str(hook)], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+    hook.write_text(text, encoding="utf-8")
+    show = "printf '%s\\n' $_pyrun_shims $_pyrun_resolve $_pyrun_prompt $PYRUN_ENV_NAME"
     done = subprocess.run(
-        [FISH, "--no-config", "-c", f"source {quote_fish(str(hook))}; printf '%s' $_pyrun_data"],
+        [FISH, "--no-config", "-c", f"source {quote_fish(str(hook))}; {show}"],
         capture_output=True,
         env={**os.environ, "HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout == str(data).encode()
+    assert done.stderr == b""
+    lines = [str(paths.shims), str(paths.shims / RESOLVER), "1", "pyrun?"]
+    assert done.stdout.decode() == "".join(f"{line}\n" for line in lines)
 
 
-def test_golden_file() -> None:
-    text = golden_text()
-    if os.environ.get("PYRUN_UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert GOLDEN.read_text(encoding="utf-8") == text, "run with PYRUN_UPDATE_GOLDEN=1 and review"
+# What the resolver reads but its answer does not depend on: the working directory (the
+# hook has its own), debugging output on stderr, and two that resolving ignores.
+NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID"}
+
+
+def resolver_reads() -> set[str]:
+    """The environment variables shims/shim.c reads."""
+    source = (Path(__file__).parents[1] / "shims" / "shim.c").read_text()
+    return set(re.findall(r'\b(?:getenv_|env_or_empty)\("([A-Z_]+)"\)', source))
+
+
+def test_every_variable_the_resolver_reads_is_in_the_key(tmp_path: Path) -> None:
+    # Each one, set and exported, moves the key, so the next prompt asks again. (An
+    # unexported one moves it too, costing a question whose answer is the same: the
+    # agreement tests above hold the label to the resolver's for those.)
+    need(FISH, "fish")
+    names = sorted(resolver_reads() - NOT_IN_THE_KEY)
+    assert len(names) >= 13 and "PYENV_VERSION" in names
+    hook = tmp_path / "hook.fish"
+    hook.write_text(render(SHELLS["fish"], Paths(data=tmp_path, config=tmp_path)))
+    script = [f"source {quote_fish(str(hook))}"]
+    for name in names:
+        script += [
+            f"set -gx {name} one-value; _pyrun_update; set -l before $_pyrun_key",
+            f"set -gx {name} another; _pyrun_update",
+            f'test "$before" != "$_pyrun_key"; and echo moved {name}',
+        ]
+    done = subprocess.run(
+        [FISH, "--no-config", "-c", "\n".join(script)],
+        capture_output=True,
+        text=True,
+        env={"HOME": str(tmp_path), "PATH": os.environ["PATH"]},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"moved {name}" for name in names]

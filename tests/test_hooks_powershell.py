@@ -3,12 +3,14 @@
 The rendered hook is parsed with tree-sitter's PowerShell grammar: it must parse
 without ERROR or MISSING nodes, and its syntax tree must hold what shell/README.md
 asks for (a module that exports nothing, a chained prompt and LocationChangedAction,
-$? and $LASTEXITCODE restored, PYRUN_ENV_* exported). Nothing here runs it.
+$? and $LASTEXITCODE restored, PYRUN_ENV_* exported, the resolver run as a process
+with its output read as data, a change key covering what the resolver reads). Nothing
+here runs it: how it behaves in a running pwsh is not verified.
 """
 
 from __future__ import annotations
 
-import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,11 +19,12 @@ import pytest
 from pyrun.commands.hook import render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_powershell
+from pyrun.shims import RESOLVER
 
 ts = pytest.importorskip("tree_sitter")
 tsp = pytest.importorskip("tree_sitter_powershell")
 
-GOLDEN = Path(__file__).parent / "golden" / "hook.ps1"
+TEMPLATE = Path(__file__).parents[1] / "shell" / "powershell" / "pyrun.ps1"
 HOSTILE = '/tmp/d\'a$ta `x` "q" \u2019smart\u2018 $(Get-Date) end'
 
 
@@ -126,116 +129,90 @@ def function_text(tree: tuple[list[object], bytes], name: str) -> str:
     )
 
 
-def test_a_venv_someone_else_controls_is_skipped(tree: tuple[list[object], bytes]) -> None:
-    # src/pyrun/ownership.py's rule, as the bash, zsh and fish hooks apply it (their
-    # tests run it against the resolver; this one can only read it).
-    walk = function_text(tree, "Update-Environment")
-    inside = walk.index('[IO.File]::Exists("$dir/pyvenv.cfg") -and (Test-Trusted $dir)')
-    dot = walk.index("$dangling -or (Test-Trusted $dotVenv)")
-    assert inside < dot < walk.index("Set-Env .venv (Get-EnvLabel $envDir)")
-    assert "$item -is [IO.DirectoryInfo] -or ($item -and $item.LinkType)" in walk
-    trusted = function_text(tree, "Test-Trusted")
-    for piece in (
-        # PYRUN_TRUST and config.toml's trust list, baked in (src/pyrun/config.py)
-        '"$($env:PYRUN_TRUST):$configTrust"',
-        "$trust.Split(':')",
-        "if ($entry -ceq '*') { return $true }",
-        "$entry.EndsWith('/*', [StringComparison]::Ordinal)",
-        "$Path.StartsWith($prefix, [StringComparison]::Ordinal)",
-        "$holder.StartsWith($prefix, [StringComparison]::Ordinal)",
-        "$entry.TrimEnd([char]'/')",
-        "$entry -ceq $Path -or $entry -ceq $holder",
-        "Get-Unsafe $Path $false",
-        "Get-Unsafe $holder $true",
-        "$script:warnings.Add(",
-        "pyrun: not using ${Path}: $reason; to use it anyway, ",
-        "add it to PYRUN_TRUST (export PYRUN_TRUST=$Path)",
-    ):
-        assert piece in trusted, piece
-    assert trusted.index("$trust.Split") < trusted.index("Get-Unsafe"), "trust first"
-    unsafe = function_text(tree, "Get-Unsafe")
-    for piece in (
-        "Get-RealPath $Path",  # UnixStat is lstat: follow the link as os.stat does
-        ".UnixStat",
-        "$stat.UserId -ne 0 -and $stat.UserId -ne $me",
-        "$stat.Mode -band 0x12",
-        "$Holder -and $stat.IsSticky",
-        "is owned by uid $($stat.UserId), not by you (uid $me) or root",
-        "'its group and others'",
-    ):
-        assert piece in unsafe, piece
-    update = function_text(tree, "Update-Pyrun")
-    assert "$env:PYRUN_TRUST" in update.split("$now -join")[0], "a change of it recomputes"
-    assert update.index("Update-Environment") < update.index("[Console]::Error.WriteLine")
-    assert "$said -cne $script:warned" in update, "said once, not at every prompt"
-    # Nothing is started but `id -u`, once, where /proc cannot tell the uid.
+def test_the_hook_does_not_walk(tree: tuple[list[object], bytes]) -> None:
+    # The walk is the resolver's (shims/shim.c): none of its steps is in the hook.
+    text = TEMPLATE.read_text()
+    for piece in ("pyvenv.cfg", ".pyrun-complete", "by-path", "UnixStat", "/usr/bin/id"):
+        assert piece not in text, piece
+    # Nothing is started but the resolver, by .NET: the only `&` calls are the user's
+    # prompt and a previous evaluation's module (twice).
     all_nodes, source = tree
     calls = sorted(
         text_of(n.parent, source).split()[1]  # type: ignore[attr-defined]
         for n in all_nodes
         if n.type == "command_invokation_operator"  # type: ignore[attr-defined]
     )
-    # The user's prompt, a previous evaluation's module (twice), and id.
-    assert calls == ["$previous.Module", "$previous.Module", "$script:userPrompt", "'/usr/bin/id'"]
-    assert "& '/usr/bin/id' -u" in function_text(tree, "Get-Euid")
+    assert calls == ["$previous.Module", "$previous.Module", "$script:userPrompt"]
+    commands = {
+        text_of(n, source)
+        for n in all_nodes
+        if n.type == "command_name"  # type: ignore[attr-defined]
+    }
+    for never in ("Invoke-Expression", "iex", "Start-Process", "Invoke-Command", "."):
+        assert never not in commands, never
 
 
-def test_a_python_version_file_is_read_and_narrows_the_walk(
+def test_the_resolver_runs_as_a_process_and_its_lines_are_data(
     tree: tuple[list[object], bytes],
 ) -> None:
-    # version_file.py's reading and the resolver's use of it (discovery.py, self.pin),
-    # as the fish hook applies them (its tests run them against `pyrun which`).
-    reader = function_text(tree, "Get-PinnedMinor")
+    run = function_text(tree, "Invoke-Resolver")
     for piece in (
-        # python_version_files, baked in; PYRUN_PYTHON_VERSION_FILES wins; 0 is off
-        "if ($env:PYRUN_PYTHON_VERSION_FILES) { $env:PYRUN_PYTHON_VERSION_FILES } "
-        "else { $configPin }",
-        "if ($on -ceq '0') { return $null }",
-        # up to /, then uv's user config directory
-        "$Dir = [IO.Path]::GetDirectoryName($Dir)",
-        '$dirs.Add("$env:XDG_CONFIG_HOME/uv")',
-        '$dirs.Add("$env:HOME/.config/uv")',
-        "foreach ($name in '.python-version', '.python-versions')",
-        "Test-RegularFile $path",
-        # lines trimmed of ASCII white space, comments skipped, 3 / 3.Y / 3.Y.Z
-        "[IO.File]::ReadAllBytes($file)",
-        '$text.Split("`n")',
-        '$line.Trim([char[]](" `t`r`v`f"))',
-        "$line.StartsWith('#', [StringComparison]::Ordinal)",
-        "-cmatch '^3(\\.([0-9]+)(\\.[0-9]+)?)?\\z'",
-        "if (-not $Matches[2]) { return $null }",
-        "$Matches[2].TrimStart([char]'0')",
+        "[Diagnostics.ProcessStartInfo]::new($resolve)",  # no arguments, no shell
+        "$info.UseShellExecute = $false",
+        "$info.WorkingDirectory = $Here",
+        "$info.RedirectStandardInput = $true",
+        "$process.StandardInput.Close()",
+        "$info.RedirectStandardError = $true",
+        "$process.StandardError.ReadToEndAsync()",  # drained: a full pipe cannot block it
+        "$process.StandardOutput.ReadToEnd()",
+        "catch { @() }",  # it cannot be run: no lines
     ):
-        assert piece in reader, piece
-    assert reader.index("$configPin") < reader.index("ReadAllBytes"), "off reads nothing"
-    regular = function_text(tree, "Test-RegularFile")
-    assert "Get-RealPath $Path" in regular and "$item.UnixMode[0] -ne '-'" in regular
-    assert 'Test-Executable "$Env/bin/python$Minor"' in function_text(tree, "Test-HasMinor")
-    base = function_text(tree, "Get-BaseLabel")
-    assert base.index(".pyrun-complete") < base.index("Test-HasMinor $target $Pinned")
-    walk = function_text(tree, "Update-Environment")
-    pinned = walk.index("$minor = Get-PinnedMinor $cwd")
-    for piece in (
-        "Test-HasMinor $venv $minor",
-        "Test-HasMinor $prefix $minor",
-        "Test-HasMinor $envDir $minor",
-        "Get-BaseLabel $candidate $minor",
-        '@("${d}python$minor", "${d}python3", "${d}python")',
-    ):
-        assert pinned < walk.index(piece), piece
-    assert pinned < walk.index("if ($env:VIRTUAL_ENV)")
-    assert walk.count("Get-BaseLabel $candidate $minor") == 2, "conda base and PATH"
-    # An unchanged prompt reads no file: the setting is part of what is compared.
+        assert piece in run, piece
     update = function_text(tree, "Update-Pyrun")
-    assert "$env:PYRUN_PYTHON_VERSION_FILES" in update.split("$now -join")[0]
-    all_nodes, source = tree
-    pin = next(
-        n
-        for n in all_nodes
-        if n.type == "assignment_expression"  # type: ignore[attr-defined]
-        and text_of(n.children[0], source).strip() == "$configPin"  # type: ignore[attr-defined]
-    )
-    assert text_of(pin, source).split("=", 1)[1].strip() == "'1'"
+    for piece in (
+        "'kind' { $kind = $value }",
+        "'label' { $label = $value }",
+        "'shims' { $marker = $value }",
+        "'warning' { $warnings.Add($value) }",
+        "if (-not $label) { $label = 'pyrun?' }",
+        "$env:PYRUN_ENV_KIND = $kind",
+        "$env:PYRUN_ENV_NAME = $label",
+    ):
+        assert piece in update, piece
+    # Asked only when the key moved, and the key taken again once the marker is known.
+    assert update.index("(Get-Key $here) -ceq $script:key") < update.index("Invoke-Resolver")
+    assert update.index("$script:marker = if ($marker)") < update.index("$script:key = Get-Key")
+    # A warning is said once, not again while the same ones repeat.
+    assert "$said -and $said -cne $script:warned" in update
+    assert update.index("[Console]::Error.WriteLine") < update.index("$script:warned = $said")
+
+
+# What the resolver reads but its answer does not depend on (as in test_hooks_fish.py).
+NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID"}
+
+
+def test_the_key_covers_what_the_resolver_reads(tree: tuple[list[object], bytes]) -> None:
+    source = (Path(__file__).parents[1] / "shims" / "shim.c").read_text()
+    reads = set(re.findall(r'\b(?:getenv_|env_or_empty)\("([A-Z_]+)"\)', source))
+    text = TEMPLATE.read_text()
+    listed = text[text.index("$names = @(") :]
+    listed = listed[: listed.index(")")]
+    assert set(re.findall(r"'([A-Z_]+)'", listed)) == reads - NOT_IN_THE_KEY
+    key = function_text(tree, "Get-Key")
+    for piece in (
+        "foreach ($name in $names)",
+        "[Environment]::GetEnvironmentVariable($name)",
+        "$venv = [IO.Path]::Join($Here, '.venv')",
+        "[IO.Directory]::Exists($venv)",
+        "[IO.FileInfo]::new($venv).LinkTarget",  # a link to nothing: a broken .venv
+        "foreach ($file in '.python-version', '.python-versions')",
+        "[IO.File]::Exists([IO.Path]::Join($Here, $file))",
+        "[IO.File]::Exists($script:marker)",
+        "$parts -join [char]0",
+    ):
+        assert piece in key, piece
+    update = function_text(tree, "Update-Pyrun")
+    assert "$script:marker = if ($marker) { $marker } else { $resolve }" in update
 
 
 def test_no_byte_order_mark() -> None:
@@ -251,7 +228,7 @@ def test_quote_powershell_keeps_a_hostile_path_one_literal() -> None:
         n
         for n in all_nodes
         if n.type == "assignment_expression"  # type: ignore[attr-defined]
-        and text_of(n.children[0], source).strip() == "$data"  # type: ignore[attr-defined]
+        and text_of(n.children[0], source).strip() == "$resolve"  # type: ignore[attr-defined]
     )
     strings = [
         m
@@ -260,16 +237,25 @@ def test_quote_powershell_keeps_a_hostile_path_one_literal() -> None:
     ]
     assert [s.type for s in strings] == ["string_literal", "verbatim_string_characters"]  # type: ignore[attr-defined]
     literal = text_of(strings[1], source)
-    assert literal == quote_powershell(HOSTILE)
+    resolver = f"{HOSTILE}/shims/{RESOLVER}"
+    assert literal == quote_powershell(resolver)
     body = literal[1:-1]
     for quote in ("'", "\u2018", "\u2019"):
         body = body.replace(quote * 2, quote)
-    assert body == HOSTILE
+    assert body == resolver
 
 
-def test_golden_file() -> None:
+def test_placeholders_are_all_replaced() -> None:
+    used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", TEMPLATE.read_text())))
+    assert used == [
+        "__PYRUN_PROMPT_AFTER__",
+        "__PYRUN_PROMPT_BEFORE__",
+        "__PYRUN_PROMPT__",
+        "__PYRUN_RESOLVE__",
+        "__PYRUN_SHIMS__",
+    ]
     text = rendered()
-    if os.environ.get("PYRUN_UPDATE_GOLDEN") == "1":
-        GOLDEN.parent.mkdir(exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert GOLDEN.read_text(encoding="utf-8") == text, "run with PYRUN_UPDATE_GOLDEN=1 and review"
+    assert "__PYRUN_" not in text
+    assert "$shims = '/home/user/.local/share/pyrun/shims'\n" in text
+    assert f"$resolve = '/home/user/.local/share/pyrun/shims/{RESOLVER}'\n" in text
+    assert "$promptBefore = '('\n" in text and "$promptAfter = ') '\n" in text
