@@ -46,7 +46,7 @@ if [ -n "$quick" ]; then
     run exec_floor bench/exec_floor.py --quick
 else
     run first_use bench/first_use.py --rounds 7
-    run prompt bench/prompt.py --rounds 15 --prompts 100
+    run prompt bench/prompt.py
     run shims bench/shims.py
     run exec_floor bench/exec_floor.py
 fi
