@@ -20,8 +20,9 @@
 # promptvars off it is inserted as text with its backslashes doubled. Either way the
 # hook removes exactly what it added before and leaves the rest of PS1 alone.
 # Every command is called through `builtin`, and aliases are off while this file is
-# read, so the user's functions and aliases change nothing; the work runs where
-# `set -e` does not apply; nothing globs (failglob), every expansion is `set -u` safe.
+# read, so the user's functions and aliases change nothing; the work runs with
+# `set +eu`, made local to it (`local -`), so the user's `set -e` and `set -u` stay
+# theirs and never stop it; nothing globs (failglob).
 # Evaluating this file again redefines the functions and registers nothing twice.
 
 \builtin shopt -q expand_aliases && _pyrun_aliases=1 || _pyrun_aliases=
@@ -45,6 +46,7 @@ _pyrun_ps1_lit=${_pyrun_ps1_lit-}
 _pyrun_ps1=${_pyrun_ps1-}
 _pyrun_ind=
 _pyrun_warned=
+_pyrun_sep=$'\1'
 
 # Shims first on PATH, and nowhere else on it.
 _pyrun_fix_path() {
@@ -137,48 +139,41 @@ _pyrun_show() {
     _pyrun_ps1_seen=$PS1
 }
 
-# The work of one prompt. It runs on the left of `||`, where bash ignores `set -e`.
-_pyrun_prompt_work() {
-    builtin local key files='' shown
-    if [[ ${PATH-} != "$_pyrun_path_seen" ]]; then
+# The work of one prompt, in one function (a call costs bash microseconds). `local -`
+# keeps the user's `set` options outside it: inside, `set +eu` means no `set -e` exit
+# and no unbound-variable error, and the key below needs no `${X-}` guards.
+_pyrun_hook() {
+    builtin local status=$? - key files='' shown
+    builtin set +eu
+    if [[ $PATH != "$_pyrun_path_seen" ]]; then
         _pyrun_fix_path
         _pyrun_path_seen=$PATH
     fi
     # What the resolver reads, as one string compared with the last answer's: one
-    # expansion is the cheapest comparison bash has. ${X@a} holds `x` when X is
-    # exported; \1 separates the values. A value holding \1 could in theory hide a
-    # change: not a path.
-    key="${PWD-}"$'\1'"${PATH-}"$'\1'"${VIRTUAL_ENV+${VIRTUAL_ENV@a}:$VIRTUAL_ENV}"$'\1'
-    key+="${CONDA_PREFIX+${CONDA_PREFIX@a}:$CONDA_PREFIX}"$'\1'
-    key+="${CONDA_DEFAULT_ENV+${CONDA_DEFAULT_ENV@a}:$CONDA_DEFAULT_ENV}"$'\1'
-    key+="${_CONDA_ROOT+${_CONDA_ROOT@a}:$_CONDA_ROOT}"$'\1'
-    key+="${PYRUN_TRUST+${PYRUN_TRUST@a}:$PYRUN_TRUST}"$'\1'
-    key+="${PYRUN_PYTHON_VERSION_FILES+${PYRUN_PYTHON_VERSION_FILES@a}:$PYRUN_PYTHON_VERSION_FILES}"$'\1'
-    key+="${PYRUN_SYSTEM_SITE_PACKAGES+${PYRUN_SYSTEM_SITE_PACKAGES@a}:$PYRUN_SYSTEM_SITE_PACKAGES}"$'\1'
-    key+="${PYENV_VERSION+${PYENV_VERSION@a}:$PYENV_VERSION}"$'\1'
-    key+="${PYENV_ROOT+${PYENV_ROOT@a}:$PYENV_ROOT}"$'\1'"${PYENV_DIR+${PYENV_DIR@a}:$PYENV_DIR}"$'\1'
-    key+="${HOME+${HOME@a}:$HOME}"$'\1'"${XDG_CONFIG_HOME+${XDG_CONFIG_HOME@a}:$XDG_CONFIG_HOME}"
+    # assignment is the cheapest comparison bash has. ${X@a} holds `x` when X is
+    # exported (the resolver sees only those); the \1 of $_pyrun_sep separates values.
+    key=$PWD$_pyrun_sep$PATH$_pyrun_sep${VIRTUAL_ENV@a}:$VIRTUAL_ENV$_pyrun_sep${CONDA_PREFIX@a}:$CONDA_PREFIX$_pyrun_sep${CONDA_DEFAULT_ENV@a}:$CONDA_DEFAULT_ENV$_pyrun_sep${_CONDA_ROOT@a}:$_CONDA_ROOT$_pyrun_sep${PYRUN_TRUST@a}:$PYRUN_TRUST$_pyrun_sep${PYRUN_PYTHON_VERSION_FILES@a}:$PYRUN_PYTHON_VERSION_FILES$_pyrun_sep${PYRUN_SYSTEM_SITE_PACKAGES@a}:$PYRUN_SYSTEM_SITE_PACKAGES$_pyrun_sep${PYENV_VERSION@a}:$PYENV_VERSION$_pyrun_sep${PYENV_ROOT@a}:$PYENV_ROOT$_pyrun_sep${PYENV_DIR@a}:$PYENV_DIR$_pyrun_sep${HOME@a}:$HOME$_pyrun_sep${XDG_CONFIG_HOME@a}:$XDG_CONFIG_HOME
     # A .venv, .python-version or .python-versions made or removed here without a cd,
     # and the shims changing: a few stats, no process.
-    [[ ! -d ${PWD-}/.venv ]] || files+=d
-    [[ ! -L ${PWD-}/.venv ]] || files+=l
-    [[ ! -f ${PWD-}/.python-version ]] || files+=v
-    [[ ! -f ${PWD-}/.python-versions ]] || files+=s
+    [[ -d $PWD/.venv ]] && files=d
+    [[ -L $PWD/.venv ]] && files+=l
+    [[ -f $PWD/.python-version ]] && files+=v
+    [[ -f $PWD/.python-versions ]] && files+=s
     [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || files+=m
-    key+=$'\1'$files
+    key+=$_pyrun_sep$files
     if [[ $key != "$_pyrun_key" ]]; then
         # The marker went away: a shim was made or removed (rehash, pip install or
         # uninstall); a remembered path may be gone, so forget them all.
-        [[ $files != *m* || ${_pyrun_key##*$'\1'} == *m* ]] || builtin hash -r
+        [[ $files != *m || $_pyrun_key == *m ]] || builtin hash -r
         _pyrun_update
         # The key as the next prompt will build it, with the new answer's marker.
         files=${files%m}
         [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || files+=m
-        _pyrun_key=${key%$'\1'*}$'\1'$files
+        _pyrun_key=${key%"$_pyrun_sep"*}$_pyrun_sep$files
+        _pyrun_shown=
     fi
     # What decides the indicator, besides the answer.
-    shown="$key"$'\1'"${PYRUN_PROMPT-}"$'\1'"${VIRTUAL_ENV_DISABLE_PROMPT-}"$'\1'
-    shown+="${CONDA_PROMPT_MODIFIER-}"$'\1'"${BASHOPTS-}"$'\1'"${SHELLOPTS-}"
+    shown=$PYRUN_PROMPT$_pyrun_sep$VIRTUAL_ENV_DISABLE_PROMPT$_pyrun_sep$CONDA_PROMPT_MODIFIER$_pyrun_sep$BASHOPTS$_pyrun_sep$SHELLOPTS
     if [[ $shown != "$_pyrun_shown" ]]; then
         _pyrun_shown=$shown
         _pyrun_choose
@@ -187,11 +182,6 @@ _pyrun_prompt_work() {
         # Someone else set PS1 (an activate script, deactivate, the user): show again.
         _pyrun_show
     fi
-}
-
-_pyrun_hook() {
-    builtin local status=$?
-    _pyrun_prompt_work || :
     builtin return "$status"
 }
 
