@@ -33,6 +33,41 @@ from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
 )
 
 NOBODY = 65534
+# A gid /etc/group does not have: a group nobody can tell the members of.
+NO_GROUP = 4242
+
+
+def rows(path: str) -> list[list[str]]:
+    """The lines of an /etc file, split at `:` (blank and comment lines left out)."""
+    text = Path(path).read_text(errors="surrogateescape")
+    return [line.split(":") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def private_to(uid: int, gid: int) -> bool:
+    """Whether this machine's files plainly make `gid` the group of `uid` alone: a group
+    line with no member list and the only users with it as their primary group have
+    `uid` (a simpler condition than the rule's, read here independently of it)."""
+    groups = [f for f in rows("/etc/group") if len(f) >= 4 and f[2] == str(gid)]
+    users = [f for f in rows("/etc/passwd") if len(f) >= 4 and f[3] == str(gid)]
+    return (
+        bool(groups)
+        and all(f[3] == "" for f in groups)
+        and bool(users)
+        and all(f[2] == str(uid) for f in users)
+    )
+
+
+def shared_gid(uid: int) -> int | None:
+    """A group of /etc/group that another user than `uid` has as primary group."""
+    known = {f[2] for f in rows("/etc/group") if len(f) >= 4}
+    for f in rows("/etc/passwd"):
+        if len(f) >= 4 and f[2] != str(uid) and f[3] in known and f[3].isdigit():
+            return int(f[3])
+    return None
+
+
+def root_private() -> None:
+    need(private_to(0, 0), "root's group 0 private to root in /etc/group and /etc/passwd")
 
 
 def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
@@ -66,10 +101,26 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     os.chown(foreign, NOBODY, NOBODY)
     theirs = project("theirs")  # the .venv is root's, the directory holding it is not
     os.chown(own / "theirs", NOBODY, NOBODY)
+    # Group-writable: by a group /etc/group does not know, by one another user is in.
+    root_private()
+    shared = shared_gid(0)
+    need(shared is not None, "a group of /etc/group that another user than root is in")
+    assert shared is not None
     project("groupw").chmod(0o775)
+    os.chown(own / "groupw" / ".venv", 0, NO_GROUP)
+    project("sharedgw").chmod(0o775)
+    os.chown(own / "sharedgw" / ".venv", 0, shared)
     project("otherw").chmod(0o757)
     project("holdergw")
     (own / "holdergw").chmod(0o775)
+    os.chown(own / "holdergw", 0, shared)
+    # ... and by root's own group (the test runs as root), private to it: used. Others
+    # still may not write, whatever the group.
+    privategw = project("privategw")
+    privategw.chmod(0o775)
+    (own / "privategw").chmod(0o775)
+    project("privateow").chmod(0o777)
+    os.chown(own / "privateow" / ".venv", 0, 0)
     sticky = project("sticky")  # like a .venv in /tmp: others cannot replace it
     (own / "sticky").chmod(0o1777)
     outer = project("outer")
@@ -82,7 +133,18 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     skipped = {
         "a .venv owned by another user": (foreign, "is owned by uid 65534"),
         "a .venv in a directory owned by another user": (theirs, "is owned by uid 65534"),
-        "a .venv its group can write to": (own / "groupw" / ".venv", "writable by its group"),
+        "a .venv its group (unknown to /etc/group) can write to": (
+            own / "groupw" / ".venv",
+            "writable by its group",
+        ),
+        "a .venv its group (with another member) can write to": (
+            own / "sharedgw" / ".venv",
+            "writable by its group",
+        ),
+        "a .venv all can write to, its group private": (
+            own / "privateow" / ".venv",
+            "writable by its group and others",
+        ),
         "a .venv others can write to": (own / "otherw" / ".venv", "writable by others"),
         "a .venv in a group-writable directory": (
             own / "holdergw" / ".venv",
@@ -101,6 +163,12 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
 
     argv, warnings = ask(s, "a .venv in a sticky world-writable directory", own / "sticky" / "src")
     assert argv[0] == str(sticky / "bin" / "python") and not warnings
+    argv, warnings = ask(
+        s,
+        "a group-writable .venv in a group-writable directory, the group private",
+        own / "privategw" / "src",
+    )
+    assert argv[0] == str(privategw / "bin" / "python") and not warnings
     # Skipped as if absent: the walk goes on to the .venv above.
     argv, warnings = ask(s, "a foreign .venv below one's own", own / "outer" / "inner" / "src")
     assert argv[0] == str(outer / "bin" / "python"), argv
