@@ -21,7 +21,7 @@ import pytest
 
 from pyrun import compiled, shims
 from pyrun.paths import Paths
-from tests.conftest import clean_env, need
+from tests.conftest import PYRUN, clean_env, need
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Setup,
     Situation,
@@ -274,3 +274,117 @@ def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # 
     assert s.world.shim("python3", "-c", "pass", cwd=cwd).returncode == 0
     if s.flavour == "c":
         refused()
+
+
+# -- other /etc/group and /etc/passwd, each in a mount namespace of its own -----------------
+
+# A private mount namespace (unshare -m) in which the files are bind-mounted over /etc's:
+# the machine's own files are never written, and nothing outside sees the change.
+IN_NAMESPACE = [
+    shutil.which("unshare") or "unshare",
+    "-m",
+    "/bin/sh",
+    "-c",
+    'm=$(command -v mount || echo /bin/mount) && "$m" --bind "$1" /etc/group'
+    ' && "$m" --bind "$2" /etc/passwd && shift 2 && exec "$@"',
+    "sh",
+]
+USERS = (
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    "mallory:x:1001:1001::/home/mallory:/bin/sh\n"
+)
+BIG = "#" + "x" * (1 << 20) + "\n"  # a comment line longer than the files may be
+# name: (/etc/group, /etc/passwd, the .venv's gid, whether private to root). The
+# directories are root's, as the tests run as root.
+TABLES: dict[str, tuple[str, str, int, bool]] = {
+    "root's group, no member list": ("root:x:0:\n", USERS, 0, True),
+    "comments, blank lines, no final newline": ("# x\n\n \t\nroot:x:0:", USERS, 0, True),
+    "root named as a member too": ("root:x:0:root\n", USERS, 0, True),
+    "a member list naming only root, empty names": ("root:x:0:,root,\n", USERS, 0, True),
+    "a member only (no primary group)": ("wheel:x:5000:root\n", USERS, 5000, True),
+    "an alias of root's uid as the member": (
+        "wheel:x:5000:toor\n",
+        USERS + "toor:x:0:0::/root:/bin/sh\n",
+        5000,
+        True,
+    ),
+    "a long line within the limit": ("#" + "x" * 500_000 + "\nroot:x:0:\n", USERS, 0, True),
+    # refused
+    "another user a member through /etc/group": ("root:x:0:mallory\n", USERS, 0, False),
+    "another user a member through a second line": (
+        "root:x:0:\nwheel:x:0:mallory\n",
+        USERS,
+        0,
+        False,
+    ),
+    "another user with it as primary group": (
+        "root:x:0:\n",
+        USERS + "eve:x:1002:0::/:/bin/sh\n",
+        0,
+        False,
+    ),
+    "a group named like the owner, with another member": (
+        "root:x:5000:root,mallory\n",
+        USERS,
+        5000,
+        False,
+    ),
+    "a member named like root but with another uid too": (
+        "wheel:x:5000:root\n",
+        USERS + "root:x:1003:1003::/:/bin/sh\n",
+        5000,
+        False,
+    ),
+    "a member /etc/passwd does not know": ("wheel:x:5000:ldapuser\n", USERS, 5000, False),
+    "a group with no members": ("staff:x:5000:\n", USERS, 5000, False),
+    "a gid /etc/group does not have": ("root:x:0:\n", USERS, 5000, False),
+    "CRLF line ends": ("root:x:0:\r\n", USERS.replace("\n", "\r\n"), 0, False),
+    "a line over the size limit": (BIG + "root:x:0:\n", USERS, 0, False),
+    "a NIS + line": ("+:::\nroot:x:0:\n", USERS, 0, False),
+    "a gid with a leading zero": ("wheel:x:00:mallory\nroot:x:0:\n", USERS, 0, False),
+    "a gid beyond 32 bits": ("wheel:x:4294967296:mallory\nroot:x:0:\n", USERS, 0, False),
+    "a passwd line without a gid": ("root:x:0:\n", USERS + "odd:x:1004\n", 0, False),
+}
+
+
+@pytest.mark.parametrize("case", list(TABLES))
+def test_a_private_group_by_the_files(
+    setup: Setup,  # noqa: F811 (the fixture)
+    case: str,
+    tmp_path: Path,
+) -> None:
+    """Each copy of the rule (ownership.private_group; the shim's, run as pyrun-resolve)
+    reads /etc/group and /etc/passwd alike: a group-writable .venv of root's is used
+    exactly when its group is private to root."""
+    need(os.geteuid() == 0 and shutil.which("unshare"), "root and unshare, for a mount namespace")
+    probe = subprocess.run([*IN_NAMESPACE, "/etc/group", "/etc/passwd", "true"], check=False)
+    need(probe.returncode == 0, "a mount namespace (unshare -m, mount --bind)")
+    group_text, passwd_text, gid, private = TABLES[case]
+    (tmp_path / "group").write_text(group_text, newline="")
+    (tmp_path / "passwd").write_text(passwd_text, newline="")
+    s = setup
+    project = s.world.root / "gw"
+    venv = handmade_venv(project / ".venv", s.lab.bases["3.12"])
+    venv.chmod(0o775)
+    os.chown(venv, 0, gid)
+    env = {"PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)])}
+    namespace = [*IN_NAMESPACE, str(tmp_path / "group"), str(tmp_path / "passwd")]
+    binary = s.world.run(
+        [*namespace, str(s.world.shims / shims.RESOLVER)],
+        cwd=project,
+        env={**env, "PYRUN_DEBUG": "1"},
+    )
+    python = s.world.run(
+        [*namespace, PYRUN, "_shim", shims.RESOLVER, "asked by the test"], cwd=project, env=env
+    )
+    assert binary.returncode == python.returncode == 0, (binary, python)
+    assert binary.stdout == python.stdout, (binary.stderr, python.stderr)
+    said = python.stdout.splitlines()
+    slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
+    if private:
+        assert "kind=.venv" in said and not any(x.startswith("warning=") for x in said), said
+        assert not slow, f"the {s.flavour} shim left the fast path: {slow}"
+    else:
+        warning = f"warning=pyrun: not using {venv}: {venv} is writable by its group; "
+        assert "kind=.venv" not in said and any(x.startswith(warning) for x in said), said
