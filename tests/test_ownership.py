@@ -250,6 +250,66 @@ def test_an_unprivileged_user_trusts_its_own_and_roots(
             assert done.stdout == f"ran {name}\n", done.stderr
 
 
+def private_user() -> tuple[int, int]:
+    """An unprivileged user whose primary group is plainly theirs alone (Debian's and
+    this machine's `daemon`, uid 1 and gid 1, for one), as (uid, gid)."""
+    for f in rows("/etc/passwd"):
+        numbers = len(f) >= 4 and f[2].isdigit() and f[3].isdigit() and f[2] != "0"
+        if numbers and private_to(int(f[2]), int(f[3])):
+            return int(f[2]), int(f[3])
+    need(False, "a user whose primary group is private to it in /etc/group and /etc/passwd")
+    raise AssertionError  # not reached
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_with_a_private_group(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """umask 002 under user-private groups: the user's group-writable project and .venv
+    are used; the same made writable by a group another user is in, not."""
+    need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
+    need(os.geteuid() == 0, "root, to run the shims as another user")
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    uid, gid = private_user()
+    shared = shared_gid(uid)
+    need(shared is not None and shared != gid, "a group another user is in")
+    paths = Paths(data=public_root / "data", config=public_root / "config")
+    monkeypatch.setenv("PYRUN_SHIM", flavour)
+    shims.rehash(paths, "/usr/bin:/bin")
+    for d in (paths.data, paths.shims):
+        d.chmod(0o755)
+    for name, group in (("private", gid), ("shared", shared)):
+        project = public_root / name
+        (project / ".venv" / "bin").mkdir(parents=True)
+        (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = project / ".venv" / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {name}\n")
+        script.chmod(0o775)
+        for path in (project, project / ".venv", project / ".venv" / "bin", script):
+            path.chmod(0o775)
+            os.chown(path, uid, group)
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env["PYRUN_DEBUG"] = "1"
+    python3 = str(paths.shims / "python3")
+    for name in ("private", "shared"):
+        done = subprocess.run(
+            [*("setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups"), python3],
+            cwd=public_root / name,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+        if name == "shared":
+            assert said and said[-1].endswith(
+                f"slow path: .venv {public_root / name / '.venv'} is not trusted"
+            ), done.stderr
+        else:
+            assert done.stdout == "ran private\n", done.stderr
+
+
 def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # noqa: F811
     # Whoever can write to the data directory chooses what every shim runs (its records
     # name the environments). Both shims hand a cold start to the slow path, which
