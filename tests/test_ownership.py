@@ -448,3 +448,24 @@ def test_a_private_group_by_the_files(
     else:
         warning = f"warning=pyrun: not using {venv}: {venv} is writable by its group; "
         assert "kind=.venv" not in said and any(x.startswith(warning) for x in said), said
+
+
+def test_a_fifo_or_missing_group_file_is_not_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO in /etc/group's place must not hang the rule (opened non-blocking, then
+    not a regular file): the answer is "not private", as for a file that is not there.
+    (A FIFO cannot be bind-mounted over /etc/group for the shims; theirs is the same
+    open and fstat, and shim.sh tests -f first.)"""
+    from pyrun import ownership
+
+    fifo = tmp_path / "group"
+    os.mkfifo(fifo)
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (tmp_path / "plain").write_text("root:x:0:\n")
+    monkeypatch.setattr(ownership, "USERS", str(tmp_path / "passwd"))
+    monkeypatch.setattr(ownership, "GROUPS", str(tmp_path / "plain"))
+    assert ownership.private_group(0, 0)
+    for where in (fifo, tmp_path / "missing"):
+        monkeypatch.setattr(ownership, "GROUPS", str(where))
+        assert not ownership.private_group(0, 0)
