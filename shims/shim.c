@@ -534,17 +534,168 @@ static char *strip_slashes(const char *s) {
 
 /* pyrun_trusted: whether the environment `env`, found by the .venv step, may be used:
  * it and the directory holding it must be yours or root's and writable by nobody else
- * (the holder may be sticky, like /tmp), unless PYRUN_TRUST or config.toml's trust list
+ * (the holder may be sticky, like /tmp; a group private to the owner is nobody else), unless PYRUN_TRUST or config.toml's trust list
  * (PYRUN_CONFIG_TRUST, baked in) names it. The rule and its
  * reasons live in src/pyrun/ownership.py; shim.sh reads the same bits with one `ls`. */
 #define S_IWGRP_ 0020
 #define S_IWOTH_ 0002
 #define S_ISVTX_ 01000
+
+/* private_group: /etc/group and /etc/passwd, as ownership.private_group reads them:
+ * whole (a file over TABLE_MAX, or no regular file, is not read: "not private"), once
+ * per process and only when a group-writable directory is met. O_NONBLOCK: a FIFO put
+ * there must not hang the shim before fstat says it is none. */
+#define TABLE_MAX (1L << 20)
+struct table {
+    const char *path, *text;
+    long len;
+    int state; /* 0: not read yet; 1: read and every line is usable; -1: not */
+};
+static struct table group_table = {"/etc/group", NULL, 0, 0};
+static struct table passwd_table = {"/etc/passwd", NULL, 0, 0};
+/* One line's fields: name, password, numbers..., the rest (unsplit). */
+struct row {
+    const char *field[5];
+    long size[5];
+};
+
+/* ownership._number: plain decimal, no leading zero, within 32 bits. */
+static int table_number(const char *s, long n, unsigned long long *value) {
+    if (n < 1 || n > 10 || (n > 1 && s[0] == '0')) return 0;
+    unsigned long long v = 0;
+    for (long i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (unsigned long long)(s[i] - '0');
+    }
+    *value = v;
+    return v <= 0xFFFFFFFFULL;
+}
+
+/* The next row from *at (ownership._table): 1, 0 at the end, -1 for a line that is
+ * neither blank, a `#` comment nor `name:x:N:...` (`numbers` - 2 numbers, then the
+ * rest; /etc/group's `numbers` is 3 and its member list may be missing). */
+static int table_row(const char **at, const char *end, int numbers, struct row *row) {
+    for (;;) {
+        const char *s = *at, *e = s, *b;
+        if (s >= end) return 0;
+        while (e < end && *e != '\n') e++;
+        *at = e < end ? e + 1 : e;
+        for (b = s; b < e && (*b == ' ' || *b == '\t');) b++;
+        if (b == e || *b == '#') continue;
+        int k = 0;
+        for (const char *f = s;;) {
+            const char *c = f;
+            if (k < numbers)
+                while (c < e && *c != ':') c++;
+            else
+                c = e;
+            row->field[k] = f, row->size[k] = (long)(c - f), k++;
+            if (k > numbers || c == e) break;
+            f = c + 1;
+        }
+        if (k == 3 && numbers == 3) row->field[3] = e, row->size[3] = 0, k = 4;
+        if (k <= numbers) return -1;
+        unsigned long long ignored;
+        for (int i = 2; i < numbers; i++)
+            if (!table_number(row->field[i], row->size[i], &ignored)) return -1;
+        return 1;
+    }
+}
+
+/* The table read and checked (state 1), or state -1. */
+static struct table *table_load(struct table *t, int numbers) {
+    if (t->state) return t;
+    t->state = -1;
+    long fd = os_openat(AT_FDCWD, t->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return t;
+    struct stat st;
+    if (os_fstat(fd, &st) != 0 || !IS_REG(st.st_mode) || st.st_size > TABLE_MAX) {
+        os_close(fd);
+        return t;
+    }
+    /* One byte more than fstat said: a file that grew meanwhile fills it and is refused. */
+    long cap = (long)st.st_size + 1, got = 0;
+    char *buf = alloc((size_t)cap);
+    while (got < cap) {
+        long n = os_read(fd, buf + got, (size_t)(cap - got));
+        if (n == -EINTR) continue;
+        if (n < 0) got = cap;
+        if (n <= 0) break;
+        got += n;
+    }
+    os_close(fd);
+    if (got >= cap) return t;
+    const char *at = buf;
+    struct row row;
+    int r;
+    while ((r = table_row(&at, buf + got, numbers, &row)) > 0) {}
+    if (r == 0) t->text = buf, t->len = got, t->state = 1;
+    return t;
+}
+
+static int field_is(const struct row *row, int i, unsigned long long value) {
+    unsigned long long v;
+    return table_number(row->field[i], row->size[i], &v) && v == value;
+}
+
+/* Whether member name m (n bytes) is the owner's: some /etc/passwd line with that name
+ * has uid `uid`, and none another uid. */
+static int owners_name(const struct table *users, const char *m, long n, unsigned long long uid) {
+    const char *at = users->text;
+    struct row row;
+    int found = 0;
+    while (table_row(&at, users->text + users->len, 4, &row) > 0) {
+        if (row.size[0] != n || memcmp_(row.field[0], m, (size_t)n) != 0) continue;
+        if (!field_is(&row, 2, uid)) return 0;
+        found = 1;
+    }
+    return found;
+}
+
+/* ownership.private_group: whether group `gid` has exactly one member, the user `uid`
+ * (Debian's OpenSSH user-group-modes rule, over the files: this program cannot ask NSS). */
+static int private_group(unsigned long long gid, unsigned long long uid) {
+    struct table *groups = table_load(&group_table, 3);
+    if (groups->state < 0) return 0;
+    struct table *users = table_load(&passwd_table, 4);
+    if (users->state < 0) return 0;
+    const char *at = groups->text;
+    struct row row;
+    int exists = 0, members = 0;
+    while (table_row(&at, groups->text + groups->len, 3, &row) > 0) {
+        if (!field_is(&row, 2, gid)) continue;
+        exists = 1;
+        const char *m = row.field[3], *end = m + row.size[3];
+        while (m < end) {
+            const char *c = m;
+            while (c < end && *c != ',') c++;
+            if (c > m) {
+                if (!owners_name(users, m, (long)(c - m), uid)) return 0;
+                members = 1;
+            }
+            m = c + 1;
+        }
+    }
+    if (!exists) return 0;
+    int primary = 0;
+    at = users->text;
+    while (table_row(&at, users->text + users->len, 4, &row) > 0) {
+        if (!field_is(&row, 3, gid)) continue;
+        if (!field_is(&row, 2, uid)) return 0;
+        primary = 1;
+    }
+    return primary || members;
+}
+
 static int safe_dir(const char *p, int holder) {
     struct stat st;
     if (!stat_(p, &st, 0)) return 1; /* not examinable: where it is used says so */
     if (st.st_uid != 0 && (long)st.st_uid != os_geteuid()) return 0;
-    if (st.st_mode & (S_IWGRP_ | S_IWOTH_)) return holder && (st.st_mode & S_ISVTX_);
+    if (st.st_mode & (S_IWGRP_ | S_IWOTH_)) {
+        if (holder && (st.st_mode & S_ISVTX_)) return 1;
+        /* Writable by its group only, a group private to the owner: nobody else. */
+        return !(st.st_mode & S_IWOTH_) && private_group(st.st_gid, st.st_uid);
+    }
     return 1;
 }
 static int pyrun_trusted(const char *env) {

@@ -132,7 +132,7 @@ pyrun_use_env() {
 
 # Whether the environment $1, found by the .venv step, may be used: it and the
 # directory holding it must be yours or root's and writable by nobody else (the holder
-# may be sticky, like /tmp), unless PYRUN_TRUST or config.toml's trust list (baked in
+# may be sticky, like /tmp; a group private to the owner is nobody else), unless PYRUN_TRUST or config.toml's trust list (baked in
 # as $pyrun_trust) names it (src/pyrun/ownership.py has the
 # rule and the reasons). 0: use it; 1: not trusted; 2: cannot tell here. Mode bits have
 # no shell builtin, so this costs one `ls` where a .venv is found (the compiled shim
@@ -183,7 +183,7 @@ pyrun_trusted() {
     # shellcheck disable=SC2086  # split into fields on purpose
     set -- "$1" $pyrun_l
     set +f
-    pyrun_hm=$2
+    pyrun_hm=$2 pyrun_hu=$4 pyrun_hg=$5
     [ "$4" = 0 ] || [ -O "$pyrun_h" ] || return 1
     pyrun_l=${pyrun_ls#*"
 "}
@@ -192,12 +192,88 @@ pyrun_trusted() {
     set -- "$1" $pyrun_l
     set +f
     [ "$4" = 0 ] || [ -O "$1" ] || return 1
-    case $2 in ?????w* | ????????w*) return 1 ;; esac
+    case $2 in
+        ????????w*) return 1 ;;
+        ?????w*) pyrun_private_group "$5" "$4" || return 1 ;;
+    esac
     case $pyrun_hm in
         ?????????[tT]*) ;;
-        ?????w* | ????????w*) return 1 ;;
+        ????????w*) return 1 ;;
+        ?????w*) pyrun_private_group "$pyrun_hg" "$pyrun_hu" || return 1 ;;
     esac
     return 0
+}
+
+# Whether group $1 has exactly one member, the user $2 (a directory's owner), so that
+# its group-write bit lets nobody else write: ownership.private_group's rule (Debian's
+# OpenSSH user-group-modes), read from /etc/group and /etc/passwd with builtins only,
+# and only when a group-writable directory is met. Any line that is neither blank, a
+# `#` comment nor `name:x:N:...` in plain decimal makes the answer "not private", as
+# does a file that is no regular file or is over 1 MiB (counted as read: in a
+# multibyte locale, characters; NUL bytes, which the shell drops, are the one
+# difference from the other copies, in a file only root writes).
+pyrun_private_group() {
+    [ -f /etc/group ] && [ -f /etc/passwd ] || return 1
+    pyrun_pg_members=,
+    pyrun_pg_found=
+    pyrun_pg_size=0
+    while pyrun_pg_l=; IFS= read -r pyrun_pg_l || [ -n "$pyrun_pg_l" ]; do
+        pyrun_pg_size=$((pyrun_pg_size + ${#pyrun_pg_l} + 1))
+        [ "$pyrun_pg_size" -le 1048577 ] || return 1
+        pyrun_pg_b=${pyrun_pg_l#"${pyrun_pg_l%%[!' 	']*}"}
+        case $pyrun_pg_b in '' | '#'*) continue ;; esac
+        case $pyrun_pg_l in *:*:*) ;; *) return 1 ;; esac
+        pyrun_pg_r=${pyrun_pg_l#*:*:}
+        pyrun_pg_n=${pyrun_pg_r%%:*}
+        pyrun_number "$pyrun_pg_n" || return 1
+        [ "$pyrun_pg_n" = "$1" ] || continue
+        pyrun_pg_found=1
+        case $pyrun_pg_r in *:*) pyrun_pg_members=$pyrun_pg_members${pyrun_pg_r#*:}, ;; esac
+    done </etc/group
+    [ -n "$pyrun_pg_found" ] || return 1
+    pyrun_pg_owners=,
+    pyrun_pg_primary=
+    pyrun_pg_size=0
+    while pyrun_pg_l=; IFS= read -r pyrun_pg_l || [ -n "$pyrun_pg_l" ]; do
+        pyrun_pg_size=$((pyrun_pg_size + ${#pyrun_pg_l} + 1))
+        [ "$pyrun_pg_size" -le 1048577 ] || return 1
+        pyrun_pg_b=${pyrun_pg_l#"${pyrun_pg_l%%[!' 	']*}"}
+        case $pyrun_pg_b in '' | '#'*) continue ;; esac
+        case $pyrun_pg_l in *:*:*:*:*) ;; *) return 1 ;; esac
+        pyrun_pg_name=${pyrun_pg_l%%:*}
+        pyrun_pg_r=${pyrun_pg_l#*:*:}
+        pyrun_pg_n=${pyrun_pg_r%%:*}
+        pyrun_pg_r=${pyrun_pg_r#*:}
+        pyrun_pg_g=${pyrun_pg_r%%:*}
+        pyrun_number "$pyrun_pg_n" && pyrun_number "$pyrun_pg_g" || return 1
+        # A name with a comma or no name at all is no member's (members are split there).
+        case $pyrun_pg_name in '' | *,*) pyrun_pg_name=, ;; esac
+        if [ "$pyrun_pg_n" != "$2" ]; then
+            [ "$pyrun_pg_g" != "$1" ] || return 1
+            case $pyrun_pg_members in *,"$pyrun_pg_name",*) [ "$pyrun_pg_name" = , ] || return 1 ;; esac
+            continue
+        fi
+        [ "$pyrun_pg_g" != "$1" ] || pyrun_pg_primary=1
+        case $pyrun_pg_members in *,"$pyrun_pg_name",*) pyrun_pg_owners=$pyrun_pg_owners$pyrun_pg_name, ;; esac
+    done </etc/passwd
+    # Every member named must be the owner's; the owner must be one by either file.
+    pyrun_pg_r=$pyrun_pg_members
+    while [ -n "$pyrun_pg_r" ]; do
+        pyrun_pg_name=${pyrun_pg_r%%,*}
+        pyrun_pg_r=${pyrun_pg_r#*,}
+        [ -n "$pyrun_pg_name" ] || continue
+        case $pyrun_pg_owners in *,"$pyrun_pg_name",*) ;; *) return 1 ;; esac
+        pyrun_pg_primary=1
+    done
+    [ -n "$pyrun_pg_primary" ]
+}
+
+# Whether $1 is a uid or gid as the tools write it (ownership._number): plain decimal,
+# no leading zero, within 32 bits.
+pyrun_number() {
+    case $1 in '' | *[!0-9]* | 0?*) return 1 ;; esac
+    [ "${#1}" -le 10 ] || return 1
+    [ "$1" -le 4294967295 ]
 }
 
 # A base interpreter found at $1 (by step $2): run its isolated environment.

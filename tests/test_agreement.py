@@ -725,10 +725,14 @@ LEVEL_KINDS = (
     "inside",  # this directory is itself a venv (pyvenv.cfg) that the walk goes through
     # ownership.py: not used unless trusted ...
     "foreign-3.11",  # a .venv owned by another user
-    "groupw-3.12",  # a .venv its group can write to
+    "groupw-3.12",  # a .venv its group can write to (a group /etc/group does not know)
     "holder-ow",  # a .venv in a directory others can write to
     # ... and used
     "sticky-3.12",  # a .venv in a world-writable directory with the sticky bit (/tmp)
+    # Group-writable by root's own group (the tests run as root): used where that group
+    # is private to root (ownership.private_group; Debian's, Fedora's /etc/group).
+    "groupw-private-3.12",  # the .venv
+    "holder-gw",  # the directory holding it
 )
 TRUST_KINDS = ("unset", "unset", "all", "below-top", "bad-entries")
 # A version file (version_file.py): where it is, what it asks for, and the switch.
@@ -747,6 +751,7 @@ PIN_KINDS = (
     "3.12@cwd-bad",  # PYRUN_PYTHON_VERSION_FILES=yes: an error
 )
 OTHER_UID = 65534  # nobody: "another user"
+NO_GROUP = 4242  # a gid /etc/group does not have: its members cannot be told
 
 
 VENV_KINDS = (
@@ -859,6 +864,14 @@ def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
         os.chown(handmade_venv(dot, base), OTHER_UID, OTHER_UID)
     elif kind == "groupw-3.12":
         handmade_venv(dot, base).chmod(0o775)
+        os.chown(dot, 0, NO_GROUP)
+    elif kind == "groupw-private-3.12":
+        handmade_venv(dot, base).chmod(0o775)
+        os.chown(dot, 0, 0)
+    elif kind == "holder-gw":
+        handmade_venv(dot, base)
+        directory.chmod(0o775)
+        os.chown(directory, 0, 0)
     elif kind == "holder-ow":
         handmade_venv(dot, base)
         directory.chmod(0o757)

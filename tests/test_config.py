@@ -110,6 +110,7 @@ def _group_writable_project(world: World) -> Path:
         (project / "sub").mkdir(parents=True)
         world.venv(project / ".venv")
         project.chmod(0o775)  # writable by the group: its .venv is not used untrusted
+        os.chown(project, -1, 4242)  # a group /etc/group does not have (not private)
     return project
 
 

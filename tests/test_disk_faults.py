@@ -368,7 +368,9 @@ def test_unsafe_data_or_shims_directory_is_refused(world: World) -> None:
         (world.shims, stat.S_IWGRP | stat.S_IWOTH, "its group and others"),
     ):
         mode = stat.S_IMODE(directory.stat().st_mode)
+        gid = directory.stat().st_gid
         directory.chmod(mode | bits)
+        os.chown(directory, -1, 4242)  # a group /etc/group does not have (not private)
         try:
             expected = (
                 f"pyrun: refusing to use {directory}: it is writable by {who}, so someone "
@@ -394,6 +396,7 @@ def test_unsafe_data_or_shims_directory_is_refused(world: World) -> None:
             assert done.stderr.splitlines() == [expected]
         finally:
             directory.chmod(mode)
+            os.chown(directory, -1, gid)
         assert not world.envs.exists() and not records_in(world.data)
     world.run(["python", "-c", PREFIX], check=True)  # safe again: it works
 

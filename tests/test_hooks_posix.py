@@ -719,6 +719,7 @@ def owner_tree(top: Path, base: Base) -> Path:
             os.chown(Path(dirpath) / name, NOBODY, NOBODY, follow_symlinks=False)
     (root / "otherw" / ".venv").chmod(0o757)
     (root / "groupw").chmod(0o775)
+    os.chown(root / "groupw", -1, 4242)  # a group /etc/group does not have (not private)
     (root / "sticky").chmod(0o1777)
     return root
 

@@ -21,7 +21,7 @@ import pytest
 
 from pyrun import compiled, shims
 from pyrun.paths import Paths
-from tests.conftest import clean_env, need
+from tests.conftest import PYRUN, clean_env, need
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Setup,
     Situation,
@@ -33,6 +33,41 @@ from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
 )
 
 NOBODY = 65534
+# A gid /etc/group does not have: a group nobody can tell the members of.
+NO_GROUP = 4242
+
+
+def rows(path: str) -> list[list[str]]:
+    """The lines of an /etc file, split at `:` (blank and comment lines left out)."""
+    text = Path(path).read_text(errors="surrogateescape")
+    return [line.split(":") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def private_to(uid: int, gid: int) -> bool:
+    """Whether this machine's files plainly make `gid` the group of `uid` alone: a group
+    line with no member list and the only users with it as their primary group have
+    `uid` (a simpler condition than the rule's, read here independently of it)."""
+    groups = [f for f in rows("/etc/group") if len(f) >= 4 and f[2] == str(gid)]
+    users = [f for f in rows("/etc/passwd") if len(f) >= 4 and f[3] == str(gid)]
+    return (
+        bool(groups)
+        and all(f[3] == "" for f in groups)
+        and bool(users)
+        and all(f[2] == str(uid) for f in users)
+    )
+
+
+def shared_gid(uid: int) -> int | None:
+    """A group of /etc/group that another user than `uid` has as primary group."""
+    known = {f[2] for f in rows("/etc/group") if len(f) >= 4}
+    for f in rows("/etc/passwd"):
+        if len(f) >= 4 and f[2] != str(uid) and f[3] in known and f[3].isdigit():
+            return int(f[3])
+    return None
+
+
+def root_private() -> None:
+    need(private_to(0, 0), "root's group 0 private to root in /etc/group and /etc/passwd")
 
 
 def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
@@ -66,10 +101,26 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     os.chown(foreign, NOBODY, NOBODY)
     theirs = project("theirs")  # the .venv is root's, the directory holding it is not
     os.chown(own / "theirs", NOBODY, NOBODY)
+    # Group-writable: by a group /etc/group does not know, by one another user is in.
+    root_private()
+    shared = shared_gid(0)
+    need(shared is not None, "a group of /etc/group that another user than root is in")
+    assert shared is not None
     project("groupw").chmod(0o775)
+    os.chown(own / "groupw" / ".venv", 0, NO_GROUP)
+    project("sharedgw").chmod(0o775)
+    os.chown(own / "sharedgw" / ".venv", 0, shared)
     project("otherw").chmod(0o757)
     project("holdergw")
     (own / "holdergw").chmod(0o775)
+    os.chown(own / "holdergw", 0, shared)
+    # ... and by root's own group (the test runs as root), private to it: used. Others
+    # still may not write, whatever the group.
+    privategw = project("privategw")
+    privategw.chmod(0o775)
+    (own / "privategw").chmod(0o775)
+    project("privateow").chmod(0o777)
+    os.chown(own / "privateow" / ".venv", 0, 0)
     sticky = project("sticky")  # like a .venv in /tmp: others cannot replace it
     (own / "sticky").chmod(0o1777)
     outer = project("outer")
@@ -82,7 +133,18 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     skipped = {
         "a .venv owned by another user": (foreign, "is owned by uid 65534"),
         "a .venv in a directory owned by another user": (theirs, "is owned by uid 65534"),
-        "a .venv its group can write to": (own / "groupw" / ".venv", "writable by its group"),
+        "a .venv its group (unknown to /etc/group) can write to": (
+            own / "groupw" / ".venv",
+            "writable by its group",
+        ),
+        "a .venv its group (with another member) can write to": (
+            own / "sharedgw" / ".venv",
+            "writable by its group",
+        ),
+        "a .venv all can write to, its group private": (
+            own / "privateow" / ".venv",
+            "writable by its group and others",
+        ),
         "a .venv others can write to": (own / "otherw" / ".venv", "writable by others"),
         "a .venv in a group-writable directory": (
             own / "holdergw" / ".venv",
@@ -101,6 +163,12 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
 
     argv, warnings = ask(s, "a .venv in a sticky world-writable directory", own / "sticky" / "src")
     assert argv[0] == str(sticky / "bin" / "python") and not warnings
+    argv, warnings = ask(
+        s,
+        "a group-writable .venv in a group-writable directory, the group private",
+        own / "privategw" / "src",
+    )
+    assert argv[0] == str(privategw / "bin" / "python") and not warnings
     # Skipped as if absent: the walk goes on to the .venv above.
     argv, warnings = ask(s, "a foreign .venv below one's own", own / "outer" / "inner" / "src")
     assert argv[0] == str(outer / "bin" / "python"), argv
@@ -182,6 +250,66 @@ def test_an_unprivileged_user_trusts_its_own_and_roots(
             assert done.stdout == f"ran {name}\n", done.stderr
 
 
+def private_user() -> tuple[int, int]:
+    """An unprivileged user whose primary group is plainly theirs alone (Debian's and
+    this machine's `daemon`, uid 1 and gid 1, for one), as (uid, gid)."""
+    for f in rows("/etc/passwd"):
+        numbers = len(f) >= 4 and f[2].isdigit() and f[3].isdigit() and f[2] != "0"
+        if numbers and private_to(int(f[2]), int(f[3])):
+            return int(f[2]), int(f[3])
+    need(False, "a user whose primary group is private to it in /etc/group and /etc/passwd")
+    raise AssertionError  # not reached
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_with_a_private_group(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """umask 002 under user-private groups: the user's group-writable project and .venv
+    are used; the same made writable by a group another user is in, not."""
+    need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
+    need(os.geteuid() == 0, "root, to run the shims as another user")
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    uid, gid = private_user()
+    shared = shared_gid(uid)
+    need(shared is not None and shared != gid, "a group another user is in")
+    paths = Paths(data=public_root / "data", config=public_root / "config")
+    monkeypatch.setenv("PYRUN_SHIM", flavour)
+    shims.rehash(paths, "/usr/bin:/bin")
+    for d in (paths.data, paths.shims):
+        d.chmod(0o755)
+    for name, group in (("private", gid), ("shared", shared)):
+        project = public_root / name
+        (project / ".venv" / "bin").mkdir(parents=True)
+        (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = project / ".venv" / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {name}\n")
+        script.chmod(0o775)
+        for path in (project, project / ".venv", project / ".venv" / "bin", script):
+            path.chmod(0o775)
+            os.chown(path, uid, group)
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env["PYRUN_DEBUG"] = "1"
+    python3 = str(paths.shims / "python3")
+    for name in ("private", "shared"):
+        done = subprocess.run(
+            [*("setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups"), python3],
+            cwd=public_root / name,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+        if name == "shared":
+            assert said and said[-1].endswith(
+                f"slow path: .venv {public_root / name / '.venv'} is not trusted"
+            ), done.stderr
+        else:
+            assert done.stdout == "ran private\n", done.stderr
+
+
 def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # noqa: F811
     # Whoever can write to the data directory chooses what every shim runs (its records
     # name the environments). Both shims hand a cold start to the slow path, which
@@ -206,3 +334,138 @@ def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # 
     assert s.world.shim("python3", "-c", "pass", cwd=cwd).returncode == 0
     if s.flavour == "c":
         refused()
+
+
+# -- other /etc/group and /etc/passwd, each in a mount namespace of its own -----------------
+
+# A private mount namespace (unshare -m) in which the files are bind-mounted over /etc's:
+# the machine's own files are never written, and nothing outside sees the change.
+IN_NAMESPACE = [
+    shutil.which("unshare") or "unshare",
+    "-m",
+    "/bin/sh",
+    "-c",
+    'm=$(command -v mount || echo /bin/mount) && "$m" --bind "$1" /etc/group'
+    ' && "$m" --bind "$2" /etc/passwd && shift 2 && exec "$@"',
+    "sh",
+]
+USERS = (
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+    "mallory:x:1001:1001::/home/mallory:/bin/sh\n"
+)
+BIG = "#" + "x" * (1 << 20) + "\n"  # a comment line longer than the files may be
+# name: (/etc/group, /etc/passwd, the .venv's gid, whether private to root). The
+# directories are root's, as the tests run as root.
+TABLES: dict[str, tuple[str, str, int, bool]] = {
+    "root's group, no member list": ("root:x:0:\n", USERS, 0, True),
+    "comments, blank lines, no final newline": ("# x\n\n \t\nroot:x:0:", USERS, 0, True),
+    "root named as a member too": ("root:x:0:root\n", USERS, 0, True),
+    "a member list naming only root, empty names": ("root:x:0:,root,\n", USERS, 0, True),
+    "a member only (no primary group)": ("wheel:x:5000:root\n", USERS, 5000, True),
+    "an alias of root's uid as the member": (
+        "wheel:x:5000:toor\n",
+        USERS + "toor:x:0:0::/root:/bin/sh\n",
+        5000,
+        True,
+    ),
+    "a long line within the limit": ("#" + "x" * 500_000 + "\nroot:x:0:\n", USERS, 0, True),
+    # refused
+    "another user a member through /etc/group": ("root:x:0:mallory\n", USERS, 0, False),
+    "another user a member through a second line": (
+        "root:x:0:\nwheel:x:0:mallory\n",
+        USERS,
+        0,
+        False,
+    ),
+    "another user with it as primary group": (
+        "root:x:0:\n",
+        USERS + "eve:x:1002:0::/:/bin/sh\n",
+        0,
+        False,
+    ),
+    "a group named like the owner, with another member": (
+        "root:x:5000:root,mallory\n",
+        USERS,
+        5000,
+        False,
+    ),
+    "a member named like root but with another uid too": (
+        "wheel:x:5000:root\n",
+        USERS + "root:x:1003:1003::/:/bin/sh\n",
+        5000,
+        False,
+    ),
+    "a member /etc/passwd does not know": ("wheel:x:5000:ldapuser\n", USERS, 5000, False),
+    "a group with no members": ("staff:x:5000:\n", USERS, 5000, False),
+    "a gid /etc/group does not have": ("root:x:0:\n", USERS, 5000, False),
+    "CRLF line ends": ("root:x:0:\r\n", USERS.replace("\n", "\r\n"), 0, False),
+    "a line over the size limit": (BIG + "root:x:0:\n", USERS, 0, False),
+    "a NIS + line": ("+:::\nroot:x:0:\n", USERS, 0, False),
+    "a gid with a leading zero": ("wheel:x:00:mallory\nroot:x:0:\n", USERS, 0, False),
+    "a gid beyond 32 bits": ("wheel:x:4294967296:mallory\nroot:x:0:\n", USERS, 0, False),
+    "a passwd line without a gid": ("root:x:0:\n", USERS + "odd:x:1004\n", 0, False),
+}
+
+
+@pytest.mark.parametrize("case", list(TABLES))
+def test_a_private_group_by_the_files(
+    setup: Setup,  # noqa: F811 (the fixture)
+    case: str,
+    tmp_path: Path,
+) -> None:
+    """Each copy of the rule (ownership.private_group; the shim's, run as pyrun-resolve)
+    reads /etc/group and /etc/passwd alike: a group-writable .venv of root's is used
+    exactly when its group is private to root."""
+    need(os.geteuid() == 0 and shutil.which("unshare"), "root and unshare, for a mount namespace")
+    probe = subprocess.run([*IN_NAMESPACE, "/etc/group", "/etc/passwd", "true"], check=False)
+    need(probe.returncode == 0, "a mount namespace (unshare -m, mount --bind)")
+    group_text, passwd_text, gid, private = TABLES[case]
+    (tmp_path / "group").write_text(group_text, newline="")
+    (tmp_path / "passwd").write_text(passwd_text, newline="")
+    s = setup
+    project = s.world.root / "gw"
+    venv = handmade_venv(project / ".venv", s.lab.bases["3.12"])
+    venv.chmod(0o775)
+    os.chown(venv, 0, gid)
+    env = {"PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)])}
+    namespace = [*IN_NAMESPACE, str(tmp_path / "group"), str(tmp_path / "passwd")]
+    binary = s.world.run(
+        [*namespace, str(s.world.shims / shims.RESOLVER)],
+        cwd=project,
+        env={**env, "PYRUN_DEBUG": "1"},
+    )
+    python = s.world.run(
+        [*namespace, PYRUN, "_shim", shims.RESOLVER, "asked by the test"], cwd=project, env=env
+    )
+    assert binary.returncode == python.returncode == 0, (binary, python)
+    assert binary.stdout == python.stdout, (binary.stderr, python.stderr)
+    said = python.stdout.splitlines()
+    slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
+    if private:
+        assert "kind=.venv" in said and not any(x.startswith("warning=") for x in said), said
+        assert not slow, f"the {s.flavour} shim left the fast path: {slow}"
+    else:
+        warning = f"warning=pyrun: not using {venv}: {venv} is writable by its group; "
+        assert "kind=.venv" not in said and any(x.startswith(warning) for x in said), said
+
+
+def test_a_fifo_or_missing_group_file_is_not_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO in /etc/group's place must not hang the rule (opened non-blocking, then
+    not a regular file): the answer is "not private", as for a file that is not there.
+    (A FIFO cannot be bind-mounted over /etc/group for the shims; theirs is the same
+    open and fstat, and shim.sh tests -f first.)"""
+    from pyrun import ownership
+
+    fifo = tmp_path / "group"
+    os.mkfifo(fifo)
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/sh\n")
+    (tmp_path / "plain").write_text("root:x:0:\n")
+    monkeypatch.setattr(ownership, "USERS", str(tmp_path / "passwd"))
+    monkeypatch.setattr(ownership, "GROUPS", str(tmp_path / "plain"))
+    assert ownership.private_group(0, 0)
+    for where in (fifo, tmp_path / "missing"):
+        monkeypatch.setattr(ownership, "GROUPS", str(where))
+        assert not ownership.private_group(0, 0)

@@ -16,6 +16,11 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
 
 * a directory is safe when its owner is you (the effective uid) or root, and no group
   or other user can write to it;
+* a directory its group can write to (but not others) is safe too when that group is
+  *private* to its owner (`private_group`): the user-private-group set-up of Debian,
+  Fedora and others, where umask 002 makes every new directory group-writable and
+  every user has a group of their own. It is the rule Debian's OpenSSH applies to
+  ~/.ssh under StrictModes (its user-group-modes patch, ``secure_permissions``);
 * the directory *holding* a `.venv` may be writable by others when it has the sticky
   bit (like /tmp): then nobody else can rename or replace the `.venv` inside it;
 * ``PYRUN_TRUST`` lists what to use anyway, separated by ``:``: a `.venv`'s path or
@@ -27,6 +32,7 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Mapping, Sequence
 
@@ -51,8 +57,113 @@ def unsafe_reason(path: str, *, holder: bool = False) -> str | None:
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
         if holder and info.st_mode & stat.S_ISVTX:
             return None
+        if not info.st_mode & stat.S_IWOTH and private_group(info.st_gid, info.st_uid):
+            return None
         return f"{path} is writable by {_writers(info.st_mode)}"
     return None
+
+
+# The files private_group reads, and how much of each (a larger file is not read at
+# all: the answer is then "not private", the rule without the exception).
+USERS = "/etc/passwd"
+GROUPS = "/etc/group"
+MAX_BYTES = 1 << 20
+_DECIMAL = re.compile(r"0|[1-9][0-9]{0,9}")
+
+
+def _number(field: str) -> bool:
+    """A uid or gid as the tools write it: plain decimal, no sign, space or leading
+    zero, and within 32 bits (the C library would wrap a larger one into range)."""
+    return bool(_DECIMAL.fullmatch(field)) and int(field) <= 0xFFFFFFFF
+
+
+def private_group(gid: int, uid: int) -> bool:
+    """Whether group `gid` has exactly one member, the user `uid` (a directory's owner),
+    so that its group-write bit lets nobody else write.
+
+    Debian's OpenSSH rule (user-group-modes, ``secure_permissions``), over the files
+    /etc/group and /etc/passwd (the compiled shim is static and cannot ask NSS, so no
+    copy does: a group only a directory service knows is not private):
+
+    * some /etc/group line has the gid; the members of every line with that gid (a
+      second line would make its members members too) are names of the owner: some
+      /etc/passwd line with that name has the owner's uid, and none another uid;
+    * every /etc/passwd line whose primary gid is the gid has the owner's uid;
+    * the owner is a member by one or the other: a group with no members at all (a
+      set-gid helper's) is not private.
+
+    Blank and ``#`` lines are skipped, as the C library skips them. Any other line
+    that does not read as ``name:x:number:...`` with plain decimal numbers (hand edits,
+    NIS ``+`` lines, a file that is not a regular file or is over MAX_BYTES) makes the
+    answer "not private": a line the C library reads differently could add a member.
+    shims/shim.c (private_group) and shims/shim.sh (pyrun_private_group) spell it
+    again, identically.
+    """
+    groups = _table(GROUPS, 3)
+    users = _table(USERS, 4) if groups is not None else None
+    if groups is None or users is None:
+        return False
+    members: set[str] = set()
+    exists = False
+    for fields in groups:
+        if fields[2] == str(gid):
+            exists = True
+            members.update(name for name in fields[3].split(",") if name)
+    if not exists:
+        return False
+    primary = False
+    owners: set[str] = set()
+    for fields in users:
+        name, number, group = fields[0], fields[2], fields[3]
+        if number != str(uid):
+            if group == str(gid) or name in members:
+                return False
+            continue
+        primary = primary or group == str(gid)
+        if name in members:
+            owners.add(name)
+    return owners == members and (primary or bool(members))
+
+
+def _table(path: str, numbers: int) -> list[list[str]] | None:
+    """The lines of `path` split at ``:`` (at least numbers + 1 fields, the second to
+    the numbers-th plain decimal), blank and comment lines left out; None when the file
+    cannot be read whole or has a line that is neither."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = b""
+        while len(data) <= MAX_BYTES:
+            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        return None
+    rows = []
+    for raw in data.split(b"\n"):
+        line = raw.decode("latin-1")
+        bare = line.lstrip(" \t")
+        if not bare or bare.startswith("#"):
+            continue
+        fields = line.split(":", numbers)
+        if len(fields) <= numbers:
+            if len(fields) == numbers and numbers == 3:  # `name:x:gid`: no member list
+                fields.append("")
+            else:
+                return None
+        if not all(_number(field) for field in fields[2:numbers]):
+            return None
+        rows.append(fields)
+    return rows
 
 
 def trusted(env: str, holder: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> bool:
