@@ -204,6 +204,17 @@ pyrun_trusted() {
     return 0
 }
 
+# pyrun_etc_line: what to do with line $pyrun_pg_l of /etc/group or /etc/passwd, its
+# bytes added to $pyrun_pg_size: 0 read it, 1 skip it (blank or a comment), 2 stop
+# (the file is over 1 MiB so far).
+pyrun_etc_line() {
+    pyrun_pg_size=$((pyrun_pg_size + ${#pyrun_pg_l} + 1))
+    [ "$pyrun_pg_size" -le 1048577 ] || return 2
+    pyrun_pg_b=${pyrun_pg_l#"${pyrun_pg_l%%[!' 	']*}"}
+    case $pyrun_pg_b in '' | '#'*) return 1 ;; esac
+    return 0
+}
+
 # Whether group $1 has exactly one member, the user $2 (a directory's owner), so that
 # its group-write bit lets nobody else write: ownership.private_group's rule (Debian's
 # OpenSSH user-group-modes), read from /etc/group and /etc/passwd with builtins only,
@@ -218,10 +229,7 @@ pyrun_private_group() {
     pyrun_pg_found=
     pyrun_pg_size=0
     while pyrun_pg_l=; IFS= read -r pyrun_pg_l || [ -n "$pyrun_pg_l" ]; do
-        pyrun_pg_size=$((pyrun_pg_size + ${#pyrun_pg_l} + 1))
-        [ "$pyrun_pg_size" -le 1048577 ] || return 1
-        pyrun_pg_b=${pyrun_pg_l#"${pyrun_pg_l%%[!' 	']*}"}
-        case $pyrun_pg_b in '' | '#'*) continue ;; esac
+        pyrun_etc_line || { [ "$?" = 1 ] && continue; return 1; }
         case $pyrun_pg_l in *:*:*) ;; *) return 1 ;; esac
         pyrun_pg_r=${pyrun_pg_l#*:*:}
         pyrun_pg_n=${pyrun_pg_r%%:*}
@@ -235,10 +243,7 @@ pyrun_private_group() {
     pyrun_pg_primary=
     pyrun_pg_size=0
     while pyrun_pg_l=; IFS= read -r pyrun_pg_l || [ -n "$pyrun_pg_l" ]; do
-        pyrun_pg_size=$((pyrun_pg_size + ${#pyrun_pg_l} + 1))
-        [ "$pyrun_pg_size" -le 1048577 ] || return 1
-        pyrun_pg_b=${pyrun_pg_l#"${pyrun_pg_l%%[!' 	']*}"}
-        case $pyrun_pg_b in '' | '#'*) continue ;; esac
+        pyrun_etc_line || { [ "$?" = 1 ] && continue; return 1; }
         case $pyrun_pg_l in *:*:*:*:*) ;; *) return 1 ;; esac
         pyrun_pg_name=${pyrun_pg_l%%:*}
         pyrun_pg_r=${pyrun_pg_l#*:*:}
