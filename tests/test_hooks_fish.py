@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from pyrun.commands.hook import render
+from pyrun.commands.hook import PLACEHOLDERS, render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
 from pyrun.shims import RESOLVER
@@ -533,13 +533,7 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     need(FISH, "fish")
     template = (Path(__file__).parents[1] / "shell" / "fish" / "pyrun.fish").read_text()
     used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", template)))
-    assert used == [
-        "__PYRUN_PROMPT_AFTER__",
-        "__PYRUN_PROMPT_BEFORE__",
-        "__PYRUN_PROMPT__",
-        "__PYRUN_RESOLVE__",
-        "__PYRUN_SHIMS__",
-    ]
+    assert used == sorted(PLACEHOLDERS)
     data = tmp_path / "d'a$ta `x` \"q\" back\\slash \\' (end)\\"
     paths = Paths(data=data, config=tmp_path)
     text = render(SHELLS["fish"], paths)

@@ -587,6 +587,13 @@ def hook_file(tree: Tree, shell: str) -> Path:
     return path
 
 
+def shell_argv(shell: str, script: str) -> list[str]:
+    """Run `script` in bash or zsh with no start-up file of the machine's."""
+    if shell == "zsh":
+        return ["zsh", "-f", "-c", script]
+    return ["bash", "--norc", "--noprofile", "-c", script]
+
+
 def hook_sees(tree: Tree, shell: str, cwd: Path, env: dict[str, str]) -> tuple[str, str, str]:
     """PYRUN_ENV_KIND, PYRUN_ENV_NAME and the stderr of the hook evaluated in cwd."""
     need(shutil.which(shell), shell)
@@ -594,9 +601,7 @@ def hook_sees(tree: Tree, shell: str, cwd: Path, env: dict[str, str]) -> tuple[s
         f"cd {quote_posix(str(cwd))} && . {quote_posix(str(hook_file(tree, shell)))} && "
         'printf \'%s\\0\' "$PYRUN_ENV_KIND" "$PYRUN_ENV_NAME"'
     )
-    argv = ["bash", "--norc", "--noprofile", "-c", script]
-    if shell == "zsh":
-        argv = ["zsh", "-f", "-c", script]
+    argv = shell_argv(shell, script)
     done = tree.world.run(argv, env=env, check=True)
     kind, name = done.stdout.split("\0")[:2]
     return kind, name, done.stderr
@@ -785,9 +790,8 @@ def test_a_venv_someone_else_controls_is_skipped_as_the_shims_skip_it(
 # -- the rendered hook: placeholders and linters -------------------------------------
 
 
-def rendered(shell: str, monkeypatch: pytest.MonkeyPatch, data: str = "") -> str:
+def rendered(shell: str, data: str = "") -> str:
     """The hook as `pyrun hook SHELL` prints it, for the same paths on every machine."""
-    monkeypatch.setattr(hook_command, "pyrun_executable", lambda: "/home/user/.local/bin/pyrun")
     paths = Paths(
         data=Path(data or "/home/user/.local/share/pyrun"), config=Path("/home/user/.config")
     )
@@ -802,7 +806,10 @@ def test_rendered_placeholders_are_all_replaced_and_quoted(
     from a path holding quotes, `$(...)`, a space and non-ASCII; the resolver is not
     there, so the hook says `pyrun?` (and runs nothing the path names)."""
     data = tmp_path / f"d a'ta \"$(touch {tmp_path}/ran)` пример"
-    text = rendered(shell, monkeypatch, str(data))
+    template = Path(__file__).parents[1] / "shell" / shell / f"pyrun.{shell}"
+    used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", template.read_text())))
+    assert used == sorted(hook_command.PLACEHOLDERS)
+    text = rendered(shell, str(data))
     assert "__PYRUN_" not in text
     hook = tmp_path / f"hook.{shell}"
     hook.write_text(text)
@@ -810,9 +817,7 @@ def test_rendered_placeholders_are_all_replaced_and_quoted(
         f'. {quote_posix(str(hook))}; printf \'%s\\0\' "$_pyrun_shims" "$_pyrun_resolver" '
         '"$_pyrun_prompt" "$_pyrun_before" "$_pyrun_after" "$PYRUN_ENV_NAME"'
     )
-    argv = ["bash", "--norc", "--noprofile", "-c", script]
-    if shell == "zsh":
-        argv = ["zsh", "-f", "-c", script]
+    argv = shell_argv(shell, script)
     need(shutil.which(shell), shell)
     done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, check=True)
     shims = data / "shims"
@@ -824,9 +829,9 @@ def test_rendered_placeholders_are_all_replaced_and_quoted(
 
 def test_rendered_hooks_pass_their_linters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bash_hook = tmp_path / "hook.bash"
-    bash_hook.write_text(rendered("bash", monkeypatch))
+    bash_hook.write_text(rendered("bash"))
     zsh_hook = tmp_path / "hook.zsh"
-    zsh_hook.write_text(rendered("zsh", monkeypatch))
+    zsh_hook.write_text(rendered("zsh"))
     shellcheck = tool("shellcheck")
     done = subprocess.run(
         [str(shellcheck), "-s", "bash", str(bash_hook)], capture_output=True, text=True

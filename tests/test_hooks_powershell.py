@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pyrun.commands.hook import render
+from pyrun.commands.hook import PLACEHOLDERS, render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_powershell
 from pyrun.shims import RESOLVER
@@ -247,13 +247,7 @@ def test_quote_powershell_keeps_a_hostile_path_one_literal() -> None:
 
 def test_placeholders_are_all_replaced() -> None:
     used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", TEMPLATE.read_text())))
-    assert used == [
-        "__PYRUN_PROMPT_AFTER__",
-        "__PYRUN_PROMPT_BEFORE__",
-        "__PYRUN_PROMPT__",
-        "__PYRUN_RESOLVE__",
-        "__PYRUN_SHIMS__",
-    ]
+    assert used == sorted(PLACEHOLDERS)
     text = rendered()
     assert "__PYRUN_" not in text
     assert "$shims = '/home/user/.local/share/pyrun/shims'\n" in text

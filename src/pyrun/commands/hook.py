@@ -44,11 +44,22 @@ def pyrun_executable() -> str:
     return script if os.access(script, os.X_OK) else os.path.abspath(sys.argv[0])
 
 
+# What a hook is given; everything else it learns from the resolver at each change.
+PLACEHOLDERS = (
+    "__PYRUN_SHIMS__",
+    "__PYRUN_RESOLVE__",
+    "__PYRUN_PROMPT__",
+    "__PYRUN_PROMPT_BEFORE__",
+    "__PYRUN_PROMPT_AFTER__",
+)
+
+
 def render(shell: Shell, paths: Paths, settings: config.Config | None = None) -> str:
     """The hook with its values filled in, the settings among them (default: loaded for
-    `paths`). A hook cannot read TOML, so config.toml's trust list and prompt setting
-    are baked in, under PYRUN_TRUST and PYRUN_PROMPT, which it reads live;
-    prompt_format is baked as its effective value, split around ``{name}``."""
+    `paths`). A hook cannot read TOML, so config.toml's prompt setting is baked in,
+    under PYRUN_PROMPT, which it reads live, and prompt_format as its effective value,
+    split around ``{name}``. What decides the environment (trust list, version files,
+    system site packages) is baked into the shims and their resolver by rehash."""
     settings = settings or config.load(paths)
     before, after = settings.prompt_parts()
     text = resources.read_text("shell", *shell.hook_file)
@@ -56,17 +67,12 @@ def render(shell: Shell, paths: Paths, settings: config.Config | None = None) ->
         "__PYRUN_SHIMS__": str(paths.shims),
         # the shim binary under the name that prints the answer (shims.RESOLVER)
         "__PYRUN_RESOLVE__": str(paths.shims / shims.RESOLVER),
-        "__PYRUN_DATA__": str(paths.data),
-        "__PYRUN_EXE__": pyrun_executable(),
-        "__PYRUN_TRUST__": ":".join(settings.file_trust),
         "__PYRUN_PROMPT__": "1" if settings.file_prompt else "0",
         "__PYRUN_PROMPT_BEFORE__": before,
         "__PYRUN_PROMPT_AFTER__": after,
-        "__PYRUN_SITE__": "1" if settings.file_system_site_packages else "0",
-        "__PYRUN_PIN__": "1" if settings.file_python_version_files else "0",
     }
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, shell.quote(value))
+    for placeholder in PLACEHOLDERS:
+        text = text.replace(placeholder, shell.quote(values[placeholder]))
     return text
 
 
