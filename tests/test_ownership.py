@@ -226,28 +226,32 @@ def test_an_unprivileged_user_trusts_its_own_and_roots(
         venv(owner, name)
     env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
     env["PYRUN_DEBUG"] = "1"
+    as_nobody = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
     for name in cases:
-        done = subprocess.run(
-            [
-                "setpriv",
-                f"--reuid={NOBODY}",
-                f"--regid={NOBODY}",
-                "--clear-groups",
-                str(paths.shims / "python3"),
-            ],
-            cwd=public_root / name,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
+        python3_as(as_nobody, paths, public_root / name, env, flavour, name != "someone-elses")
+
+
+def python3_as(
+    setpriv: list[str], paths: Paths, project: Path, env: dict[str, str], flavour: str, used: bool
+) -> None:
+    """Run the python3 shim in `project` as the user `setpriv` names: it must run the
+    project's .venv (a script that says `ran NAME`), or, when not `used`, skip it as
+    not trusted."""
+    done = subprocess.run(
+        ["setpriv", *setpriv, str(paths.shims / "python3")],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+    if used:
+        assert done.stdout == f"ran {project.name}\n", done.stderr
+    else:
+        assert said and said[-1].endswith(f"slow path: .venv {project / '.venv'} is not trusted"), (
+            done.stderr
         )
-        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
-        if name == "someone-elses":
-            assert said and said[-1].endswith(
-                f"slow path: .venv {public_root / name / '.venv'} is not trusted"
-            ), done.stderr
-        else:
-            assert done.stdout == f"ran {name}\n", done.stderr
 
 
 def private_user() -> tuple[int, int]:
@@ -291,23 +295,9 @@ def test_an_unprivileged_user_with_a_private_group(
             os.chown(path, uid, group)
     env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
     env["PYRUN_DEBUG"] = "1"
-    python3 = str(paths.shims / "python3")
+    as_user = [f"--reuid={uid}", f"--regid={gid}", "--init-groups"]
     for name in ("private", "shared"):
-        done = subprocess.run(
-            [*("setpriv", f"--reuid={uid}", f"--regid={gid}", "--init-groups"), python3],
-            cwd=public_root / name,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
-        if name == "shared":
-            assert said and said[-1].endswith(
-                f"slow path: .venv {public_root / name / '.venv'} is not trusted"
-            ), done.stderr
-        else:
-            assert done.stdout == "ran private\n", done.stderr
+        python3_as(as_user, paths, public_root / name, env, flavour, name == "private")
 
 
 def test_a_data_directory_others_can_write_is_refused(setup: Setup) -> None:  # noqa: F811
