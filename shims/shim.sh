@@ -224,6 +224,17 @@ pyrun_etc_line() {
 # multibyte locale, characters; NUL bytes, which the shell drops, are the one
 # difference from the other copies, in a file only root writes).
 pyrun_private_group() {
+    # The .venv and the directory holding it nearly always share their group: the
+    # files are read once per shim (the compiled shim likewise).
+    if [ "$1:$2" != "${pyrun_pg_asked-}" ]; then
+        pyrun_pg_asked=$1:$2
+        pyrun_private_group_read "$1" "$2"
+        pyrun_pg_said=$?
+    fi
+    return "$pyrun_pg_said"
+}
+
+pyrun_private_group_read() {
     [ -f /etc/group ] && [ -f /etc/passwd ] || return 1
     pyrun_pg_members=,
     pyrun_pg_found=

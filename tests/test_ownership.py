@@ -21,7 +21,7 @@ import pytest
 
 from pyrun import compiled, shims
 from pyrun.paths import Paths
-from tests.conftest import PYRUN, clean_env, need
+from tests.conftest import PYRUN, SHIM_FLAVOURS, World, clean_env, need
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Setup,
     Situation,
@@ -459,3 +459,30 @@ def test_a_fifo_or_missing_group_file_is_not_private(
     for where in (fifo, tmp_path / "missing"):
         monkeypatch.setattr(ownership, "GROUPS", str(where))
         assert not ownership.private_group(0, 0)
+
+
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_the_group_files_are_read_once_per_python(world: World, shim_flavour: str) -> None:
+    """umask 002 under a private group makes both the .venv and the project holding it
+    group-writable: each `python` there reads /etc/group once, not once per directory
+    it checks (dash's `read` takes a byte per system call)."""
+    strace = shutil.which("strace")
+    need(strace, "strace")
+    root_private()
+    project = world.root / "umask002"
+    venv = world.venv(project / ".venv")
+    for path in (project, venv):
+        path.chmod(0o775)
+        os.chown(path, 0, 0)
+    code = "import sys; print(sys.prefix)"
+    world.run(["python", "-c", code], cwd=project, check=True)  # records made
+    log = world.root / "strace.log"
+    trace = [str(strace), "-f", "-qq", "-e", "trace=open,openat", "-o", str(log)]
+    done = world.run(
+        [*trace, str(world.shims / "python"), "-c", code],
+        cwd=project,
+        check=True,
+    )
+    assert done.stdout.strip() == str(venv), done.stderr
+    opens = [line for line in log.read_text().splitlines() if '"/etc/group"' in line]
+    assert len(opens) == 1, opens
