@@ -20,9 +20,10 @@
 # promptvars off it is inserted as text with its backslashes doubled. Either way the
 # hook removes exactly what it added before and leaves the rest of PS1 alone.
 # Every command is called through `builtin`, and aliases are off while this file is
-# read, so the user's functions and aliases change nothing; the work runs with
-# `set +eu`, made local to it (`local -`), so the user's `set -e` and `set -u` stay
-# theirs and never stop it; nothing globs (failglob).
+# read, so the user's functions and aliases change nothing. The user's `set -e` and
+# `set -u` never stop it: the unchanged path is written to be safe under both, and the
+# work of a change runs with `set +eu`, made local to it (`local -`), so the options
+# stay the user's; nothing globs (failglob).
 # Evaluating this file again redefines the functions and registers nothing twice.
 
 \builtin shopt -q expand_aliases && _pyrun_aliases=1 || _pyrun_aliases=
@@ -46,7 +47,11 @@ _pyrun_ps1_lit=${_pyrun_ps1_lit-}
 _pyrun_ps1=${_pyrun_ps1-}
 _pyrun_ind=
 _pyrun_warned=
-_pyrun_sep=$'\1'
+# Scratch values of one prompt, global because a bash `local` costs microseconds.
+_pyrun_status=0
+_pyrun_now=
+_pyrun_files=
+_pyrun_look=
 
 # Shims first on PATH, and nowhere else on it.
 _pyrun_fix_path() {
@@ -122,7 +127,7 @@ _pyrun_show() {
             ps1=${ps1/"$_pyrun_ps1_lit"/}
         fi
     fi
-    if [[ :${BASHOPTS-}: == *:promptvars:* ]]; then
+    if builtin shopt -q promptvars; then
         # PS1 is expanded once, then shown: the value of _pyrun_ps1 is not expanded
         # again, so `$(...)` or backticks in a name stay text.
         _pyrun_ps1=$_pyrun_ind
@@ -131,7 +136,7 @@ _pyrun_show() {
     elif [[ -n $_pyrun_ind ]]; then
         # Without promptvars only backslash escapes are decoded (and `!` in posix mode).
         text=${_pyrun_ind//\\/\\\\}
-        [[ :${SHELLOPTS-}: != *:posix:* ]] || text=${text//!/!!}
+        [[ ! -o posix ]] || text=${text//!/!!}
         _pyrun_ps1_lit=$text
         ps1=$text$ps1
     fi
@@ -139,50 +144,73 @@ _pyrun_show() {
     _pyrun_ps1_seen=$PS1
 }
 
-# The work of one prompt, in one function (a call costs bash microseconds). `local -`
-# keeps the user's `set` options outside it: inside, `set +eu` means no `set -e` exit
-# and no unbound-variable error, and the key below needs no `${X-}` guards.
-_pyrun_hook() {
-    builtin local status=$? - key files='' shown
+# A changed key: ask the resolver. `local -` keeps the user's `set` options outside:
+# in here `set +eu` means no `set -e` exit and no unbound-variable error.
+_pyrun_answer() {
+    builtin local -
     builtin set +eu
     if [[ $PATH != "$_pyrun_path_seen" ]]; then
         _pyrun_fix_path
         _pyrun_path_seen=$PATH
     fi
-    # What the resolver reads, as one string compared with the last answer's: one
-    # assignment is the cheapest comparison bash has. ${X@a} holds `x` when X is
-    # exported (the resolver sees only those); the \1 of $_pyrun_sep separates values.
-    key=$PWD$_pyrun_sep$PATH$_pyrun_sep${VIRTUAL_ENV@a}:$VIRTUAL_ENV$_pyrun_sep${CONDA_PREFIX@a}:$CONDA_PREFIX$_pyrun_sep${CONDA_DEFAULT_ENV@a}:$CONDA_DEFAULT_ENV$_pyrun_sep${_CONDA_ROOT@a}:$_CONDA_ROOT$_pyrun_sep${PYRUN_TRUST@a}:$PYRUN_TRUST$_pyrun_sep${PYRUN_PYTHON_VERSION_FILES@a}:$PYRUN_PYTHON_VERSION_FILES$_pyrun_sep${PYRUN_SYSTEM_SITE_PACKAGES@a}:$PYRUN_SYSTEM_SITE_PACKAGES$_pyrun_sep${PYENV_VERSION@a}:$PYENV_VERSION$_pyrun_sep${PYENV_ROOT@a}:$PYENV_ROOT$_pyrun_sep${PYENV_DIR@a}:$PYENV_DIR$_pyrun_sep${HOME@a}:$HOME$_pyrun_sep${XDG_CONFIG_HOME@a}:$XDG_CONFIG_HOME
+    # The marker went away: a shim was made or removed (rehash, pip install or
+    # uninstall); a remembered path may be gone, so forget them all.
+    [[ $_pyrun_files != *m || $_pyrun_key == *m ]] || builtin hash -r
+    _pyrun_update
+    # The key as the next prompt will build it, with the new answer's marker.
+    _pyrun_files=${_pyrun_files%m}
+    [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || _pyrun_files+=m
+    _pyrun_key=$_pyrun_now$'\1'$_pyrun_files
+    _pyrun_shown=
+}
+
+# Something that decides the indicator changed, or someone else set PS1 (an activate
+# script, deactivate, the user): choose the indicator and show it again.
+_pyrun_redraw() {
+    builtin local -
+    builtin set +eu
+    _pyrun_shown=$_pyrun_look
+    _pyrun_choose
+    if [[ -n ${PS1+set} ]]; then
+        _pyrun_show
+    else
+        _pyrun_ps1_seen=
+    fi
+}
+
+# The work of one unchanged prompt, kept to expansions and tests: it runs before
+# every prompt, and in bash each command, local variable and string compared costs
+# microseconds. So no `local` (the scratch values are global _pyrun_ names), no
+# `set` (every expansion below is safe under `set -u`; no test can trip `set -e`),
+# and the work of a change is in the functions above.
+_pyrun_hook() {
+    _pyrun_status=$?
+    # What the resolver reads, as one string compared with the last answer's: ${X@a}
+    # holds `x` when X is exported (the resolver sees only those), and \1 separates
+    # values. PATH is compared on its own and is not in it: it is the longest string
+    # here, and bash compares strings a character at a time (about 20 ns each).
+    _pyrun_now=${PWD-}$'\1'${VIRTUAL_ENV+${VIRTUAL_ENV@a}:$VIRTUAL_ENV}$'\1'${CONDA_PREFIX+${CONDA_PREFIX@a}:$CONDA_PREFIX}$'\1'${CONDA_DEFAULT_ENV+${CONDA_DEFAULT_ENV@a}:$CONDA_DEFAULT_ENV}$'\1'${_CONDA_ROOT+${_CONDA_ROOT@a}:$_CONDA_ROOT}$'\1'${PYRUN_TRUST+${PYRUN_TRUST@a}:$PYRUN_TRUST}$'\1'${PYRUN_PYTHON_VERSION_FILES+${PYRUN_PYTHON_VERSION_FILES@a}:$PYRUN_PYTHON_VERSION_FILES}$'\1'${PYRUN_SYSTEM_SITE_PACKAGES+${PYRUN_SYSTEM_SITE_PACKAGES@a}:$PYRUN_SYSTEM_SITE_PACKAGES}$'\1'${PYENV_VERSION+${PYENV_VERSION@a}:$PYENV_VERSION}$'\1'${PYENV_ROOT+${PYENV_ROOT@a}:$PYENV_ROOT}$'\1'${PYENV_DIR+${PYENV_DIR@a}:$PYENV_DIR}$'\1'${HOME+${HOME@a}:$HOME}$'\1'${XDG_CONFIG_HOME+${XDG_CONFIG_HOME@a}:$XDG_CONFIG_HOME}
     # A .venv, .python-version or .python-versions made or removed here without a cd,
     # and the shims changing: a few stats, no process.
-    [[ -d $PWD/.venv ]] && files=d
-    [[ -L $PWD/.venv ]] && files+=l
-    [[ -f $PWD/.python-version ]] && files+=v
-    [[ -f $PWD/.python-versions ]] && files+=s
-    [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || files+=m
-    key+=$_pyrun_sep$files
-    if [[ $key != "$_pyrun_key" ]]; then
-        # The marker went away: a shim was made or removed (rehash, pip install or
-        # uninstall); a remembered path may be gone, so forget them all.
-        [[ $files != *m || $_pyrun_key == *m ]] || builtin hash -r
-        _pyrun_update
-        # The key as the next prompt will build it, with the new answer's marker.
-        files=${files%m}
-        [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || files+=m
-        _pyrun_key=${key%"$_pyrun_sep"*}$_pyrun_sep$files
-        _pyrun_shown=
+    _pyrun_files=
+    [[ -d ${PWD-}/.venv ]] && _pyrun_files=d
+    [[ -L ${PWD-}/.venv ]] && _pyrun_files+=l
+    [[ -f ${PWD-}/.python-version ]] && _pyrun_files+=v
+    [[ -f ${PWD-}/.python-versions ]] && _pyrun_files+=s
+    [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || _pyrun_files+=m
+    if [[ ${PATH-} != "$_pyrun_path_seen" || $_pyrun_now$'\1'$_pyrun_files != "$_pyrun_key" ]]; then
+        _pyrun_answer
     fi
-    # What decides the indicator, besides the answer.
-    shown=$PYRUN_PROMPT$_pyrun_sep$VIRTUAL_ENV_DISABLE_PROMPT$_pyrun_sep$CONDA_PROMPT_MODIFIER$_pyrun_sep$BASHOPTS$_pyrun_sep$SHELLOPTS
-    if [[ $shown != "$_pyrun_shown" ]]; then
-        _pyrun_shown=$shown
-        _pyrun_choose
-        [[ -z ${PS1+set} ]] || _pyrun_show
-    elif [[ -n ${PS1+set} && $PS1 != "$_pyrun_ps1_seen" ]]; then
-        # Someone else set PS1 (an activate script, deactivate, the user): show again.
-        _pyrun_show
+    # What decides the indicator, besides the answer. posix mode and promptvars are
+    # asked by test and shopt: $SHELLOPTS and $BASHOPTS are rebuilt at every expansion.
+    _pyrun_look=
+    [[ -o posix ]] && _pyrun_look=p
+    builtin shopt -q promptvars && _pyrun_look+=v
+    _pyrun_look+=$'\1'${PYRUN_PROMPT-}$'\1'${VIRTUAL_ENV_DISABLE_PROMPT-}$'\1'${CONDA_PROMPT_MODIFIER-}
+    if [[ $_pyrun_look != "$_pyrun_shown" || ${PS1-} != "$_pyrun_ps1_seen" ]]; then
+        _pyrun_redraw
     fi
-    builtin return "$status"
+    builtin return "$_pyrun_status"
 }
 
 # PROMPT_COMMAND is a string before bash 5.1 and may be an array from 5.1 on; the
