@@ -191,12 +191,13 @@ _pyrun_hook() {
     # here, and bash compares strings a character at a time (about 20 ns each).
     _pyrun_now=${PWD-}$'\1'${VIRTUAL_ENV+${VIRTUAL_ENV@a}:$VIRTUAL_ENV}$'\1'${CONDA_PREFIX+${CONDA_PREFIX@a}:$CONDA_PREFIX}$'\1'${CONDA_DEFAULT_ENV+${CONDA_DEFAULT_ENV@a}:$CONDA_DEFAULT_ENV}$'\1'${_CONDA_ROOT+${_CONDA_ROOT@a}:$_CONDA_ROOT}$'\1'${PYRUN_TRUST+${PYRUN_TRUST@a}:$PYRUN_TRUST}$'\1'${PYRUN_PYTHON_VERSION_FILES+${PYRUN_PYTHON_VERSION_FILES@a}:$PYRUN_PYTHON_VERSION_FILES}$'\1'${PYRUN_SYSTEM_SITE_PACKAGES+${PYRUN_SYSTEM_SITE_PACKAGES@a}:$PYRUN_SYSTEM_SITE_PACKAGES}$'\1'${PYENV_VERSION+${PYENV_VERSION@a}:$PYENV_VERSION}$'\1'${PYENV_ROOT+${PYENV_ROOT@a}:$PYENV_ROOT}$'\1'${PYENV_DIR+${PYENV_DIR@a}:$PYENV_DIR}$'\1'${HOME+${HOME@a}:$HOME}$'\1'${XDG_CONFIG_HOME+${XDG_CONFIG_HOME@a}:$XDG_CONFIG_HOME}
     # A .venv, .python-version or .python-versions made or removed here without a cd,
-    # and the shims changing: a few stats, no process.
+    # and the shims changing: a few stats, no process. Relative names are the real
+    # working directory's, the one the resolver walks from, even where $PWD is stale.
     _pyrun_files=
-    [[ -d ${PWD-}/.venv ]] && _pyrun_files=d
-    [[ -L ${PWD-}/.venv ]] && _pyrun_files+=l
-    [[ -f ${PWD-}/.python-version ]] && _pyrun_files+=v
-    [[ -f ${PWD-}/.python-versions ]] && _pyrun_files+=s
+    [[ -d .venv ]] && _pyrun_files=d
+    [[ -L .venv ]] && _pyrun_files+=l
+    [[ -f .python-version ]] && _pyrun_files+=v
+    [[ -f .python-versions ]] && _pyrun_files+=s
     [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || _pyrun_files+=m
     if [[ ${PATH-} != "$_pyrun_path_seen" || $_pyrun_now$'\1'$_pyrun_files != "$_pyrun_key" ]]; then
         _pyrun_answer
