@@ -11,6 +11,7 @@ warning what it warns. The last test runs the shims as an unprivileged user, whe
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -486,3 +487,111 @@ def test_the_group_files_are_read_once_per_python(world: World, shim_flavour: st
     assert done.stdout.strip() == str(venv), done.stderr
     opens = [line for line in log.read_text().splitlines() if '"/etc/group"' in line]
     assert len(opens) == 1, opens
+
+
+# -- the commands the messages suggest (suggest.py) ----------------------------------------
+
+SUGGESTED = re.compile(r"`([^`]+)`")
+TRUST_LINE = re.compile(r"\((export PYRUN_TRUST=.*)\)$")
+
+
+def said(s: Setup, label: str, cwd: Path, trust: str | None = None) -> list[str]:
+    """What `python` in cwd says (its error, else its warnings): the resolver's, which
+    both shims must say alike."""
+    env: dict[str, str | None] = {
+        "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
+        "PWD": str(cwd),
+        "VIRTUAL_ENV": None,
+        "CONDA_PREFIX": None,
+        "PYRUN_TRUST": trust,
+    }
+    sit = Situation(f"{label} [{s.flavour}]", "python", cwd, env)
+    answer = ask_resolver(s, sit)
+    problems = check(s, sit, answer)
+    assert not problems, "\n".join(problems)
+    return [answer.error] if answer.error else answer.warnings
+
+
+def pasted(line: str, where: Path, *, interpreter: str = "sh", then: str = "") -> str:
+    """Run a suggested line as a user pasting it would, in a scratch directory, with
+    `python3` a function that prints its arguments (so nothing is remade for real)."""
+    fake = "python3() { printf '%s\\n' \"$@\"; }; " if interpreter == "sh" else ""
+    done = subprocess.run(
+        [interpreter, "-c", f"{fake}{line}{then}"],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"PATH": os.environ["PATH"], "HOME": str(where), "PYRUN_TRUST": "/elsewhere"},
+    )
+    assert done.returncode == 0 and not done.stderr, (line, done.stderr)
+    return done.stdout
+
+
+def test_suggested_commands_are_quoted_and_never_follow_a_link(setup: Setup) -> None:  # noqa: F811
+    s = setup
+    b312 = s.lab.bases["3.12"]
+    # Names a careless message turns into commands: a substitution, a quote, a space.
+    odd = s.world.root / "odd" / "$(touch${IFS}pwned) it's"
+    scratch = s.world.root / "scratch"
+    scratch.mkdir()
+
+    # A .venv someone else owns: the PYRUN_TRUST line names exactly it, in sh and fish,
+    # and keeps what PYRUN_TRUST held.
+    foreign = handmade_venv(odd / "foreign" / ".venv", b312)
+    (odd / "foreign" / "src").mkdir()
+    os.chown(foreign, NOBODY, NOBODY)
+    for trust, kept in ((None, ""), ("/elsewhere", "/elsewhere:")):
+        (warning,) = said(s, f"foreign .venv, PYRUN_TRUST={trust}", odd / "foreign" / "src", trust)
+        m = TRUST_LINE.search(warning)
+        assert m, warning
+        value = pasted(m[1], scratch, then='; printf %s "$PYRUN_TRUST"')
+        assert value == f"{kept}{foreign}", (m[1], value)
+        if shutil.which("fish"):
+            value = pasted(m[1], scratch, interpreter="fish", then="; printf %s $PYRUN_TRUST")
+            assert value == f"{kept}{foreign}", (m[1], value)
+    # PYRUN_TRUST cannot hold a `:`: the config file's trust list is named instead.
+    colon = handmade_venv(s.world.root / "a:b" / ".venv", b312)
+    (colon.parent / "src").mkdir()
+    os.chown(colon, NOBODY, NOBODY)
+    (warning,) = said(s, "foreign .venv under a: in its path", colon.parent / "src")
+    assert "export" not in warning and "`trust` in pyrun's config.toml" in warning, warning
+
+    # A .venv symlink of one's own to a directory that is no environment: the link is
+    # what to remove, and `rm` removes the link, never what it points at.
+    keep = s.world.root / "keep"
+    keep.mkdir()
+    (keep / "precious.txt").write_text("mine\n")
+    mine = odd / "mine"
+    mine.mkdir(parents=True)
+    (mine / ".venv").symlink_to(keep)
+    (error,) = said(s, "own .venv link to a non-environment", mine)
+    commands = SUGGESTED.findall(error)
+    assert commands and all("--clear" not in c for c in commands), error
+    (remove,) = [c for c in commands if c.startswith("rm ")]
+    pasted(remove, scratch)
+    assert not os.path.lexists(mine / ".venv") and (keep / "precious.txt").read_text() == "mine\n"
+    # ... and one to nothing.
+    (mine / ".venv").symlink_to(s.world.root / "gone")
+    (error,) = said(s, "own .venv link to nothing", mine)
+    (remove,) = [c for c in SUGGESTED.findall(error) if c.startswith("rm ")]
+    pasted(remove, scratch)
+    assert not os.path.lexists(mine / ".venv")
+
+    # Someone else's link (a shared sticky directory): no command at all.
+    pub = s.world.root / "pub"
+    pub.mkdir(mode=0o1777)
+    pub.chmod(0o1777)
+    (pub / ".venv").symlink_to(keep)
+    os.chown(pub / ".venv", NOBODY, NOBODY, follow_symlinks=False)
+    (error,) = said(s, "another user's .venv link", pub)
+    assert "symlink that is not yours" in error and not SUGGESTED.findall(error.split(";", 1)[1])
+
+    # A real directory of one's own that is no environment: remade by its real name,
+    # the name passed as one word.
+    plain = odd / "plain" / ".venv"
+    plain.mkdir(parents=True)
+    (error,) = said(s, "own .venv directory that is no environment", plain.parent)
+    (clear,) = [c for c in SUGGESTED.findall(error) if c.startswith("python3 ")]
+    assert pasted(clear, scratch).splitlines() == ["-m", "venv", "--clear", str(plain)]
+    assert not list(s.world.root.rglob("pwned")), "a suggested command ran a substitution"

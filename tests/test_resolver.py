@@ -57,6 +57,14 @@ CASES = [
         c_needs_python=True,
         sh_needs_python=True,
     ),
+    # a lone 0x9b byte is CSI to a terminal reading 8-bit controls (issue #14, item 13)
+    Case(
+        "raw-c1-byte",
+        b"prompt = c1\x9bx\n",
+        "c1\ufffdx",
+        c_needs_python=True,
+        sh_needs_python=True,
+    ),
     Case("empty-quotes", b'prompt = ""\n', "proj"),
     Case("one-quote", b'prompt = "\n', '"'),
     Case("mismatched-quotes", b"prompt = 'a\"\n", "'a\""),

@@ -36,10 +36,12 @@ import re
 import stat
 from collections.abc import Mapping, Sequence
 
+from pyrun import suggest
+
 TRUST_VARIABLE = "PYRUN_TRUST"
 # How a skipped environment's warning goes on after the reason (`pyrun doctor` splits
 # the warning there into the problem and its fix).
-TRUST_HINT = f"to use it anyway, add it to {TRUST_VARIABLE}"
+TRUST_HINT = "to use it anyway, add it to"
 
 
 def unsafe_reason(path: str, *, holder: bool = False) -> str | None:
@@ -195,7 +197,20 @@ def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] 
     reason = unsafe_reason(env) or unsafe_reason(holder, holder=True)
     if reason is None or trusted(env, holder, environ, extra):
         return None
-    return f"not using {env}: {reason}; {TRUST_HINT} (export {TRUST_VARIABLE}={env})"
+    return f"not using {env}: {reason}; {TRUST_HINT} {trust_fix(env, environ)}"
+
+
+def trust_fix(env: str, environ: Mapping[str, str]) -> str:
+    """Where to list `env` to trust it, with the line that does it, quoted (suggest.py):
+    PYRUN_TRUST, kept as it is and added to; the config file's `trust` list where
+    PYRUN_TRUST cannot name the path (it holds `:`, the separator)."""
+    line = suggest.trust_export(env, environ.get(TRUST_VARIABLE, ""))
+    if line is None:
+        return (
+            "`trust` in pyrun's config.toml (a path holding `:`, a backslash or a control "
+            f"character cannot be written in {TRUST_VARIABLE})"
+        )
+    return f"{TRUST_VARIABLE} ({line})"
 
 
 def _writers(mode: int) -> str:
