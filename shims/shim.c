@@ -1289,6 +1289,11 @@ static void pyrun_decide(void) {
     if (*conda) {
         if (conda[0] != '/') { defer("CONDA_PREFIX is a relative path"); return; }
         char *prefix = pyrun_normpath(conda);
+        /* Only a conda environment: CONDA_PREFIX=/usr must not be pip's target. */
+        if (!is_dir(cat(prefix, "/conda-meta", NULL))) {
+            defer(cat("CONDA_PREFIX ", prefix, " is not a conda environment (no conda-meta)", NULL));
+            return;
+        }
         if (pyrun_conda_is_base()) conda_base = prefix;
         else if (pyrun_use_env(prefix, "CONDA_PREFIX")) return;
     }

@@ -552,6 +552,11 @@ pyrun_decide() {
         esac
         pyrun_normpath "$CONDA_PREFIX"
         pyrun_prefix=$pyrun_p
+        # Only a conda environment: CONDA_PREFIX=/usr must not be pip's target.
+        if [ ! -d "$pyrun_prefix/conda-meta" ]; then
+            pyrun_defer="CONDA_PREFIX $pyrun_prefix is not a conda environment (no conda-meta)"
+            return
+        fi
         if pyrun_conda_is_base; then
             pyrun_conda_base=$pyrun_prefix
         else

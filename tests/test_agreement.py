@@ -359,6 +359,7 @@ DEFERRALS = {
     "explain": re.compile(
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has no working interpreter"
         r"|VIRTUAL_ENV /.* is not a virtual environment \(no pyvenv\.cfg\)"
+        r"|CONDA_PREFIX /.* is not a conda environment \(no conda-meta\)"
     ),
     # a .venv someone else controls (ownership.py): the resolver warns and walks on
     "untrusted": re.compile(r"\.venv /.* is not trusted"),

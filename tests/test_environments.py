@@ -56,6 +56,7 @@ def test_named_conda_env_beats_dot_venv_and_conda_base_comes_after(world: World)
     for prefix in (conda, named):
         (prefix / "bin").mkdir(parents=True)
         (prefix / "bin" / "python3").symlink_to(world.base.python)
+        (prefix / "conda-meta").mkdir()
     world.venv(world.root / "proj" / ".venv")
     proj = world.root / "proj"
     got = which(world, "python", proj, CONDA_PREFIX=str(named), CONDA_DEFAULT_ENV="science")
@@ -148,6 +149,7 @@ def test_deleted_cwd_still_runs_steps_1_2_and_4(world: World) -> None:
 
     assert prefix_from_deleted_cwd("gone1").startswith(str(world.envs))
     assert prefix_from_deleted_cwd("gone2", VIRTUAL_ENV=str(active)) == str(active)
+    (active / "conda-meta").mkdir()  # a conda environment now, for step 2
     conda_env = {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "active"}
     assert prefix_from_deleted_cwd("gone3", **conda_env) == str(active)
 

@@ -364,6 +364,7 @@ def test_kind_and_name_agree_with_pyrun_which(world: World, fish: Fish) -> None:
         cfg.write("prompt = 'my app'\n")
     active = world.venv(world.root / "activated")
     science = world.venv(world.root / "conda" / "envs" / "science")
+    (science / "conda-meta").mkdir()  # CONDA_PREFIX counts only for a conda environment
     plain = world.root / "plain"
     plain.mkdir()
     cases = [
@@ -468,6 +469,7 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
     plain = world.root / "plain"
     plain.mkdir()
     active = world.venv(world.root / "activated")  # 3.11
+    (active / "conda-meta").mkdir()  # also a conda environment, for the CONDA_PREFIX case
     cases = [  # where, environment, what the prompt shows
         (pinned, {}, "pyrun 3.12"),
         (mismatch, {}, "pyrun 3.12"),

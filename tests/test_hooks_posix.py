@@ -878,6 +878,7 @@ def test_beside_a_conda_activation(tree: Tree, shell: str) -> None:
     if not env.exists():
         (env / "bin").mkdir(parents=True)
         (env / "bin" / "python3").symlink_to(tree.world.base.python)
+        (env / "conda-meta").mkdir()
     activate = (
         "_fake_conda_activate() { export CONDA_PREFIX=$1 CONDA_DEFAULT_ENV=ml "
         'CONDA_PROMPT_MODIFIER="(ml) "; PATH="$1/bin:$PATH"; PS1="(ml) $PS1"; }; '

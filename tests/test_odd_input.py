@@ -174,3 +174,40 @@ def test_a_newline_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the
         done = s.world.run([str(s.world.shims / name), "-c", code], cwd=sit.cwd, env=env)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == repr(answer.argv[0])
+
+
+def test_conda_prefix_values_that_name_no_conda_environment(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    """CONDA_PREFIX counts only for a conda environment (conda-meta/): a Python's own
+    prefix there would otherwise be where `pip install` writes."""
+    s = setup
+    base = s.lab.bases["3.12"].prefix
+    plain = s.world.root / "plain-dir"
+    plain.mkdir()
+    cwd = s.world.root
+    sits = []
+    for label, value, name_env in (
+        ("a Python's prefix, named", str(base), "x"),
+        ("a Python's prefix as conda's base", str(base), "base"),
+        ("a plain directory", str(plain), "plain-dir"),
+    ):
+        for name in ("python", "pip"):
+            sits.append(
+                situation(
+                    s,
+                    f"CONDA_PREFIX {label}",
+                    name,
+                    cwd,
+                    CONDA_PREFIX=value,
+                    CONDA_DEFAULT_ENV=name_env,
+                )
+            )
+    agree(s, sits)
+    # pip is refused in one line, whatever the shim; python warns and runs elsewhere.
+    env = {**sits[0].env, "CONDA_PREFIX": str(base), "CONDA_DEFAULT_ENV": "x"}
+    done = s.world.run(["pip", "install", "pyrun_probe"], cwd=cwd, env=env)
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode != 0 and len(lines) == 1, done.stderr
+    assert "is not a conda environment" in lines[0] and "pip has nowhere safe" in lines[0]
+    done = s.world.run(["python", "-c", "import sys; print(sys.prefix)"], cwd=cwd, env=env)
+    assert done.returncode == 0 and "/envs/" in done.stdout, (done.stdout, done.stderr)
+    assert "ignoring CONDA_PREFIX=" in done.stderr

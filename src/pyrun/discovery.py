@@ -48,6 +48,7 @@ from pyrun import (
     pyenv,
     records,
     stale,
+    suggest,
     version_file,
 )
 from pyrun.errors import PyrunError
@@ -194,6 +195,22 @@ class Resolver:
         if not value:
             self._note(Source.CONDA_PREFIX, Outcome.SKIPPED, "not set")
             return None
+        prefix = os.path.abspath(value)
+        if os.path.isdir(prefix) and not os.path.isdir(os.path.join(prefix, "conda-meta")):
+            # CONDA_PREFIX=/usr (or any Python's prefix) would otherwise make pip install
+            # into that Python: like VIRTUAL_ENV without pyvenv.cfg, skipped or refused.
+            where = f"{Source.CONDA_PREFIX.value}={value}"
+            missing = "is not a conda environment (it has no conda-meta)"
+            if self.request.kind == "pip":
+                raise self._fail(
+                    Source.CONDA_PREFIX,
+                    f"{where} {missing}, so pip has nowhere safe to install; "
+                    "run `conda deactivate` (or unset CONDA_PREFIX) and retry",
+                )
+            message = f"ignoring {where}: it {missing}; run `conda deactivate` to clear it"
+            self.warnings.append(message)
+            self._note(Source.CONDA_PREFIX, Outcome.SKIPPED, message)
+            return None
         if conda_is_base(value, self.environ):
             self.conda_base = os.path.abspath(value)
             self._note(
@@ -225,9 +242,7 @@ class Resolver:
                         else "is not a virtual environment (it has no pyvenv.cfg)"
                     )
                     raise self._fail(
-                        Source.DOT_VENV,
-                        f"{dot_venv} {what}; remove it or recreate it with "
-                        f"`python3 -m venv --clear {dot_venv}`",
+                        Source.DOT_VENV, f"{dot_venv} {what}; {suggest.remake_venv(dot_venv)}"
                     )
                 return self._use_env(Source.DOT_VENV, Path(dot_venv))
             parent = os.path.dirname(directory)
@@ -267,21 +282,22 @@ class Resolver:
                 raise self._fail(
                     source,
                     f"{prefix} is broken: its bin/python is missing or points nowhere (was its "
-                    f"base interpreter removed?); recreate it with "
-                    f"`python3 -m venv --clear {prefix}`",
+                    f"base interpreter removed?); {suggest.remake_venv(str(prefix))}",
                 )
             conda = source is Source.CONDA_PREFIX
             unset = "conda deactivate" if conda else "deactivate"
             if state.state == "broken":
-                remake = (
-                    f"conda create --prefix {prefix}"
-                    if conda
-                    else (f"python3 -m venv --clear {prefix}")
-                )
+                create = suggest.command("conda", "create", "--prefix", str(prefix))
+                if not conda:
+                    remake = suggest.remake_venv(str(prefix))
+                elif create:
+                    remake = f"recreate it with `{create}`"
+                else:
+                    remake = "recreate it"
                 raise self._fail(
                     source,
                     f"{where} is broken: its bin/python is missing or points nowhere; "
-                    f"recreate it (`{remake}`) or run `{unset}`",
+                    f"{remake}, or run `{unset}`",
                 )
             if not_venv:
                 missing = "is not a virtual environment (it has no pyvenv.cfg)"
