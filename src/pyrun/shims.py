@@ -13,7 +13,9 @@ both walk the same order.
 Console scripts, as pyenv's rehash shims every version's bin/: every executable in the
 bin/ of pyrun's complete isolated environments whose name request.is_script_name allows
 (so never python*, pip, pip3, pip3.X, activate*) gets a shim of kind "script"
-(request.py). So do the console scripts of the other environments pip ran in through
+(request.py), unless a system command or a shell builtin has that name: a shim first
+on PATH would replace it everywhere (shadowing.py; `withheld_scripts`, checked at every
+rehash and staleness check, so the next one prunes such a shim). So do the console scripts of the other environments pip ran in through
 a shim (a project's ``.venv``, an activated venv, a named conda environment), listed in
 ``$data/script-envs`` (`script_envs`): there only the console and GUI scripts their
 installed packages declare (``*.dist-info/entry_points.txt``), not every program a
