@@ -15,8 +15,9 @@ bin/ of pyrun's complete isolated environments whose name request.is_script_name
 (so never python*, pip, pip3, pip3.X, activate*) gets a shim of kind "script"
 (request.py), unless a system command or a shell builtin has that name: a shim first
 on PATH would replace it everywhere (shadowing.py; `withheld_scripts`, checked at every
-rehash and staleness check, so the next one prunes such a shim). So do the console scripts of the other environments pip ran in through
-a shim (a project's ``.venv``, an activated venv, a named conda environment), listed in
+rehash and staleness check, so the next one prunes such a shim). So do the console
+scripts of the other environments pip ran in through a shim (a project's ``.venv``, an
+activated venv, a named conda environment), listed in
 ``$data/script-envs`` (`script_envs`): there only the console and GUI scripts their
 installed packages declare (``*.dist-info/entry_points.txt``), not every program a
 conda environment's bin/ holds. A script shim runs the copy of the environment
