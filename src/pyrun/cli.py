@@ -38,7 +38,9 @@ def _dispatch(argv: list[str]) -> int:
     if args.command == "rehash":
         from pyrun.commands import rehash
 
-        return rehash.run(args.quiet, scripts=args.scripts, env=args.env, pip=args.pip)
+        return rehash.run(
+            args.quiet, scripts=args.scripts, env=args.env, pip=args.pip, added=args.added
+        )
     if args.command == "exec":
         from pyrun.commands import exec_system
 

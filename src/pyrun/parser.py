@@ -158,6 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
         "scripts get shims too (what pip runs in an environment that is not pyrun's own)",
     )
     rehash.add_argument(
+        "--added",
+        metavar="PATH",
+        action="append",
+        default=[],
+        help="a program pip just added to an environment's bin/: say in one line if it "
+        "gets no shim because a system command or a shell builtin has its name (what pip "
+        "runs after an install; repeatable)",
+    )
+    rehash.add_argument(
         "--pip",
         metavar="PYTHON",
         help="only make the shared copy of pip for PYTHON's minor version (what the pip "

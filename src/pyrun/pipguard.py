@@ -36,6 +36,7 @@ import os
 import site
 import sys
 import sysconfig
+from collections.abc import Iterable
 from typing import Any, Callable
 
 
@@ -107,9 +108,11 @@ def _bin_names() -> set[str] | None:
         return None
 
 
-def rehash_scripts() -> None:
-    """``pyrun rehash --scripts`` with the interpreter that runs pyrun; a failure is one
-    line, and pip's own exit status stands."""
+def rehash_scripts(added: Iterable[str] = ()) -> None:
+    """``pyrun rehash --scripts`` with the interpreter that runs pyrun, told which names
+    the install `added` to bin/ (``--added``), so that it says in one line which of them
+    get no shim because a system command or a shell builtin has that name; what it says
+    on stderr is passed on. A failure is one line, and pip's own exit status stands."""
     import json
     import subprocess
 
@@ -122,7 +125,11 @@ def rehash_scripts() -> None:
         done = subprocess.run(
             [python, "-I", "-m", "pyrun", "rehash", "--scripts", "-q"]
             # not one of pyrun's own: `rehash` registers it first (shims.script_envs)
-            + ([] if _isolated(data) else ["--env", os.path.abspath(sys.prefix)]),
+            + ([] if _isolated(data) else ["--env", os.path.abspath(sys.prefix)])
+            + [
+                f"--added={os.path.join(os.path.abspath(sys.prefix), 'bin', name)}"
+                for name in sorted(added)
+            ],
             env={**os.environ, "PYRUN_DATA_DIR": data},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -132,6 +139,8 @@ def rehash_scripts() -> None:
         said = done.stderr.decode(errors="replace").strip().splitlines()
         if done.returncode != 0:
             raise OSError(said[-1] if said else f"exit status {done.returncode}")
+        for line in said:  # "pyrun: no shim for ls (...)"
+            sys.stderr.write(line + "\n")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         sys.stderr.write(
             f"pyrun: could not update the console script shims ({exc}); run `pyrun rehash`\n"
@@ -151,8 +160,9 @@ def _guard(command: Any, name: str) -> None:
         try:
             return run(options, args)
         finally:
-            if before is not None and _bin_names() != before:
-                rehash_scripts()
+            after = _bin_names()
+            if before is not None and after != before:
+                rehash_scripts((after or set()) - before)
 
     command.run = guarded
 

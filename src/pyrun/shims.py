@@ -13,8 +13,11 @@ both walk the same order.
 Console scripts, as pyenv's rehash shims every version's bin/: every executable in the
 bin/ of pyrun's complete isolated environments whose name request.is_script_name allows
 (so never python*, pip, pip3, pip3.X, activate*) gets a shim of kind "script"
-(request.py). So do the console scripts of the other environments pip ran in through
-a shim (a project's ``.venv``, an activated venv, a named conda environment), listed in
+(request.py), unless a system command or a shell builtin has that name: a shim first
+on PATH would replace it everywhere (shadowing.py; `withheld_scripts`, checked at every
+rehash and staleness check, so the next one prunes such a shim). So do the console
+scripts of the other environments pip ran in through a shim (a project's ``.venv``, an
+activated venv, a named conda environment), listed in
 ``$data/script-envs`` (`script_envs`): there only the console and GUI scripts their
 installed packages declare (``*.dist-info/entry_points.txt``), not every program a
 conda environment's bin/ holds. A script shim runs the copy of the environment
@@ -49,6 +52,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from shlex import quote
 
 from pyrun import __version__, compiled, config, pipshare, resources
 from pyrun.environment import executable_file, health, is_pyrun_shim, samefile
@@ -57,6 +61,7 @@ from pyrun.isolated import is_complete
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
 from pyrun.request import BadShimName, Request, is_script_name
+from pyrun.shadowing import shadow_reason
 
 BASE_NAMES = ("python", "python3", "pip", "pip3")
 STAMP = ".pyrun-shims.json"
@@ -109,12 +114,15 @@ def wanted_names(paths: Paths, path_value: str | None = None) -> list[str]:
     return names
 
 
-def script_names(paths: Paths) -> list[str]:
-    """The console scripts in the bin/ of every complete isolated environment, and those
-    the packages of each environment in `script_envs` declare."""
-    found: set[str] = set()
+def script_programs(paths: Paths) -> dict[str, list[str]]:
+    """Every console script that may get a shim (request.is_script_name), with the
+    programs of that name: the executables in the bin/ of every complete isolated
+    environment, and those the packages of each environment in `script_envs` declare.
+    Names that would shadow a system command or a shell builtin are in it too
+    (`script_names` leaves them out, `withheld_scripts` keeps only them)."""
+    found: dict[str, list[str]] = {}
     try:
-        envs = list(paths.envs.iterdir())
+        envs = sorted(paths.envs.iterdir())
     except OSError:
         envs = []
     for env in envs:
@@ -124,14 +132,32 @@ def script_names(paths: Paths) -> list[str]:
             names = os.listdir(env / "bin")
         except OSError:
             continue
-        for name in names:
+        for name in sorted(names):
             if is_script_name(name) and executable_file(env / "bin" / name):
-                found.add(name)
+                found.setdefault(name, []).append(str(env / "bin" / name))
     for env in script_envs(paths):
-        for name in declared_scripts(env):
+        for name in sorted(declared_scripts(env)):
             if is_script_name(name) and executable_file(env / "bin" / name):
-                found.add(name)
-    return sorted(found)
+                found.setdefault(name, []).append(str(env / "bin" / name))
+    return found
+
+
+def script_names(paths: Paths) -> list[str]:
+    """The console scripts that get a shim: `script_programs` but for the names of a
+    system command or a shell builtin (shadowing.py), whose shims would replace those
+    everywhere (a stale one is pruned by the next rehash, which makes only these)."""
+    return sorted(name for name in script_programs(paths) if shadow_reason(name) is None)
+
+
+def withheld_scripts(paths: Paths) -> dict[str, tuple[str, list[str]]]:
+    """The console scripts that get no shim because of their name: name -> (why, the
+    programs that stay runnable by their path)."""
+    withheld = {}
+    for name, programs in script_programs(paths).items():
+        reason = shadow_reason(name)
+        if reason is not None:
+            withheld[name] = (reason, programs)
+    return withheld
 
 
 # -- environments that are not pyrun's own, registered by the pip guard -----------------
@@ -261,8 +287,20 @@ def request_for(paths: Paths, name: str) -> Request:
     try:
         return Request.parse(name)
     except BadShimName as exc:
-        shim = paths.shims / name
-        if is_script_name(name) and (is_pyrun_shim(shim) or name in script_names(paths)):
+        reason = shadow_reason(name) if is_script_name(name) else None
+        if reason is not None:  # never a shim, not even a stale one (rehash prunes it)
+            programs = script_programs(paths).get(name)
+            if not programs:
+                raise BadShimName(
+                    f"{exc}; a console script called {name!r} would get none either: {reason}"
+                ) from None
+            raise BadShimName(
+                f"{name} has no shim: {reason}; the console script runs by its path: "
+                + " or ".join(quote(program) for program in programs)
+            ) from None
+        if is_script_name(name) and (
+            is_pyrun_shim(paths.shims / name) or name in script_names(paths)
+        ):
             return Request.script(name)
         raise BadShimName(
             f"{exc}; no environment pip ran in through pyrun has a console script called {name!r}"

@@ -3,21 +3,35 @@ console scripts of the environments; ``--scripts`` only the latter (the pip guar
 it after an install or uninstall, shims.rehash_scripts), ``--env PREFIX`` registering
 an environment that is not pyrun's own first (shims.script_envs); ``--pip PYTHON`` only
 the shared copy of pip for that interpreter's minor version (pipshare.PIP_RUNNER runs it
-for a Python it has no copy for yet)."""
+for a Python it has no copy for yet). ``--added PATH`` (the pip guard passes each
+program an install added to an environment's bin/) says in one line, on stderr and
+even with ``-q``, which of them get no shim because of their name (shadowing.py)."""
 
 from __future__ import annotations
 
-from pyrun import compiled, pipshare, shims
+import os
+import sys
+from collections.abc import Sequence
+
+from pyrun import compiled, pipshare, shadowing, shims
 from pyrun.errors import PyrunError
 from pyrun.interpreter import QueryFailed, query
 from pyrun.paths import Paths
 
 
-def run(quiet: bool, scripts: bool = False, env: str | None = None, pip: str | None = None) -> int:
+def run(
+    quiet: bool,
+    scripts: bool = False,
+    env: str | None = None,
+    pip: str | None = None,
+    added: Sequence[str] = (),
+) -> int:
     paths = Paths.from_env()
     if pip is not None:
         return _pip_for(paths, pip, quiet)
     names = shims.rehash_scripts(paths, env) if scripts else shims.rehash(paths, env=env)
+    if added:
+        _say_withheld(paths, added)
     if not quiet:
         print(f"pyrun: {len(names)} shims in {paths.shims}: {' '.join(names)}")
         kind = shims.built(paths)
@@ -51,3 +65,23 @@ def _pip_for(paths: Paths, python: str, quiet: bool) -> int:
     if not quiet:
         print(f"pyrun: Python {interp.minor} runs pip {shared.version} ({shared.root})")
     return 0
+
+
+def _say_withheld(paths: Paths, added: Sequence[str]) -> None:
+    """One line for the programs pip just added that got no shim because of their name
+    (``pyrun: no shim for ls (a system command has that name); run it as ...``)."""
+    wanted = {_where(path) for path in added}
+    withheld: dict[str, list[str]] = {}
+    for name, (_reason, programs) in shims.withheld_scripts(paths).items():
+        mine = [program for program in programs if _where(program) in wanted]
+        if mine:
+            withheld[name] = mine
+    if withheld:
+        print(f"pyrun: {shadowing.describe(withheld)}", file=sys.stderr)
+
+
+def _where(program: str) -> str:
+    """A program's path with its directory resolved (the program itself not followed),
+    so a data directory reached through a symlink still compares equal."""
+    absolute = os.path.abspath(program)
+    return os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
