@@ -1131,13 +1131,28 @@ static int pin_match(const struct pin_line *l) {
     return l->state == PIN_3 || l->state == PIN_Y || l->state == PIN_Z || l->state == PIN_END;
 }
 
+/* The most a version file may hold (version_file.MAX_BYTES, shim.sh's pyrun_pin_max):
+ * a larger one is skipped, as are one that is no regular file and one someone else
+ * controls (pyrun_trusted, the .venv rule): the slow path warns and walks on. */
+#define PIN_MAX_BYTES 4096
+
 /* The request in version file `path`: 1 with `minor` set ("" for any Python 3, else
  * "3.Y"), 0 when no line is one or the file cannot be read, -1 when Y is longer than
- * PIN_Y_MAX. Read a buffer at a time, up to the first line that is a request. */
+ * PIN_Y_MAX, -2 when it is no regular file or over PIN_MAX_BYTES, -3 when it is not
+ * trusted. Opened without blocking (a FIFO swapped in is refused by fstat, not waited
+ * on); read a buffer at a time, up to the first line that is a request. */
 static int pin_read(const char *path, char *minor) {
-    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (!stat_(path, &st, 0) || !IS_REG(st.st_mode)) return -2; /* a device is not opened */
+    if (!pyrun_trusted(path)) return -3;
+    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return 0;
-    char buf[4096];
+    if (os_fstat(fd, &st) != 0 || !IS_REG(st.st_mode) || st.st_size > PIN_MAX_BYTES) {
+        os_close(fd);
+        return -2;
+    }
+    char buf[PIN_MAX_BYTES + 1];
+    long total = 0;
     struct pin_line l;
     l.state = PIN_START, l.has_y = l.y_len = l.y_long = 0;
     int found = 0;
@@ -1146,6 +1161,10 @@ static int pin_read(const char *path, char *minor) {
         if (n == -EINTR) continue;
         if (n < 0) goto done; /* unreadable: asks for nothing */
         if (n == 0) break;
+        if ((total += n) > PIN_MAX_BYTES) { /* it grew after fstat */
+            os_close(fd);
+            return -2;
+        }
         for (long i = 0; i < n; i++) {
             if (buf[i] != '\n') {
                 pin_byte(&l, buf[i]);
@@ -1170,12 +1189,14 @@ done:
     return 1;
 }
 
-/* The version file in directory `dir` ("" for /), or NULL: `test -f`. */
+/* The version file in directory `dir` ("" for /), or NULL: `test -e` (pin_read then
+ * tells a FIFO, device or directory of that name, and the slow path warns). */
 static char *pin_file_in(const char *dir) {
+    struct stat st;
     char *file = cat(dir, "/.python-version", NULL);
-    if (is_file(file)) return file;
+    if (stat_(file, &st, 0)) return file;
     file = cat(file, "s", NULL);
-    return is_file(file) ? file : NULL;
+    return stat_(file, &st, 0) ? file : NULL;
 }
 
 static struct shim_name pinned_req;
@@ -1188,7 +1209,7 @@ static char *pin_file_at(long fd, const char *dir) {
     static const char *const names[] = {".python-version", ".python-versions"};
     for (int i = 0; i < 2; i++) {
         struct stat st;
-        if (os_fstatat(fd, names[i], &st, 0) == 0 && IS_REG(st.st_mode))
+        if (os_fstatat(fd, names[i], &st, 0) == 0)
             return cat(dir, "/", names[i], NULL);
     }
     return NULL;
@@ -1220,6 +1241,12 @@ static void pyrun_read_pin(void) {
     }
     switch (pin_read(file, pinned_minor)) {
     case 0: return;
+    case -2:
+        defer(cat("version file ", file, " is no regular file of at most 4096 bytes", NULL));
+        return;
+    case -3:
+        defer(cat("version file ", file, " is not trusted", NULL));
+        return;
     case -1:
         /* No file can be named python3.Y: nothing here satisfies it, as the slow path says. */
         debug(file, " asks for a Python 3 minor version longer than any interpreter's name", NULL);

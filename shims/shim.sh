@@ -138,6 +138,7 @@ pyrun_use_env() {
 # no shell builtin, so this costs one `ls` where a .venv is found (the compiled shim
 # reads them with stat; BENCHMARKS.md).
 pyrun_trusted() {
+    pyrun_tsize=  # $1's size, when the `ls` below ran (pyrun_read_pin wants it)
     pyrun_h=${1%/*}
     [ -n "$pyrun_h" ] || pyrun_h=/
     pyrun_rest=${PYRUN_TRUST-}:$pyrun_trust:
@@ -191,6 +192,7 @@ pyrun_trusted() {
     # shellcheck disable=SC2086
     set -- "$1" $pyrun_l
     set +f
+    pyrun_tsize=$6
     [ "$4" = 0 ] || [ -O "$1" ] || return 1
     case $2 in
         ????????w*) return 1 ;;
@@ -453,10 +455,16 @@ pyrun_conda_is_base() {
 # physical cwd up, else the same in uv's user config directory; the first line that is
 # 3, 3.Y or 3.Y.Z once trimmed (comment and blank lines skipped) asks for 3.Y. Then this shim asks for it as python3.Y does: pyrun_minor and the PATH
 # names change, the programs run inside an environment do not.
-# pyrun_f: directory $1's .python-version, else its .python-versions; 1 when neither.
+# A file someone else controls (pyrun_trusted, the .venv rule), one that is no regular
+# file and one over pyrun_pin_max bytes (version_file.MAX_BYTES, shim.c's PIN_MAX_BYTES)
+# go to the slow path, which warns and walks on past them. A file is read only once it
+# passed: nobody but its owner (the user or root) can swap a FIFO in meanwhile.
+pyrun_pin_max=4096
+# pyrun_f: directory $1's .python-version, else its .python-versions, when it exists
+# (`-e`: a FIFO of that name is found, and refused); 1 when neither.
 pyrun_pin_in() {
     for pyrun_f in "${1%/}/.python-version" "${1%/}/.python-versions"; do
-        [ -f "$pyrun_f" ] && return 0
+        [ -e "$pyrun_f" ] && return 0
     done
     return 1
 }
@@ -479,6 +487,31 @@ pyrun_read_pin() {
                 ;;
         esac
         pyrun_pin_in "$pyrun_w" || return
+    fi
+    if [ ! -f "$pyrun_f" ]; then
+        pyrun_defer="version file $pyrun_f is no regular file of at most $pyrun_pin_max bytes"
+        return
+    fi
+    pyrun_trusted "$pyrun_f"
+    case $? in
+        0) ;;
+        1) pyrun_defer="version file $pyrun_f is not trusted"; return ;;
+        *) pyrun_defer="version file $pyrun_f: its owner cannot be told here"; return ;;
+    esac
+    if [ -z "$pyrun_tsize" ]; then  # trusted by name: no `ls` ran yet
+        pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_f" 2>/dev/null) || pyrun_ls=
+        set -f
+        # shellcheck disable=SC2086  # split into fields on purpose
+        set -- $pyrun_ls
+        set +f
+        pyrun_tsize=${5-}
+    fi
+    case $pyrun_tsize in
+        '' | *[!0-9]*) pyrun_defer="version file $pyrun_f: its size cannot be told here"; return ;;
+    esac
+    if [ "${#pyrun_tsize}" -gt 9 ] || [ "$pyrun_tsize" -gt "$pyrun_pin_max" ]; then
+        pyrun_defer="version file $pyrun_f is no regular file of at most $pyrun_pin_max bytes"
+        return
     fi
     [ -r "$pyrun_f" ] || return  # an unreadable file asks for nothing
     while IFS= read -r pyrun_l || [ -n "$pyrun_l" ]; do

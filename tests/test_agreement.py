@@ -361,8 +361,12 @@ DEFERRALS = {
         r"|VIRTUAL_ENV /.* is not a virtual environment \(no pyvenv\.cfg\)"
         r"|CONDA_PREFIX /.* is not a conda environment \(no conda-meta\)"
     ),
-    # a .venv someone else controls (ownership.py): the resolver warns and walks on
-    "untrusted": re.compile(r"\.venv /.* is not trusted"),
+    # a .venv or version file someone else controls (ownership.py), or a version file
+    # that is no regular file or too large (version_file.py): the resolver warns, walks on
+    "untrusted": re.compile(
+        r"(?:\.venv|version file) /.* is not trusted"
+        r"|version file /.* is no regular file of at most \d+ bytes"
+    ),
     # an environment's own pip, whose guarded runner (pipshare.py) the slow path makes
     "runner": re.compile(
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has its own pip but the "

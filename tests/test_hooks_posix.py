@@ -787,6 +787,35 @@ def test_a_venv_someone_else_controls_is_skipped_as_the_shims_skip_it(
     assert canaries(tree) == []
 
 
+def test_a_version_file_that_is_none_or_someone_elses_is_skipped_at_the_prompt(
+    tree: Tree, shell: str
+) -> None:
+    """A FIFO or a 1 TB sparse .python-version, or one another account wrote in a
+    sticky directory: the prompt comes back (pexpect's timeout, not the shell's), shows
+    the default environment and says the resolver's one warning."""
+    need(os.geteuid() == 0, "root, to make a file owned by another user")
+    root = tree.world.root / "pins"
+    if not root.exists():
+        for name in ("fifo", "sparse", "foreign"):
+            (root / name / "w").mkdir(parents=True)
+        os.mkfifo(root / "fifo" / ".python-version")
+        with open(root / "sparse" / ".python-version", "wb") as handle:
+            handle.truncate(1 << 40)  # `truncate -s 1T`
+        (root / "foreign" / ".python-version").write_text("3.13\n")
+        os.chown(root / "foreign" / ".python-version", NOBODY, NOBODY)
+        (root / "foreign").chmod(0o1777)
+    term = Term(tree, shell, env={"T_PINS": str(root)})
+    for name in ("fifo", "sparse", "foreign"):
+        cwd = root / name / "w"
+        kind, label, warnings = resolver_sees(tree, cwd)
+        assert (kind, label) == ("isolated", "pyrun 3.11"), name
+        assert len(warnings) == 1 and f"{root / name}/.python-version" in warnings[0], warnings
+        out, shown = term.run_out(f'cd "$T_PINS/{name}/w"')
+        assert shown == "(pyrun 3.11) ", (name, out)
+        assert warnings[0] in out, (name, out)
+    term.close()
+
+
 # -- the rendered hook: placeholders and linters -------------------------------------
 
 

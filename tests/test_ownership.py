@@ -255,6 +255,53 @@ def python3_as(
         )
 
 
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_skips_another_accounts_version_file(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's 3.12 .venv, beside a .python-version asking for 3.11: the user's own
+    file is obeyed (the .venv runs), another account's in a sticky directory (/tmp/pub)
+    is not, and the shim leaves it to the slow path, which warns (issue 14, item 3)."""
+    need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
+    need(os.geteuid() == 0, "root, to run the shims as another user")
+    if flavour == "c":
+        need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    paths = Paths(data=public_root / "data", config=public_root / "config")
+    monkeypatch.setenv("PYRUN_SHIM", flavour)
+    shims.rehash(paths, "/usr/bin:/bin")
+    for d in (paths.data, paths.shims):
+        d.chmod(0o755)
+    for name, pin_owner in (("mine", NOBODY), ("planted", NOBODY - 1)):
+        project = public_root / name
+        (project / ".venv" / "bin").mkdir(parents=True)
+        (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        for program in ("python3", "python3.12"):
+            script = project / ".venv" / "bin" / program
+            script.write_text(f"#!/bin/sh\necho ran {name}\n")
+            script.chmod(0o755)
+        for path in (project / ".venv", project / ".venv" / "bin", *project.glob(".venv/*/*")):
+            os.chown(path, NOBODY, NOBODY)
+        pin = project / ".python-version"
+        pin.write_text("3.12\n" if name == "mine" else "3.11\n")
+        os.chown(pin, pin_owner, pin_owner)
+        project.chmod(0o1777)  # /tmp/pub: root's, sticky
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env["PYRUN_DEBUG"] = "1"
+    as_nobody = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    python3_as(as_nobody, paths, public_root / "mine", env, flavour, True)
+    done = subprocess.run(
+        ["setpriv", *as_nobody, str(paths.shims / "python3")],
+        cwd=public_root / "planted",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+    pin = public_root / "planted" / ".python-version"
+    assert said and said[-1].endswith(f"slow path: version file {pin} is not trusted"), done.stderr
+
+
 def private_user() -> tuple[int, int]:
     """An unprivileged user whose primary group is plainly theirs alone (Debian's and
     this machine's `daemon`, uid 1 and gid 1, for one), as (uid, gid)."""

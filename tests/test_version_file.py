@@ -237,3 +237,129 @@ def test_uv_reads_them_the_same(setup: Setup) -> None:  # noqa: F811
         assert os.path.realpath(found.stdout.strip()) == os.path.realpath(base), (
             f"{text!r}: uv found {found.stdout.strip()}, pyrun's base is {base}"
         )
+
+
+# -- files someone else controls, and files that are none ------------------------------------
+
+NOBODY = 65534  # "another account": the tests run as root, the user here
+
+
+def test_a_version_file_someone_else_controls_is_not_obeyed(setup: Setup) -> None:  # noqa: F811
+    """Another account's ``echo 3.11 > /tmp/pub/.python-version`` must not move the
+    user's python off their 3.12 .venv: a version file is held to the .venv rule
+    (ownership.py), skipped with a warning naming it and PYRUN_TRUST, and the walk goes
+    on (to the file above, or none). The user's own file still counts, in /tmp too."""
+    s, world = setup, setup.world
+    top = world.root / "pub"
+    env = {"PATH": path_311_first(s)}
+    cases: list[tuple[Situation, str, Path | None]] = []
+
+    def ask(label: str, cwd: Path, want: str, skipped: Path | None, **extra: str) -> None:
+        sit = Situation(f"{label} [{s.flavour}]", "python", cwd, {**env, "PWD": str(cwd), **extra})
+        cases.append((sit, want, skipped))
+
+    def pinned(name: str, text: str, *, owner: int = 0, holder_mode: int = 0o755) -> Path:
+        work = pinned_dir(top / name, text)
+        os.chown(top / name / ".python-version", owner, owner)
+        (top / name).chmod(holder_mode)
+        return work
+
+    # /tmp-like (sticky) and a 0777 team directory: another account's 3.12 pin is skipped,
+    # the first Python on PATH (3.11) runs; the user's own pin counts in the sticky one.
+    sticky = pinned("sticky", "3.12\n", owner=NOBODY, holder_mode=0o1777)
+    ask("another account's pin in a sticky directory", sticky, "3.11", sticky.parent.parent)
+    team = pinned("team", "3.12\n", owner=NOBODY, holder_mode=0o777)
+    ask("another account's pin in a 0777 directory", team, "3.11", team.parent.parent)
+    mine_team = pinned("mineteam", "3.12\n", holder_mode=0o777)
+    ask("my pin in a 0777 directory", mine_team, "3.11", mine_team.parent.parent)
+    ask(
+        "my pin in a sticky directory",
+        pinned("minesticky", "3.12\n", holder_mode=0o1777),
+        "3.12",
+        None,
+    )
+    writable = pinned("writable", "3.12\n")
+    (top / "writable" / ".python-version").chmod(0o666)
+    ask("my pin others can write", writable, "3.11", writable.parent.parent)
+    # The issue's case: the user's 3.12 .venv in /tmp/pub, another account's 3.11 pin.
+    handmade_venv(top / "venv" / ".venv", s.lab.bases["3.12"])
+    in_venv = pinned("venv", "3.11\n", owner=NOBODY, holder_mode=0o1777)
+    ask("another account's pin beside my .venv", in_venv, "3.12", in_venv.parent.parent)
+    # Skipped as if absent: the user's own file above counts.
+    outer = pinned_dir(top / "outer", "3.12\n")
+    inner = pinned("outer/inner", "3.11\n", owner=NOBODY, holder_mode=0o1777)
+    ask("another account's pin below mine", inner, "3.12", inner.parent.parent)
+    assert outer.exists()
+    # PYRUN_TRUST names it (or its directory): obeyed.
+    trusted = top / "team" / ".python-version"
+    ask("PYRUN_TRUST=the file", team, "3.12", None, PYRUN_TRUST=str(trusted))
+    ask("PYRUN_TRUST=its directory", team, "3.12", None, PYRUN_TRUST=str(top / "team"))
+
+    results = check_all(s, [sit for sit, _w, _f in cases])
+    problems = [p for _sit, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    for (sit, want, skipped), (_sit, answer, _found) in zip(cases, results):
+        assert base_minor(s, sit, answer) == want, f"{sit.label}: {answer.argv}"
+        if skipped is None:
+            assert not answer.warnings, f"{sit.label}: {answer.warnings}"
+            continue
+        file = skipped / ".python-version"
+        assert len(answer.warnings) == 1, f"{sit.label}: {answer.warnings}"
+        assert answer.warnings[0].startswith(f"pyrun: not using {file}: "), answer.warnings
+        assert f"export PYRUN_TRUST={file})" in answer.warnings[0], answer.warnings
+
+
+def odd_files(root: Path) -> dict[str, Path]:
+    """Version files that are none, each in a directory below the user's own 3.12 pin:
+    label -> the working directory."""
+    pinned_dir(root, "3.12\n")
+    made = {}
+    for label in ("fifo", "sparse", "large", "directory", "nul"):
+        work = root / label / "w"
+        work.mkdir(parents=True)
+        made[label] = work
+    os.mkfifo(root / "fifo" / ".python-version")
+    with open(root / "sparse" / ".python-version", "wb") as handle:
+        handle.truncate(1 << 40)  # `truncate -s 1T`: no disk used
+    (root / "large" / ".python-versions").write_text("3.11\n" + "#" * version_file.MAX_BYTES)
+    (root / "directory" / ".python-version").mkdir()
+    (root / "nul" / ".python-version").write_bytes(b"\0" * (version_file.MAX_BYTES + 1))
+    return made
+
+
+def test_a_fifo_or_a_huge_version_file_is_skipped(setup: Setup) -> None:  # noqa: F811
+    """A FIFO, a 1 TB sparse file, a file over MAX_BYTES, a directory: one warning each
+    and the walk goes on (the pin above counts), in the resolver and both shims; none
+    hangs, none is a traceback. A file of exactly MAX_BYTES is read."""
+    s, world = setup, setup.world
+    env = {"PATH": path_311_first(s)}
+    made = odd_files(world.root / "odd")
+    exact = pinned_dir(world.root / "exact", ("#" * (version_file.MAX_BYTES - 5)) + "\n3.11")
+    assert (world.root / "exact" / ".python-version").stat().st_size == version_file.MAX_BYTES
+    situations = [
+        Situation(f"{label} [{s.flavour}]", "python", cwd, {**env, "PWD": str(cwd)})
+        for label, cwd in made.items()
+    ]
+    situations.append(Situation("exactly MAX_BYTES", "python", exact, {**env, "PWD": str(exact)}))
+    results = check_all(s, situations)
+    problems = [p for _sit, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    for sit, answer, _found in results:
+        if sit.label == "exactly MAX_BYTES":
+            assert base_minor(s, sit, answer) == "3.11" and not answer.warnings, answer
+            continue
+        assert base_minor(s, sit, answer) == "3.12", f"{sit.label}: {answer.argv}"
+        assert len(answer.warnings) == 1, f"{sit.label}: {answer.warnings}"
+        assert answer.warnings[0].startswith(f"pyrun: not reading {sit.cwd.parent}/.python-"), (
+            answer.warnings
+        )
+
+
+def test_every_copy_reads_at_most_the_same_size() -> None:
+    """One figure, spelled in each copy."""
+    root = Path(__file__).resolve().parent.parent / "shims"
+    c = (root / "shim.c").read_text()
+    sh = (root / "shim.sh").read_text()
+    assert f"#define PIN_MAX_BYTES {version_file.MAX_BYTES}\n" in c
+    assert f"of at most {version_file.MAX_BYTES} bytes" in c
+    assert f"\npyrun_pin_max={version_file.MAX_BYTES}\n" in sh

@@ -119,13 +119,15 @@ class Resolver:
         # An unversioned name asks for the version a .python-version file names, as
         # if the shim were python3.X (version_file.py); a versioned name keeps its own.
         self.pin: version_file.Pin | None = None
+        self.warnings: list[str] = []
         if request.minor is None and self.config["python_version_files"]:
-            self.pin = version_file.pin(self.environ)
+            # A file someone else controls, or one that is no file or too large, is
+            # skipped with a warning, as a .venv someone else controls is.
+            self.pin, self.warnings = version_file.pin(self.environ, self.config.file_trust)
             if self.pin is not None and self.pin.minor is not None:
                 self.request = request.pinned(self.pin.minor, self.pin.path)
         self.create = create
         self.trail: list[Step] = []
-        self.warnings: list[str] = []
         self.conda_base: str | None = None
         # env -> a PATH entry, now without a Python, whose record named it (stale.py)
         self.left_behind: dict[Path, str] = {}

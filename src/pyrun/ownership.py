@@ -54,6 +54,11 @@ def unsafe_reason(path: str, *, holder: bool = False) -> str | None:
         info = os.stat(path)
     except OSError:
         return None
+    return _judged(path, info, holder)
+
+
+def _judged(path: str, info: os.stat_result, holder: bool) -> str | None:
+    """unsafe_reason for what `path` is (its stat `info`)."""
     if info.st_uid not in (os.geteuid(), 0):
         return f"{path} is owned by uid {info.st_uid}, not by you (uid {os.geteuid()}) or root"
     if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
@@ -217,3 +222,18 @@ def _writers(mode: int) -> str:
     if mode & stat.S_IWGRP and mode & stat.S_IWOTH:
         return "its group and others"
     return "others" if mode & stat.S_IWOTH else "its group"
+
+
+def version_file_problem(
+    path: str, info: os.stat_result, environ: Mapping[str, str], extra: Sequence[str] = ()
+) -> str | None:
+    """Why the version file `path` (its stat `info`, from the opened file) must not be
+    read, or None to read it: the `.venv` rule, since whoever writes the file chooses
+    which Python `python` and `pip` run (version_file.py). The file stands where a
+    `.venv` would: itself and the directory holding it (sticky allowed) are checked,
+    and PYRUN_TRUST may name either."""
+    holder = os.path.dirname(path) or "/"
+    reason = _judged(path, info, False) or unsafe_reason(holder, holder=True)
+    if reason is None or trusted(path, holder, environ, extra):
+        return None
+    return f"not using {path}: {reason}; {TRUST_HINT} (export {TRUST_VARIABLE}={path})"

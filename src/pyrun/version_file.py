@@ -27,18 +27,35 @@ deliberate differences, in the README's uv table, and so is the walk going up to
 inside a uv project (uv stops at the workspace root). shims/shim.sh, shims/shim.c and
 the four shell hooks read the files with these same rules;
 tests/test_version_file.py holds them to this module.
+
+Whoever writes the file chooses which Python ``python`` and ``pip`` run, so a version
+file counts only under the rule a ``.venv`` is held to (ownership.py): it and the
+directory holding it are the user's or root's and nobody else can write them (the
+directory may be sticky, like /tmp), unless PYRUN_TRUST names it. One that does not
+pass, one that is no regular file (a FIFO, a device, a directory: uv and pyenv skip
+those too) and one larger than MAX_BYTES are skipped with a warning, as if absent: the
+walk goes on to the directories above and uv's global file, as it goes on past a
+skipped ``.venv``, so a file someone else plants has no effect at all. A file is
+opened without blocking (O_NONBLOCK, then fstat of the opened file: a FIFO swapped in
+meanwhile is refused, not waited on) and read up to MAX_BYTES.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+import stat
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+
+from pyrun import ownership
 
 NAMES = (".python-version", ".python-versions")
 _VERSION = re.compile(r"3(?:\.([0-9]+)(?:\.[0-9]+)?)?")
 _SPACE = " \t\n\r\v\f"
+# The most a version file may hold (one line, some comments): a larger one is skipped.
+# shims/shim.c (PIN_MAX_BYTES) and shims/shim.sh (pyrun_pin_max) have the same figure.
+MAX_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -65,29 +82,30 @@ def global_dir(environ: Mapping[str, str]) -> str | None:
     return home + "/.config/uv" if home.startswith("/") else None
 
 
-def _in(directory: str) -> str | None:
+def _in(directory: str) -> Iterator[str]:
+    """The version files in `directory` that exist (a link to nothing does not), in the
+    order they are tried."""
     for name in NAMES:
         path = (directory if directory != "/" else "") + "/" + name
-        if os.path.isfile(path):
-            return path
-    return None
+        if os.path.exists(path):
+            yield path
 
 
-def find(environ: Mapping[str, str]) -> str | None:
-    """The version file that applies in the working directory, or None."""
+def candidates(environ: Mapping[str, str]) -> Iterator[str]:
+    """The version files that may apply in the working directory, nearest first: the
+    physical working directory and each parent, then uv's global directory."""
     try:
         directory: str | None = os.getcwd()
     except OSError:  # a deleted working directory: only the user's own file counts
         directory = None
     while directory:
-        found = _in(directory)
-        if found:
-            return found
+        yield from _in(directory)
         if directory == "/":
             break
         directory = os.path.dirname(directory)
     home = global_dir(environ)
-    return _in(home) if home else None
+    if home:
+        yield from _in(home)
 
 
 def parse_line(line: str) -> tuple[bool, str | None]:
@@ -101,14 +119,93 @@ def parse_line(line: str) -> tuple[bool, str | None]:
     return True, "3." + (minor.lstrip("0") or "0")  # uv reads 3.012 as 3.12
 
 
-def read(path: str) -> Pin:
-    """The request in one version file; an unreadable one asks for nothing. Bytes that
-    are not UTF-8 are kept as they are, as the shells and the compiled shim see them."""
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _odd(path: str, info: os.stat_result) -> str | None:
+    """Why the file `path` (its stat `info`) is not read at all, or None."""
+    if not stat.S_ISREG(info.st_mode):
+        return f"not reading {path}: it is {_kind(info.st_mode)}, not a version file"
+    return _too_large(path) if info.st_size > MAX_BYTES else None
+
+
+def _too_large(path: str) -> str:
+    return f"not reading {path}: it is larger than a version file ({MAX_BYTES} bytes at most)"
+
+
+def load(
+    path: str, environ: Mapping[str, str], trust: Sequence[str] = ()
+) -> tuple[Pin | None, str | None]:
+    """(the request in `path`, None) when the file counts; (None, the warning) when it is
+    skipped; (None, None) when it is gone meanwhile. The checks judge the opened file
+    (fstat), which is then what is read; a device is refused before it is opened."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        odd = _odd(path, os.stat(path))
+    except OSError:
+        return None, None
+    if odd is not None:
+        return None, odd
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        # Unreadable: asks for nothing, unless it is someone else's (then it is skipped).
+        try:
+            problem = ownership.version_file_problem(path, os.stat(path), environ, trust)
+        except OSError:
+            return None, None
+        return (None, problem) if problem else (Pin(path, None, None), None)
+    try:
+        info = os.fstat(fd)
+        problem = _odd(path, info) or ownership.version_file_problem(path, info, environ, trust)
+        if problem is not None:
+            return None, problem
+        data = _read_fd(fd)
+    except OSError:
+        return Pin(path, None, None), None
+    finally:
+        os.close(fd)
+    if data is None:  # it grew after fstat
+        return None, _too_large(path)
+    return parse(path, data), None
+
+
+def _read_fd(fd: int) -> bytes | None:
+    """At most MAX_BYTES from `fd`, or None when there is more."""
+    data = b""
+    while len(data) <= MAX_BYTES:
+        chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data if len(data) <= MAX_BYTES else None
+
+
+def read(path: str) -> Pin:
+    """The request in one version file, whoever owns it; an unreadable, odd or oversized
+    one asks for nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return Pin(path, None, None)
+    try:
+        data = None if _odd(path, os.fstat(fd)) else _read_fd(fd)
+    except OSError:
+        data = None
+    finally:
+        os.close(fd)
+    return Pin(path, None, None) if data is None else parse(path, data)
+
+
+def parse(path: str, data: bytes) -> Pin:
+    """The request in a version file's bytes. Bytes that are not UTF-8 are kept as they
+    are, as the shells and the compiled shim see them."""
     text = data.decode("utf-8", errors="surrogateescape")
     skipped = []
     for line in text.split("\n"):
@@ -122,7 +219,14 @@ def read(path: str) -> Pin:
     return Pin(path, None, None, tuple(skipped))
 
 
-def pin(environ: Mapping[str, str]) -> Pin | None:
-    """The version file's request here, or None when no file applies."""
-    path = find(environ)
-    return read(path) if path else None
+def pin(environ: Mapping[str, str], trust: Sequence[str] = ()) -> tuple[Pin | None, list[str]]:
+    """The version file's request here (None when no file applies), and a warning for
+    each file skipped on the way (config.toml's trust list is `trust`)."""
+    warnings: list[str] = []
+    for path in candidates(environ):
+        found, warning = load(path, environ, trust)
+        if warning is not None:
+            warnings.append(warning)
+        if found is not None:
+            return found, warnings
+    return None, warnings
