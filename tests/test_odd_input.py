@@ -12,8 +12,12 @@ Python's own prefix (which must not run as if it were an environment); a
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import World
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Setup,
     Situation,
@@ -174,3 +178,78 @@ def test_a_newline_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the
         done = s.world.run([str(s.world.shims / name), "-c", code], cwd=sit.cwd, env=env)
         assert done.returncode == 0, done.stderr
         assert done.stdout.strip() == repr(answer.argv[0])
+
+
+# Options a caller can hand to bash through the environment; each must leave the sh
+# shim's decision, its messages and the program's environment exactly as without it.
+SHELL_OPTIONS: list[dict[str, str]] = [
+    {"SHELLOPTS": "errexit"},
+    {"SHELLOPTS": "nounset"},
+    {"SHELLOPTS": "noglob"},
+    {"SHELLOPTS": "xtrace"},
+    {"SHELLOPTS": "verbose"},
+    {"SHELLOPTS": "allexport"},
+    {"SHELLOPTS": "noclobber:pipefail"},
+    {"SHELLOPTS": "errexit:nounset:noglob"},
+    {"BASHOPTS": "nullglob:failglob:nocasematch:nocaseglob:dotglob:extglob"},
+    {"POSIXLY_CORRECT": "1"},
+    {"ENV": "{rc}"},
+    {"BASH_ENV": "{rc}"},
+    {"CDPATH": "/:{root}"},
+    {"IFS": "/"},
+    {"IFS": ""},
+    {"IFS": "aeiouyp/."},
+]
+
+
+@pytest.mark.parametrize("shim_flavour", ["sh"])
+def test_the_sh_shim_under_bash_ignores_the_callers_shell_options(world: World) -> None:
+    # The shim starts as `#!/bin/sh`: where /bin/sh is bash, bash runs it in sh mode
+    # with argv[0] /bin/sh, which `exec -a` reproduces without touching /bin/sh.
+    base = world.bases["3.11"]
+    project = world.root / "proj"
+    handmade_venv(project / ".venv", base)
+    (project / "src").mkdir()
+    plain = world.root / "plain"
+    plain.mkdir()
+    rc = world.root / "rc.sh"
+    rc.write_text("echo 'the rc file ran' >&2; exit 3\n")
+    probe = (
+        "import os, sys; print(sys.executable); "
+        "print(sorted(k for k in os.environ if k.startswith('pyrun')))"
+    )
+    # xtrace and verbose print the shim's first lines, up to the one that turns them off.
+    echoed = ("#!/bin/sh\n", "# shellcheck disable=SC3013", "set +aCefuvx #", "+ set +aCefuvx")
+    for cwd in (project / "src", plain):
+        shim = str(world.shims / "python")
+        env = {**world.env, "PYRUN_DEBUG": "1", "PWD": str(cwd)}
+
+        def as_sh(
+            extra: dict[str, str], shim: str = shim, cwd: Path = cwd, env: dict[str, str] = env
+        ) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["/bin/sh", shim, "-c", probe],
+                executable="/bin/bash",
+                cwd=cwd,
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+
+        as_sh({})  # the first call in `plain` makes the isolated environment
+        expected = as_sh({})
+        assert expected.returncode == 0, expected.stderr
+        assert "[]" in expected.stdout and "pyrun[sh] python:" in expected.stderr
+        dash = world.run(["dash", shim, "-c", probe], cwd=cwd, env=env, timeout=10)
+        assert (dash.returncode, dash.stdout) == (0, expected.stdout), dash.stderr
+        for options in SHELL_OPTIONS:
+            extra = {k: v.format(rc=rc, root=world.root) for k, v in options.items()}
+            done = as_sh(extra)
+            stderr = "".join(
+                line
+                for line in done.stderr.splitlines(keepends=True)
+                if not line.startswith(echoed)
+            )
+            said = (done.returncode, done.stdout, stderr)
+            assert said == (0, expected.stdout, expected.stderr), (cwd.name, extra, said)
