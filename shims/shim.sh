@@ -538,11 +538,25 @@ pyrun_decide() {
         /*) ;;
         *) pyrun_cwd= ; pyrun_debug "the working directory is gone: no .venv or version file in it" ;;
     esac
+    # Longer than PATH_MAX (what getcwd(2) reports, in shim.c): no test can name a file
+    # there, and each level up would cost the whole path again (20,000 levels took 16
+    # s). Python walks it by directory descriptor (src/pyrun/ancestors.py), so where
+    # the walk is needed this hands over, as the compiled shim does.
+    pyrun_deep=
+    [ "${#pyrun_cwd}" -le 4095 ] || pyrun_deep=1
     # 0. A version file gives an unversioned name its version. A bad switch is the
     # slow path's error for every name, as the resolver reads it for every name.
     case ${PYRUN_PYTHON_VERSION_FILES:-$pyrun_pin} in
         0) ;;
-        1) [ -n "$pyrun_minor" ] || pyrun_read_pin ;;
+        1)
+            if [ -z "$pyrun_minor" ]; then
+                if [ -n "$pyrun_deep" ]; then
+                    pyrun_defer="the working directory is longer than getcwd(2) reports"
+                    return
+                fi
+                pyrun_read_pin
+            fi
+            ;;
         *) pyrun_defer="PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"; return ;;
     esac
     # 1. VIRTUAL_ENV
@@ -576,6 +590,10 @@ pyrun_decide() {
         fi
     fi
     # 3. .venv: walk up from the physical working directory
+    if [ -n "$pyrun_deep" ]; then
+        pyrun_defer="the working directory is longer than getcwd(2) reports"
+        return
+    fi
     pyrun_dir=$pyrun_cwd
     while [ -n "$pyrun_dir" ]; do
         if [ -f "$pyrun_dir/pyvenv.cfg" ]; then

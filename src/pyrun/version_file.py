@@ -33,8 +33,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+
+from pyrun import ancestors
 
 NAMES = (".python-version", ".python-versions")
 _VERSION = re.compile(r"3(?:\.([0-9]+)(?:\.[0-9]+)?)?")
@@ -74,18 +76,23 @@ def _in(directory: str) -> str | None:
 
 
 def find(environ: Mapping[str, str]) -> str | None:
-    """The version file that applies in the working directory, or None."""
+    """The version file that applies in the working directory, or None. Walked by
+    directory descriptor (ancestors.py), as the .venv step is: a working directory
+    longer than PATH_MAX costs no getcwd and no lookup of its whole path per level."""
     try:
-        directory: str | None = os.getcwd()
+        cwd = ancestors.physical_cwd()
     except OSError:  # a deleted working directory: only the user's own file counts
-        directory = None
-    while directory:
-        found = _in(directory)
-        if found:
-            return found
-        if directory == "/":
-            break
-        directory = os.path.dirname(directory)
+        cwd = None
+        levels: Iterator[ancestors.Level] = iter(())
+    else:
+        levels = ancestors.walk_up(cwd)
+    for level in levels:
+        for name in NAMES:
+            if level.is_file(name):
+                directory = level.resolved_path()
+                if directory is None:
+                    return None  # nothing can name it: the slow path's limit too
+                return (directory if directory != "/" else "") + "/" + name
     home = global_dir(environ)
     return _in(home) if home else None
 
