@@ -253,3 +253,49 @@ def test_the_sh_shim_under_bash_ignores_the_callers_shell_options(world: World) 
             )
             said = (done.returncode, done.stdout, stderr)
             assert said == (0, expected.stdout, expected.stderr), (cwd.name, extra, said)
+
+
+def deep_tree(top: Path, levels: int) -> Path:
+    """top/d/d/.../d, `levels` deep (past PATH_MAX), made relative to a descriptor one
+    level at a time; returned as a short symlink that resolves to it through a chain
+    of hops each within PATH_MAX, so that a process can be started there."""
+    top.mkdir(parents=True, exist_ok=True)
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(levels):
+        os.mkdir("d", dir_fd=fd)
+        deeper = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    os.close(fd)
+    hop, done, step = top, 0, 1000
+    for i in range((levels + step - 1) // step):
+        count = min(step, levels - done)
+        link = top.parent / f"{top.name}-hop{i}"
+        link.symlink_to(str(hop) + "/d" * count)
+        hop, done = link, done + count
+    return hop
+
+
+def test_a_working_directory_past_path_max(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    # 3,000 levels is a 6,000-byte path: getcwd(2) refuses it, so both shims hand over,
+    # and the resolver walks it by descriptor (it used to cost seconds a call, and to
+    # miss a .venv that only a path past PATH_MAX could name).
+    s = setup
+    project = s.world.root / "deep"
+    handmade_venv(project / ".venv", s.lab.bases["3.12"])
+    under_venv = deep_tree(project / "t", 3000)
+    pinned = s.world.root / "pinned"
+    pinned.mkdir()
+    (pinned / ".python-version").write_text("3.12\n")
+    under_pin = deep_tree(pinned / "t", 3000)
+    bare = deep_tree(s.world.root / "bare", 3000)
+    sits = [
+        situation(s, "past PATH_MAX, .venv at the top", "python", under_venv),
+        situation(s, "past PATH_MAX, .venv at the top", "pip", under_venv),
+        situation(s, "past PATH_MAX, .python-version 3.12 at the top", "python", under_pin),
+        situation(s, "past PATH_MAX, nothing above", "python3", bare),
+    ]
+    agree(s, sits)
+    for sit in sits:
+        run = run_shim(s, sit)
+        assert "Traceback" not in run.stderr
