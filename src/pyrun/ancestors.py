@@ -91,7 +91,19 @@ class Level:
 
 def walk_up(cwd: str | None) -> Iterator[Level]:
     """Each directory from the working directory (whose path is `cwd`, None when too
-    long to know) up to ``/``. A Level's descriptor is closed when the next is made."""
+    long to know) up to ``/``. A Level's descriptor is closed when the next is made.
+
+    With a known path the walk goes by path, as the shims do: a lookup relative to a
+    descriptor needs no search permission on the directories above it, so it would
+    see a `.venv` under an ancestor nobody may search, which the shims cannot
+    (tests/test_disk_faults.py). Descriptors serve only past PATH_MAX."""
+    if cwd is not None:
+        path = cwd
+        while True:
+            yield Level(None, path)
+            if path == "/":
+                return
+            path = os.path.dirname(path)
     try:
         fd: int | None = os.open(".", _DIR_FLAGS)
     except OSError:
