@@ -367,6 +367,8 @@ DEFERRALS = {
         r"(?:\.venv|version file) /.* is not trusted"
         r"|version file /.* is no regular file of at most \d+ bytes"
     ),
+    # past PATH_MAX: Python walks such a working directory by descriptor (ancestors.py)
+    "deep": re.compile(r"the working directory is longer than getcwd\(2\) reports"),
     # an environment's own pip, whose guarded runner (pipshare.py) the slow path makes
     "runner": re.compile(
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has its own pip but the "
@@ -509,7 +511,12 @@ def label_problems(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     elif reference["kind"] == ["isolated"] or not reference["label"][0]:
         problems.append(f"`pyrun which` fails ({answer.error}), but the hooks are told {reference}")
     relative = has_relative_prefix(sit)
-    slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
+    slow = [
+        line
+        for line in binary.stderr.splitlines()
+        if ": slow path: " in line
+        and not DEFERRALS["deep"].fullmatch(line.partition(": slow path: ")[2])
+    ]
     if answer.healthy and not relative and slow:
         problems.append(f"pyrun-resolve took the slow path for a healthy case: {slow}")
     return problems
@@ -526,7 +533,9 @@ def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     relative = has_relative_prefix(sit)
     if answer.healthy and not relative and not problems:
         again = run_shim(s, sit)
-        if again.decided is None:
+        if again.reason and DEFERRALS["deep"].fullmatch(again.reason):
+            pass  # past PATH_MAX, every call is the slow path's (SAFETY.md, known limits)
+        elif again.decided is None:
             problems.append(
                 f"{sit.label}: warm-up: the second run still took the slow path "
                 f"({again.reason}); the steady state must start no process but the target"
@@ -592,6 +601,9 @@ def deferral_problems(
         script = answer.argv[0] if answer.argv and len(answer.argv) == 1 else ""
         if not Path(script).name.startswith("pip"):
             return [f"the runner was there: the resolver answers {answer.argv}"]
+    elif kind == "deep":
+        if len(os.path.realpath(sit.cwd)) < 4096:
+            return ["the working directory is shorter than PATH_MAX"]
     elif kind in ("explain", "untrusted"):
         if answer.healthy:
             return ["the resolver answers without an error or a warning"]

@@ -104,6 +104,35 @@ def test_a_bad_setting_stops_every_command_with_one_line(
             assert str(settings) in done.stderr
 
 
+@pytest.mark.parametrize("kind", ["fifo", "sparse 100 GB", "directory"])
+def test_a_config_file_that_is_no_small_regular_file_is_one_line(
+    cworld: World, settings: Path, kind: str
+) -> None:
+    # Nothing may block on it or read it whole: a FIFO nobody writes to hung every
+    # command that loads the settings (the slow path behind `python` included), and a
+    # 100 GB sparse file would be read into memory. Each is refused in one line.
+    if kind == "fifo":
+        os.mkfifo(settings)
+    elif kind == "directory":
+        settings.mkdir()
+    else:
+        with open(settings, "wb") as handle:
+            handle.truncate(100 << 30)
+    try:
+        commands = (["config"], ["which", "python"], ["rehash"], ["hook", "bash"])
+        for argv in (*commands, ["_shim", "python", "test", "-c", "pass"]):
+            done = cworld.pyrun(*argv, timeout=10)
+            assert done.returncode == 1, (argv, done.stdout, done.stderr)
+            assert len(done.stderr.splitlines()) == 1, (argv, done.stderr)
+            assert str(settings) in done.stderr, done.stderr
+            assert "Traceback" not in done.stderr
+            fix = "remove it or make it a regular file" if kind != "sparse 100 GB" else "64 KiB"
+            assert fix in done.stderr, done.stderr
+    finally:
+        if settings.is_dir():
+            settings.rmdir()
+
+
 def _group_writable_project(world: World) -> Path:
     project = world.root / "shared-project"
     if not project.exists():

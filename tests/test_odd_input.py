@@ -12,8 +12,12 @@ Python's own prefix (which must not run as if it were an environment); a
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import World
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Setup,
     Situation,
@@ -211,3 +215,124 @@ def test_conda_prefix_values_that_name_no_conda_environment(setup: Setup) -> Non
     done = s.world.run(["python", "-c", "import sys; print(sys.prefix)"], cwd=cwd, env=env)
     assert done.returncode == 0 and "/envs/" in done.stdout, (done.stdout, done.stderr)
     assert "ignoring CONDA_PREFIX=" in done.stderr
+
+
+# Options a caller can hand to bash through the environment; each must leave the sh
+# shim's decision, its messages and the program's environment exactly as without it.
+SHELL_OPTIONS: list[dict[str, str]] = [
+    {"SHELLOPTS": "errexit"},
+    {"SHELLOPTS": "nounset"},
+    {"SHELLOPTS": "noglob"},
+    {"SHELLOPTS": "xtrace"},
+    {"SHELLOPTS": "verbose"},
+    {"SHELLOPTS": "allexport"},
+    {"SHELLOPTS": "noclobber:pipefail"},
+    {"SHELLOPTS": "errexit:nounset:noglob"},
+    {"BASHOPTS": "nullglob:failglob:nocasematch:nocaseglob:dotglob:extglob"},
+    {"POSIXLY_CORRECT": "1"},
+    {"ENV": "{rc}"},
+    {"BASH_ENV": "{rc}"},
+    {"CDPATH": "/:{root}"},
+    {"IFS": "/"},
+    {"IFS": ""},
+    {"IFS": "aeiouyp/."},
+]
+
+
+@pytest.mark.parametrize("shim_flavour", ["sh"])
+def test_the_sh_shim_under_bash_ignores_the_callers_shell_options(world: World) -> None:
+    # The shim starts as `#!/bin/sh`: where /bin/sh is bash, bash runs it in sh mode
+    # with argv[0] /bin/sh, which `exec -a` reproduces without touching /bin/sh.
+    base = world.bases["3.11"]
+    project = world.root / "proj"
+    handmade_venv(project / ".venv", base)
+    (project / "src").mkdir()
+    plain = world.root / "plain"
+    plain.mkdir()
+    rc = world.root / "rc.sh"
+    rc.write_text("echo 'the rc file ran' >&2; exit 3\n")
+    probe = (
+        "import os, sys; print(sys.executable); "
+        "print(sorted(k for k in os.environ if k.startswith('pyrun')))"
+    )
+    # xtrace and verbose print the shim's first lines, up to the one that turns them off.
+    echoed = ("#!/bin/sh\n", "# shellcheck disable=SC3013", "set +aCefuvx #", "+ set +aCefuvx")
+    for cwd in (project / "src", plain):
+        shim = str(world.shims / "python")
+        env = {**world.env, "PYRUN_DEBUG": "1", "PWD": str(cwd)}
+
+        def as_sh(
+            extra: dict[str, str], shim: str = shim, cwd: Path = cwd, env: dict[str, str] = env
+        ) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                ["/bin/sh", shim, "-c", probe],
+                executable="/bin/bash",
+                cwd=cwd,
+                env={**env, **extra},
+                capture_output=True,
+                text=True,
+                timeout=10,
+            )
+
+        as_sh({})  # the first call in `plain` makes the isolated environment
+        expected = as_sh({})
+        assert expected.returncode == 0, expected.stderr
+        assert "[]" in expected.stdout and "pyrun[sh] python:" in expected.stderr
+        dash = world.run(["dash", shim, "-c", probe], cwd=cwd, env=env, timeout=10)
+        assert (dash.returncode, dash.stdout) == (0, expected.stdout), dash.stderr
+        for options in SHELL_OPTIONS:
+            extra = {k: v.format(rc=rc, root=world.root) for k, v in options.items()}
+            done = as_sh(extra)
+            stderr = "".join(
+                line
+                for line in done.stderr.splitlines(keepends=True)
+                if not line.startswith(echoed)
+            )
+            said = (done.returncode, done.stdout, stderr)
+            assert said == (0, expected.stdout, expected.stderr), (cwd.name, extra, said)
+
+
+def deep_tree(top: Path, levels: int) -> Path:
+    """top/d/d/.../d, `levels` deep (past PATH_MAX), made relative to a descriptor one
+    level at a time; returned as a short symlink that resolves to it through a chain
+    of hops each within PATH_MAX, so that a process can be started there."""
+    top.mkdir(parents=True, exist_ok=True)
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(levels):
+        os.mkdir("d", dir_fd=fd)
+        deeper = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    os.close(fd)
+    hop, done, step = top, 0, 1000
+    for i in range((levels + step - 1) // step):
+        count = min(step, levels - done)
+        link = top.parent / f"{top.name}-hop{i}"
+        link.symlink_to(str(hop) + "/d" * count)
+        hop, done = link, done + count
+    return hop
+
+
+def test_a_working_directory_past_path_max(setup: Setup) -> None:  # noqa: F811 (the fixture)
+    # 3,000 levels is a 6,000-byte path: getcwd(2) refuses it, so both shims hand over,
+    # and the resolver walks it by descriptor (it used to cost seconds a call, and to
+    # miss a .venv that only a path past PATH_MAX could name).
+    s = setup
+    project = s.world.root / "deep"
+    handmade_venv(project / ".venv", s.lab.bases["3.12"])
+    under_venv = deep_tree(project / "t", 3000)
+    pinned = s.world.root / "pinned"
+    pinned.mkdir()
+    (pinned / ".python-version").write_text("3.12\n")
+    under_pin = deep_tree(pinned / "t", 3000)
+    bare = deep_tree(s.world.root / "bare", 3000)
+    sits = [
+        situation(s, "past PATH_MAX, .venv at the top", "python", under_venv),
+        situation(s, "past PATH_MAX, .venv at the top", "pip", under_venv),
+        situation(s, "past PATH_MAX, .python-version 3.12 at the top", "python", under_pin),
+        situation(s, "past PATH_MAX, nothing above", "python3", bare),
+    ]
+    agree(s, sits)
+    for sit in sits:
+        run = run_shim(s, sit)
+        assert "Traceback" not in run.stderr

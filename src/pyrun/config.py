@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ else:  # pragma: no cover - exercised on 3.9/3.10 only
     import tomli as tomllib
 
 FILE_NAME = "config.toml"
+# The most config.toml may hold: a few settings need a few hundred bytes.
+MAX_FILE_BYTES = 64 * 1024
 NAME_FIELD = "{name}"
 DEFAULT_PROMPT_FORMAT = "({name}) "
 
@@ -162,11 +165,14 @@ def load(paths: Paths | None = None, environ: Mapping[str, str] | None = None) -
 
 def _read_file(file: Path) -> dict[str, Any]:
     try:
-        text = file.read_text(encoding="utf-8")
+        text = _read_small(file).decode("utf-8")
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise PyrunError(f"cannot read {file}: {exc}; fix or remove the file") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise PyrunError(f"cannot read {file}: {reason}; fix or remove the file") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -180,6 +186,38 @@ def _read_file(file: Path) -> dict[str, Any]:
             )
         values[key] = _from_file(file, key, SETTINGS[key][1], value)
     return values
+
+
+def _read_small(file: Path) -> bytes:
+    """The file's bytes, when it is a regular file of at most MAX_FILE_BYTES; else a
+    one-line PyrunError. Opened without blocking and checked on the opened descriptor,
+    so a FIFO put there (nobody writing) or a huge sparse file costs nothing: every
+    command, `python`'s slow path included, loads the settings."""
+    fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise PyrunError(
+                f"{file} is not a regular file; remove it or make it a regular file "
+                "(the settings, in TOML)"
+            )
+        # One byte more than the limit: a file that grew since fstat is refused too.
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, left) if st.st_size <= MAX_FILE_BYTES else b""
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if st.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:
+            raise PyrunError(
+                f"{file} is larger than {MAX_FILE_BYTES // 1024} KiB, which no settings "
+                "file needs; remove it or write only the settings there"
+            )
+        return data
+    finally:
+        os.close(fd)
 
 
 def _from_file(file: Path, key: str, kind: str, value: object) -> object:

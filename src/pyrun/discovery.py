@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyrun import (
+    ancestors,
     config,
     environment,
     isolated,
@@ -225,33 +226,41 @@ class Resolver:
 
     def _dot_venv(self) -> Resolution | None:
         try:
-            cwd = os.getcwd()
+            cwd = ancestors.physical_cwd()
         except FileNotFoundError:
             self._note(Source.DOT_VENV, Outcome.SKIPPED, "the working directory was deleted")
             return None
-        directory = cwd
-        while True:
-            inside = os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
+        # By directory descriptor (ancestors.py): a working directory 20,000 levels
+        # deep, longer than PATH_MAX, costs no more than a shallow one per level.
+        for level in ancestors.walk_up(cwd):
+            inside = level.is_file("pyvenv.cfg")
+            found = level.is_dir_or_link(".venv")
+            if not (inside or found):
+                continue
+            directory = level.resolved_path()
+            if directory is None:
+                raise self._fail(
+                    Source.DOT_VENV,
+                    "the nearest .venv (or environment holding the working directory) is "
+                    "at a path longer than PATH_MAX (4096 bytes), which nothing can run; "
+                    "move the project to a shorter path",
+                )
             if inside and self._trusted(directory):
                 return self._use_env(Source.DOT_VENV, Path(directory), inside=True)
             dot_venv = os.path.join(directory, ".venv")
-            found = os.path.isdir(dot_venv) or os.path.islink(dot_venv)
-            if found and (not os.path.exists(dot_venv) or self._trusted(dot_venv)):
-                if not os.path.isfile(os.path.join(dot_venv, "pyvenv.cfg")):
+            if found and (not level.exists(".venv") or self._trusted(dot_venv)):
+                if not level.is_file(".venv/pyvenv.cfg"):
                     what = (
                         "is a symlink to nothing"
-                        if not os.path.exists(dot_venv)
+                        if not level.exists(".venv")
                         else "is not a virtual environment (it has no pyvenv.cfg)"
                     )
                     raise self._fail(
                         Source.DOT_VENV, f"{dot_venv} {what}; {suggest.remake_venv(dot_venv)}"
                     )
                 return self._use_env(Source.DOT_VENV, Path(dot_venv))
-            parent = os.path.dirname(directory)
-            if parent == directory:
-                break
-            directory = parent
-        self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {cwd} or any parent")
+        where = cwd if cwd is not None else "the working directory (longer than PATH_MAX)"
+        self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {where} or any parent")
         return None
 
     def _trusted(self, env: str) -> bool:

@@ -48,7 +48,7 @@ import stat
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from pyrun import ownership
+from pyrun import ancestors, ownership
 
 NAMES = (".python-version", ".python-versions")
 _VERSION = re.compile(r"3(?:\.([0-9]+)(?:\.[0-9]+)?)?")
@@ -93,16 +93,22 @@ def _in(directory: str) -> Iterator[str]:
 
 def candidates(environ: Mapping[str, str]) -> Iterator[str]:
     """The version files that may apply in the working directory, nearest first: the
-    physical working directory and each parent, then uv's global directory."""
+    physical working directory and each parent, then uv's global directory. Walked as
+    the .venv step is (ancestors.py): a working directory longer than PATH_MAX costs no
+    getcwd and no lookup of its whole path per level."""
     try:
-        directory: str | None = os.getcwd()
+        cwd = ancestors.physical_cwd()
     except OSError:  # a deleted working directory: only the user's own file counts
-        directory = None
-    while directory:
-        yield from _in(directory)
-        if directory == "/":
-            break
-        directory = os.path.dirname(directory)
+        levels: Iterator[ancestors.Level] = iter(())
+    else:
+        levels = ancestors.walk_up(cwd)
+    for level in levels:
+        for name in NAMES:
+            if level.exists(name):  # a link to nothing does not
+                directory = level.resolved_path()
+                if directory is None:
+                    return  # nothing can name it: the slow path's limit too
+                yield (directory if directory != "/" else "") + "/" + name
     home = global_dir(environ)
     if home:
         yield from _in(home)
