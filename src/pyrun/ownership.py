@@ -36,8 +36,6 @@ import re
 import stat
 from collections.abc import Mapping, Sequence
 
-from pyrun import suggest
-
 TRUST_VARIABLE = "PYRUN_TRUST"
 # How a skipped environment's warning goes on after the reason (`pyrun doctor` splits
 # the warning there into the problem and its fix).
@@ -209,6 +207,10 @@ def trust_fix(env: str, environ: Mapping[str, str]) -> str:
     """Where to list `env` to trust it, with the line that does it, quoted (suggest.py):
     PYRUN_TRUST, kept as it is and added to; the config file's `trust` list where
     PYRUN_TRUST cannot name the path (it holds `:`, the separator)."""
+    # Imported here: install.sh loads this module by its path, standard library only,
+    # for unsafe_reason before pyrun is installed; the messages are pyrun's own.
+    from pyrun import suggest
+
     line = suggest.trust_export(env, environ.get(TRUST_VARIABLE, ""))
     if line is None:
         return (
@@ -236,4 +238,4 @@ def version_file_problem(
     reason = _judged(path, info, False) or unsafe_reason(holder, holder=True)
     if reason is None or trusted(path, holder, environ, extra):
         return None
-    return f"not using {path}: {reason}; {TRUST_HINT} (export {TRUST_VARIABLE}={path})"
+    return f"not using {path}: {reason}; {TRUST_HINT} {trust_fix(path, environ)}"
