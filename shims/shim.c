@@ -866,6 +866,36 @@ static const char *pyenv_root;
 static char *pyrun_cwd; /* the physical working directory, or "" when it is gone */
 static const char *saved_pwd;
 
+/* The most a version file may hold (version_file.MAX_BYTES, shim.sh's pyrun_pin_max):
+ * a larger one is skipped, as are one that is no regular file and one someone else
+ * controls (pyrun_trusted, the .venv rule): the slow path warns and walks on. */
+#define PIN_MAX_BYTES 4096
+
+/* The text of pyenv's version file `path` when it is a regular file of at most
+ * PIN_MAX_BYTES (pyenv's own files are a line or two), else NULL: a FIFO or a sparse
+ * terabyte must not hang `python` (pyenv.py's _read_versions). Opened without blocking
+ * and judged by fstat on the opened file; "" when it cannot be read. */
+static char *read_pyenv_file(const char *path) {
+    struct stat st;
+    if (!stat_(path, &st, 0) || !IS_REG(st.st_mode)) return NULL; /* a device is not opened */
+    long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return cut("", 0);
+    char *buf = NULL;
+    if (os_fstat(fd, &st) == 0 && IS_REG(st.st_mode) && st.st_size <= PIN_MAX_BYTES) {
+        buf = alloc(PIN_MAX_BYTES + 2);
+        long got = 0;
+        for (;;) {
+            long n = os_read(fd, buf + got, (size_t)(PIN_MAX_BYTES + 1 - got));
+            if (n == -EINTR) continue;
+            if (n <= 0) break;
+            if ((got += n) > PIN_MAX_BYTES) { buf = NULL; break; } /* it grew after fstat */
+        }
+        if (buf) buf[got] = 0;
+    }
+    os_close(fd);
+    return buf;
+}
+
 /* Which interpreter pyenv's shim `name` would run (shim.sh's pyrun_pyenv_choice):
  * 0 with *chosen set, 1 when pyenv runs no python of its own, 2 when only pyenv can tell. */
 static int pyrun_pyenv_choice(const char *name, char **chosen) {
@@ -888,7 +918,8 @@ static int pyrun_pyenv_choice(const char *name, char **chosen) {
         if (!file) file = cat(pyenv_root, "/version", NULL);
         if (non_empty(file)) {
             /* `while read -r v rest`: the first word of each line, split on blanks */
-            const char *s = read_all(file);
+            const char *s = read_pyenv_file(file);
+            if (!s) return 1; /* no regular file, or too large: not followed */
             while (*s) {
                 while (*s == ' ' || *s == '\t' || *s == '\n') s++;
                 const char *word = s;
@@ -1130,11 +1161,6 @@ static void pin_byte(struct pin_line *l, char c) {
 static int pin_match(const struct pin_line *l) {
     return l->state == PIN_3 || l->state == PIN_Y || l->state == PIN_Z || l->state == PIN_END;
 }
-
-/* The most a version file may hold (version_file.MAX_BYTES, shim.sh's pyrun_pin_max):
- * a larger one is skipped, as are one that is no regular file and one someone else
- * controls (pyrun_trusted, the .venv rule): the slow path warns and walks on. */
-#define PIN_MAX_BYTES 4096
 
 /* The request in version file `path`: 1 with `minor` set ("" for any Python 3, else
  * "3.Y"), 0 when no line is one or the file cannot be read, -1 when Y is longer than

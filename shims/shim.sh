@@ -390,6 +390,18 @@ pyrun_normpath() {
 # -which; src/pyrun/pyenv.py is the same in Python) to the interpreter under
 # $PYENV_ROOT/versions. Returns 0 with pyrun_c set to it, 1 when pyenv would run no
 # python from this shim (the system one, or none), 2 when only pyenv can tell.
+# Whether file $1 holds at most pyrun_pin_max bytes, from one `ls` (dash has no
+# builtin for a size); 1 when larger or when its size cannot be told.
+pyrun_small_file() {
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$1" 2>/dev/null) || return 1
+    set -f
+    # shellcheck disable=SC2086  # split into fields on purpose
+    set -- $pyrun_ls
+    set +f
+    case ${5-} in '' | *[!0-9]*) return 1 ;; esac
+    [ "${#5}" -le 9 ] && [ "$5" -le "$pyrun_pin_max" ]
+}
+
 pyrun_pyenv_choice() {  # $1: the shim's name
     [ -z "${PYENV_DIR-}" ] || return 2
     pyrun_vs=${PYENV_VERSION-}
@@ -413,6 +425,10 @@ pyrun_pyenv_choice() {  # $1: the shim's name
         done
         [ -n "$pyrun_f" ] || pyrun_f=$pyrun_pyenv_root/version
         if [ -s "$pyrun_f" ]; then
+            # A regular file of at most pyrun_pin_max bytes (pyenv.py's _read_versions):
+            # `read` on a FIFO or a sparse terabyte would hang `python`.
+            [ -f "$pyrun_f" ] || return 1
+            pyrun_small_file "$pyrun_f" || return 1
             while read -r pyrun_v pyrun_rest || [ -n "$pyrun_v" ]; do
                 case $pyrun_v in '' | '#'* | .. | */*) continue ;; esac
                 pyrun_vs=$pyrun_vs${pyrun_vs:+:}$pyrun_v

@@ -313,6 +313,24 @@ def deep_tree(top: Path, levels: int) -> Path:
     return hop
 
 
+def remove_deep_tree(top: Path, levels: int) -> None:
+    """Undo deep_tree without recursion: shutil.rmtree, and with it pytest's clean-up of
+    old temporary directories, recurses once per level and stops near 1,000."""
+    for link in top.parent.glob(f"{top.name}-hop*"):
+        link.unlink()
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    for _ in range(levels):
+        deeper = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    for _ in range(levels):
+        up = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+        os.close(fd)
+        fd = up
+        os.rmdir("d", dir_fd=fd)
+    os.close(fd)
+
+
 def test_a_working_directory_past_path_max(setup: Setup) -> None:  # noqa: F811 (the fixture)
     # 3,000 levels is a 6,000-byte path: getcwd(2) refuses it, so both shims hand over,
     # and the resolver walks it by descriptor (it used to cost seconds a call, and to
@@ -332,7 +350,11 @@ def test_a_working_directory_past_path_max(setup: Setup) -> None:  # noqa: F811 
         situation(s, "past PATH_MAX, .python-version 3.12 at the top", "python", under_pin),
         situation(s, "past PATH_MAX, nothing above", "python3", bare),
     ]
-    agree(s, sits)
-    for sit in sits:
-        run = run_shim(s, sit)
-        assert "Traceback" not in run.stderr
+    try:
+        agree(s, sits)
+        for sit in sits:
+            run = run_shim(s, sit)
+            assert "Traceback" not in run.stderr
+    finally:
+        for top in (project / "t", pinned / "t", s.world.root / "bare"):
+            remove_deep_tree(top, 3000)

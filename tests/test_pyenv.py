@@ -64,6 +64,8 @@ def labels(world: World, cwd: Path, **env: str) -> tuple[str, str]:
         ("global version file", "3.12"),
         ("local file says system", "3.11"),
         ("local beats global", "3.11"),
+        # not followed, and never read whole: the next python3 on PATH (3.11) runs
+        ("global version file a sparse terabyte", "3.11"),
     ],
 )
 def test_pyenv_choice_is_followed_without_running_pyenv(
@@ -79,6 +81,10 @@ def test_pyenv_choice_is_followed_without_running_pyenv(
         (proj / ".python-version").write_text("# pinned\n\n3.12.1\n")
     elif setup == "global version file":
         (pyenv_root / "version").write_text("3.12.1\n")
+    elif setup == "global version file a sparse terabyte":
+        with open(pyenv_root / "version", "wb") as huge:
+            huge.write(b"3.12.1\n")
+            huge.truncate(1 << 40)
     elif setup == "local file says system":
         (proj / ".python-version").write_text("system\n")
     else:

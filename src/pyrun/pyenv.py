@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
+from pyrun import version_file
 from pyrun.environment import executable, samefile
 
 
@@ -69,14 +71,29 @@ def _version_file(environ: Mapping[str, str]) -> str:
     return root(environ) + "/version"
 
 
-def _read_versions(path: str) -> list[str]:
+def _read_versions(path: str) -> list[str] | None:
+    """The versions pyenv's file `path` names; None when it is no regular file or larger
+    than a version file (version_file.MAX_BYTES: pyenv's own are a line or two), which
+    is not followed: a FIFO or a sparse terabyte must not hang `python`. Opened without
+    blocking and judged by fstat on the opened file, as shims/shim.c reads it."""
     try:
-        if os.path.getsize(path) == 0:
-            return []
-        with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as handle:
-            lines = handle.read().split("\n")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a device is not opened
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return []
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > version_file.MAX_BYTES:
+            return None
+        data = os.read(fd, version_file.MAX_BYTES + 1)
+    except OSError:
+        return []
+    finally:
+        os.close(fd)
+    if len(data) > version_file.MAX_BYTES:
+        return None  # it grew after fstat
+    lines = data.decode("utf-8", errors="surrogateescape").split("\n")
     versions = []
     for line in lines:
         # read's word splitting on the default IFS: spaces and tabs (a CR stays part of
@@ -97,7 +114,14 @@ def choice(name: str, environ: Mapping[str, str]) -> Choice:
         source = "PYENV_VERSION"
     else:
         source = _version_file(environ)
-        versions = _read_versions(source)
+        read = _read_versions(source)
+        if read is None:
+            return Choice(
+                Pick.SKIP,
+                why=f"{source} is no regular file of at most {version_file.MAX_BYTES} bytes: "
+                "pyenv's choice is not followed",
+            )
+        versions = read
     if not versions or versions == ["system"]:
         return Choice(Pick.SKIP, why=f"pyenv picks the system python ({source})")
     base = root(environ) + "/versions"
