@@ -169,11 +169,17 @@ def _guard(command: Any, name: str) -> None:
 
 def install() -> None:
     """Wrap the install and uninstall commands when pip creates them; no effect on any
-    other command."""
-    try:
-        import pip._internal.commands as commands
-    except ImportError:
-        return
+    other command.
+
+    Also called by an isolated environment's import hook (envguard.py) right after pip's
+    commands module has run and before its import has finished: that module is taken
+    from ``sys.modules`` then, as ``import`` would not yet find it on its package."""
+    commands = sys.modules.get("pip._internal.commands")
+    if commands is None:
+        try:
+            import pip._internal.commands as commands
+        except ImportError:
+            return
     create = getattr(commands, "create_command", None)  # an old pip has none: no guard
     if create is None or getattr(create, "_pyrun_guarded", False):
         return
