@@ -20,6 +20,7 @@ from tests.conftest import (
     make_base,
     need,
     new_world,
+    pip_wheel,
     primary,
     real_python,
     snapshot,
@@ -57,6 +58,13 @@ OTHERS = {  # test: (attempt, outcome)
     "test_uninstall_and_upgrade_pip_stay_inside": (
         "`pip uninstall -y pyrun_probe`, then `pip uninstall -y pip`",
         "the package leaves the environment; pip, the shared copy, is not uninstalled",
+    ),
+    "test_a_pip_reinstalled_into_the_environment_is_guarded_too": (
+        "`pip install -U --force-reinstall pip` (pip's own upgrade advice), then "
+        "`pip install --target <base-site> pyrun_probe` and "
+        "`python -m pip install --prefix <base-prefix> pyrun_probe`",
+        "the new pip lands in the isolated environment; both installs refused in one line "
+        "by the guard its `.pth` hook loads",
     ),
     "test_ensurepip_through_the_shim_stays_inside": (
         "`python -m ensurepip`",
@@ -117,6 +125,23 @@ def test_uninstall_and_upgrade_pip_stay_inside(world: World) -> None:
     done = world.run(["pip", "uninstall", "-y", "pip"])
     assert "Not uninstalling pip" in done.stdout and "outside environment" in done.stdout
     assert world.run(["pip", "--version"]).returncode == 0
+
+
+def test_a_pip_reinstalled_into_the_environment_is_guarded_too(world: World) -> None:
+    # pip's upgrade notice says `pip install -U pip`: that pip lands in the environment's
+    # site-packages, ahead of the shared copy, and replaces pyrun's bin/pip scripts. The
+    # guard still holds, because the environment loads it at start (a .pth hook), not pip.
+    wheel = pip_wheel(world.base.stdlib)
+    need(wheel, f"a pip wheel for Python {world.base.minor} (ensurepip's or the distribution's)")
+    assert wheel is not None
+    links = ["--find-links", str(wheel.parent)]
+    world.run(["pip", "install", "-U", "--force-reinstall", *links, "pip"], check=True)
+    where = world.run(["python", "-c", "import pip; print(pip.__file__)"], check=True)
+    assert where.stdout.startswith(str(world.envs)), where.stdout
+    refusal(world.run(["pip", "install", "--target", str(world.base.site_packages), "pyrun_probe"]))
+    prefix = ["python", "-m", "pip", "install", "--prefix", str(world.base.prefix)]
+    refusal(world.run([*prefix, "pyrun_probe"]))
+    assert not landed_in_isolated_env(world)
 
 
 def test_ensurepip_through_the_shim_stays_inside(world: World) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import World
 
@@ -36,3 +37,23 @@ def test_which_json_names_the_isolated_env_and_its_base(world: World) -> None:
     assert data["base"] == str(world.base.python.resolve())
     assert data["environment"].startswith(str(world.envs))
     assert data["program"] == data["environment"] + "/bin/python"
+
+
+def test_the_environment_loads_the_guard_itself_and_fails_closed(world: World) -> None:
+    # An environment made before the hook existed gets it at the next rehash; then any
+    # pip's commands module, imported by anything, comes guarded (envguard.py).
+    prefix = world.prefix_of("python")
+    (site,) = Path(prefix).glob("lib/python3*/site-packages")
+    for name in ("_pyrun_guard.pth", "_pyrun_guard_hook.py"):
+        (site / name).unlink()
+    world.pyrun("rehash", "-q", check=True)
+    probe = "import pip._internal.commands as c; print(c.create_command._pyrun_guarded)"
+    done = world.run(["python", "-c", probe])
+    assert done.stdout.strip() == "True", done.stderr
+    # Without the guard file pip stops in one line instead of running unguarded.
+    guard = world.data / "pip" / "runner" / "_pyrun_pip_guard.py"
+    guard.rename(guard.with_suffix(".off"))
+    done = world.run(["python", "-c", "import pip._internal.commands"])
+    assert done.returncode == 1, done.stdout
+    assert done.stderr.startswith("pyrun: cannot load pip's install guard"), done.stderr
+    assert len(done.stderr.splitlines()) == 1, done.stderr

@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from pyrun import __version__, envpip, pipshare
+from pyrun import __version__, envguard, envpip, pipshare
 from pyrun.errors import DISK_ERRNOS, PyrunError, disk_error
 from pyrun.interpreter import Interpreter
 from pyrun.lock import exclusive
@@ -127,6 +127,11 @@ def _build(paths: Paths, interp: Interpreter, env: Path) -> None:
         )
     if shared is not None:
         envpip.link(env, interp.minor, shared.root)
+    else:
+        pipshare.ensure_runner(paths)  # the guard's home, for a pip ensurepip may add
+    # Whatever pip runs here later (the shared copy, `pip install -U pip`, ensurepip's)
+    # loads pyrun's install guard: the environment imports it at start (envguard.py).
+    envguard.add(env, pipshare.runner_guard(paths))
     marker = {
         "base": interp.base_executable,
         "found_at": interp.found_at,

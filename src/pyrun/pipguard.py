@@ -10,7 +10,10 @@ command's ``run`` is wrapped when pip creates it, and refuses in one line.
 
 pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
-scripts, before pip's own code is imported. It runs under the environment's Python
+scripts, before pip's own code is imported. An isolated environment also loads it
+itself (envguard.py: a ``.pth`` hook that calls ``install()`` as soon as any pip's
+commands module is imported), so a pip the user upgraded or reinstalled into the
+environment, or one ``ensurepip`` put there, is guarded too. It runs under the environment's Python
 (any version pip supports), so it imports nothing of pyrun's and only the standard
 library, and does nothing unless the command is ``install`` or ``uninstall``.
 
@@ -169,11 +172,17 @@ def _guard(command: Any, name: str) -> None:
 
 def install() -> None:
     """Wrap the install and uninstall commands when pip creates them; no effect on any
-    other command."""
-    try:
-        import pip._internal.commands as commands
-    except ImportError:
-        return
+    other command.
+
+    Also called by an isolated environment's import hook (envguard.py) right after pip's
+    commands module has run and before its import has finished: that module is taken
+    from ``sys.modules`` then, as ``import`` would not yet find it on its package."""
+    commands = sys.modules.get("pip._internal.commands")
+    if commands is None:
+        try:
+            import pip._internal.commands as commands
+        except ImportError:
+            return
     create = getattr(commands, "create_command", None)  # an old pip has none: no guard
     if create is None or getattr(create, "_pyrun_guarded", False):
         return

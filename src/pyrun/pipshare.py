@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from pyrun import envpip, pipguard
+from pyrun import envguard, envpip, pipguard
 from pyrun.errors import PyrunError, disk_error
 from pyrun.lock import exclusive
 from pyrun.paths import Paths
@@ -340,7 +340,31 @@ def ensure(paths: Paths, pythons: dict[str, str] | None = None) -> list[str]:
             _refresh_guard(copy.source)
         if not runner_current(paths):
             _write_runner(paths)
+        _hook_envs(paths)
     return problems
+
+
+def runner_guard(paths: Paths) -> Path:
+    """The guard that isolated environments load (envguard.py): the runner's copy, which
+    every ``pyrun rehash`` keeps current."""
+    return paths.pip / RUNNER_DIR / f"{GUARD_MODULE}.py"
+
+
+def _hook_envs(paths: Paths) -> None:
+    """Under the pip lock: every complete isolated environment, with or without pip
+    (``ensurepip`` can give it one), loads the guard at start; one made by an older pyrun
+    gets the hook here."""
+    guard = runner_guard(paths)
+    try:
+        envs = [e for e in paths.envs.iterdir() if (e / COMPLETE_MARKER).is_file()]
+    except OSError:
+        return
+    for env in envs:
+        if not envguard.current(env, guard):
+            try:
+                envguard.add(env, guard)
+            except OSError as exc:
+                raise disk_error(f"add pip's install guard to {env}", exc) from None
 
 
 def _links(paths: Paths) -> list[Path]:
