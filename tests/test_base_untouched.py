@@ -7,6 +7,7 @@ package did land, so a refused install cannot pass as a protected one by acciden
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -367,3 +368,56 @@ def test_safety_md_is_current() -> None:
     assert text[start : text.index(END) + len(END)] == render_battery(), (
         "SAFETY.md's battery is stale; regenerate it with PYRUN_UPDATE_SAFETY=1"
     )
+
+
+# -- which bases the guard knows, in process (pipguard.py) -------------------------------
+
+
+def fake_base(prefix: Path, venv: bool = False) -> Path:
+    """A directory that looks like a Python prefix to the guard (its standard library's
+    landmark, ``lib/python3.X/os.py``), or like a venv with one."""
+    stdlib = prefix / "lib" / "python3.99"
+    (stdlib / "site-packages").mkdir(parents=True)
+    (stdlib / "os.py").write_text("")
+    (prefix / "bin").mkdir()
+    (prefix / "bin" / "python3.99").write_text("")
+    if venv:
+        (prefix / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    return prefix
+
+
+def test_the_guard_knows_every_base_on_path_in_pyenv_and_behind_an_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from pyrun import pipguard
+
+    on_path = fake_base(tmp_path / "usr")  # the system Python, say
+    pyenv = tmp_path / "pyenv"
+    version = fake_base(pyenv / "versions" / "3.99.1")
+    pyenv_venv = fake_base(pyenv / "versions" / "tools", venv=True)
+    behind = fake_base(tmp_path / "elsewhere")
+    data = tmp_path / "data"
+    (data / "envs" / "e").mkdir(parents=True)
+    marker = {"base": str(behind / "bin" / "python3.99")}
+    (data / "envs" / "e" / ".pyrun-complete").write_text(json.dumps(marker))
+    not_a_base = tmp_path / "home"  # a bin/python3 without a standard library
+    (not_a_base / "bin").mkdir(parents=True)
+    (not_a_base / "bin" / "python3").write_text("")
+    monkeypatch.setenv("PATH", f"{not_a_base / 'bin'}:{on_path / 'bin'}")
+    monkeypatch.setenv("PYENV_ROOT", str(pyenv))
+    monkeypatch.setattr(pipguard, "_data_dir", lambda: str(data))
+
+    def why(**options: str) -> str | None:
+        given = {"target_dir": None, "prefix_path": None, "root_path": None}
+        return pipguard.problem(SimpleNamespace(use_user_site=False, **{**given, **options}))
+
+    for prefix in (on_path, version, behind):
+        assert why(target_dir=str(prefix / "lib" / "python3.99" / "site-packages"))
+        assert why(prefix_path=str(prefix))
+    # --root joined with the temporary directory pip installs a --target into first
+    assert why(root_path=str(on_path), target_dir=str(tmp_path / "mine"))
+    assert why(target_dir=str(tmp_path / "mine")) is None
+    assert why(target_dir=str(pyenv_venv / "lib" / "python3.99" / "site-packages")) is None
+    assert why(prefix_path=str(not_a_base)) is None

@@ -2,11 +2,13 @@
 
 pyrun's isolated environments run pip from one shared copy (pipshare.py). That pip
 installs into the environment, which keeps the base interpreter clean, unless the
-user points it elsewhere: ``--prefix`` or ``--target`` naming the base interpreter's
-own tree or the user site (``~/.local/lib/pythonX.Y``), on the command line or through
-``PIP_PREFIX``/``PIP_TARGET`` or a pip config file. pip merges all of those into the
+user points it elsewhere: ``--prefix``, ``--target`` or ``--root`` (alone or joined,
+as pip joins them) reaching into any base interpreter pyrun knows (`_known_prefixes`)
+or a user site (``~/.local/lib/pythonX.Y``), or ``--user``, on the command line or
+through ``PIP_*`` variables or a pip config file. pip merges all of those into the
 install command's options, so the check is made there, after parsing: the install
-command's ``run`` is wrapped when pip creates it, and refuses in one line.
+command's ``run`` is wrapped when pip creates it, and refuses in one line. Paths are
+compared resolved on both sides (a Homebrew site-packages is a link out of its prefix).
 
 pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
