@@ -7,18 +7,22 @@ package did land, so a refused install cannot pass as a protected one by acciden
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import (
+    MINORS,
     PYRUN,
     Base,
     World,
     make_base,
     need,
+    need_minor,
     new_world,
     pip_wheel,
     primary,
@@ -49,11 +53,24 @@ POINTED = [
     "pip --prefix ~/.local",
     "PIP_TARGET=<base-site> pip",
     "PIP_PREFIX=<base-prefix> python3 -m pip",
+    "pip --root <base-parent> --prefix /<base-name>",
+    "PIP_ROOT=<base-parent> PIP_PREFIX=/<base-name> pip",
+    "pip --root ~ --prefix /.local",
+    "pip --target <other-base-site>",
 ]
 OTHERS = {  # test: (attempt, outcome)
     "test_user_install_is_refused_with_a_clear_message": (
         "`pip install --user pyrun_probe`",
-        "refused by pip inside the environment, with its message",
+        "refused in one line by pip's install guard",
+    ),
+    "test_user_install_with_system_site_packages_is_refused": (
+        "`pip install --user pyrun_probe` with `system_site_packages` on",
+        "refused in one line by pip's install guard (the base imports the user site)",
+    ),
+    "test_a_homebrew_style_base_is_protected_through_its_link": (
+        "`pip install --target <site>` and `--prefix <brew-prefix>` with a Homebrew-style "
+        "base (its site-packages a link out of its prefix)",
+        "each refused in one line by pip's install guard",
     ),
     "test_uninstall_and_upgrade_pip_stay_inside": (
         "`pip uninstall -y pyrun_probe`, then `pip uninstall -y pip`",
@@ -80,7 +97,8 @@ OTHERS = {  # test: (attempt, outcome)
     ),
     "test_pip_user_and_require_virtualenv_in_the_environment": (
         "`PIP_USER=1 pip install`, `PIP_REQUIRE_VIRTUALENV=1 pip install`",
-        "the first refused by pip; the second lands in the isolated environment",
+        "the first refused in one line by pip's install guard; the second lands in the "
+        "isolated environment",
     ),
     "test_only_the_shims_on_path_is_a_clear_error": (
         "`env -i PATH=<shims> pip install <wheel>`",
@@ -110,10 +128,18 @@ def test_install_goes_to_the_isolated_env(world: World, command: list[str]) -> N
 
 
 def test_user_install_is_refused_with_a_clear_message(world: World) -> None:
-    done = world.run(HOOK + "pip install --user pyrun_probe")
-    assert done.returncode != 0
-    assert "--user" in done.stderr or "user site" in done.stderr.lower()
+    said = refusal(world.run(HOOK + "pip install --user pyrun_probe"))
+    assert "leave out --user" in said and "user site" in said, said
     assert not landed_in_isolated_env(world)
+
+
+def test_user_install_with_system_site_packages_is_refused(world: World) -> None:
+    # The environment sees the base's site-packages, so pip itself allows --user; the
+    # user site it writes is imported by the base (the world fixture checks ~/.local/lib).
+    site_on = {"PYRUN_SYSTEM_SITE_PACKAGES": "1"}
+    said = refusal(world.run(["pip", "install", "--user", "pyrun_probe"], env=site_on))
+    assert "leave out --user" in said, said
+    said = refusal(world.run(["pip", "install", "pyrun_probe"], env={**site_on, "PIP_USER": "1"}))
 
 
 def test_uninstall_and_upgrade_pip_stay_inside(world: World) -> None:
@@ -183,6 +209,13 @@ def refusal(done: subprocess.CompletedProcess[str]) -> str:
     return said[0]
 
 
+def fill(word: str, places: dict[str, str]) -> str:
+    """`word` with its placeholders replaced, in order (``~/.local`` before ``~``)."""
+    for placeholder, path in places.items():
+        word = word.replace(placeholder, path)
+    return word
+
+
 @pytest.mark.parametrize("how", POINTED)
 def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
     base = world.base
@@ -190,18 +223,21 @@ def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how
         "<base-prefix>": str(base.prefix),
         "<base-site>": str(base.site_packages),
         "<base-stdlib>": str(base.stdlib),
+        "<base-parent>": str(base.prefix.parent),
+        "<base-name>": base.prefix.name,
         "~/.local": str(world.home / ".local"),
+        "~": str(world.home),
     }
-    words = how.split()
     env = {}
-    if words[0].startswith("PIP_"):
+    if "<other-" in how:  # a base on PATH that is not this environment's
+        other = need_minor(world.bases, next(m for m in MINORS if m != base.minor))
+        places["<other-base-site>"] = str(other.site_packages)
+        env["PATH"] = world.path_with(world.shims, base.bin, other.bin)
+    words = how.split()
+    while words[0].startswith("PIP_"):
         name, value = words.pop(0).split("=", 1)
-        env[name] = places[value]
-    argv = []
-    for word in words:
-        for placeholder, path in places.items():
-            word = word.replace(placeholder, path)
-        argv.append(word)
+        env[name] = fill(value, places)
+    argv = [fill(word, places) for word in words]
     at = argv.index("pip") + 1 if "-m" in argv else 1
     argv[at:at] = ["install"]
     argv.append("pyrun_probe")
@@ -212,6 +248,39 @@ def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how
     # ~/.local/lib appeared.
 
 
+def brew_style(root: Path, base: Base) -> tuple[Path, Path]:
+    """A Homebrew-style copy of `base` under root: the prefix in a Cellar, its
+    site-packages a link to ``root/brew/lib/python3.X/site-packages``, out of the
+    prefix; no pip of its own (the isolated environment runs the shared copy)."""
+    prefix = root / "Cellar" / f"python@{base.minor}" / "Versions" / base.minor
+    (prefix / "bin").mkdir(parents=True)
+    shutil.copy2(base.python, prefix / "bin" / base.python.name)
+    (prefix / "bin" / "python3").symlink_to(base.python.name)
+    stdlib = prefix / "lib" / f"python{base.minor}"
+    stdlib.mkdir(parents=True)
+    for entry in base.stdlib.iterdir():
+        if entry.name != "site-packages":
+            (stdlib / entry.name).symlink_to(entry.resolve())
+    site = root / "brew" / "lib" / f"python{base.minor}" / "site-packages"
+    site.mkdir(parents=True)
+    (stdlib / "site-packages").symlink_to(site)
+    return prefix, site
+
+
+def test_a_homebrew_style_base_is_protected_through_its_link(world: World) -> None:
+    prefix, site = brew_style(world.root / "opt", world.base)
+    before = snapshot(world.root / "opt")
+    on_path = {"PATH": world.path_with(world.shims, prefix / "bin")}
+    base_prefix = world.run(["python", "-c", "import sys; print(sys.base_prefix)"], env=on_path)
+    assert base_prefix.stdout.strip() == str(prefix), base_prefix.stderr
+    for option, value in (("--target", site), ("--prefix", site.parents[2])):
+        said = refusal(
+            world.run(["pip", "install", option, str(value), "pyrun_probe"], env=on_path)
+        )
+        assert option in said, said
+    assert snapshot(world.root / "opt") == before
+
+
 def test_install_with_a_target_of_ones_own_works(world: World) -> None:
     mine = world.root / "vendor"
     world.run(["pip", "install", "--target", str(mine), "pyrun_probe"], check=True)
@@ -220,8 +289,9 @@ def test_install_with_a_target_of_ones_own_works(world: World) -> None:
 
 
 def test_pip_user_and_require_virtualenv_in_the_environment(world: World) -> None:
-    done = world.run(["pip", "install", "pyrun_probe"], env={"PIP_USER": "1"})
-    assert done.returncode != 0 and "user" in done.stderr.lower(), done.stderr
+    assert "PIP_USER" in refusal(
+        world.run(["pip", "install", "pyrun_probe"], env={"PIP_USER": "1"})
+    )
     assert not landed_in_isolated_env(world)
     # The isolated environment is a virtual environment: pip's own guard is satisfied.
     world.run(["pip", "install", "pyrun_probe"], env={"PIP_REQUIRE_VIRTUALENV": "1"}, check=True)
@@ -289,9 +359,8 @@ def render_battery() -> str:
     rows = [f"| `{' '.join(argv)}` | lands in the isolated environment |" for argv in INSTALLS]
     for how in POINTED:
         words = how.split()
-        words.insert(
-            words.index("pip") + 1 if "-m" in words else 1 + words[0].startswith("PIP_"), "install"
-        )
+        variables = sum(word.startswith("PIP_") for word in words)
+        words.insert(words.index("pip") + 1 if "-m" in words else 1 + variables, "install")
         rows.append(
             f"| `{' '.join(words)} pyrun_probe` | refused in one line by pip's install guard |"
         )
@@ -324,3 +393,56 @@ def test_safety_md_is_current() -> None:
     assert text[start : text.index(END) + len(END)] == render_battery(), (
         "SAFETY.md's battery is stale; regenerate it with PYRUN_UPDATE_SAFETY=1"
     )
+
+
+# -- which bases the guard knows, in process (pipguard.py) -------------------------------
+
+
+def fake_base(prefix: Path, venv: bool = False) -> Path:
+    """A directory that looks like a Python prefix to the guard (its standard library's
+    landmark, ``lib/python3.X/os.py``), or like a venv with one."""
+    stdlib = prefix / "lib" / "python3.99"
+    (stdlib / "site-packages").mkdir(parents=True)
+    (stdlib / "os.py").write_text("")
+    (prefix / "bin").mkdir()
+    (prefix / "bin" / "python3.99").write_text("")
+    if venv:
+        (prefix / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    return prefix
+
+
+def test_the_guard_knows_every_base_on_path_in_pyenv_and_behind_an_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from pyrun import pipguard
+
+    on_path = fake_base(tmp_path / "usr")  # the system Python, say
+    pyenv = tmp_path / "pyenv"
+    version = fake_base(pyenv / "versions" / "3.99.1")
+    pyenv_venv = fake_base(pyenv / "versions" / "tools", venv=True)
+    behind = fake_base(tmp_path / "elsewhere")
+    data = tmp_path / "data"
+    (data / "envs" / "e").mkdir(parents=True)
+    marker = {"base": str(behind / "bin" / "python3.99")}
+    (data / "envs" / "e" / ".pyrun-complete").write_text(json.dumps(marker))
+    not_a_base = tmp_path / "home"  # a bin/python3 without a standard library
+    (not_a_base / "bin").mkdir(parents=True)
+    (not_a_base / "bin" / "python3").write_text("")
+    monkeypatch.setenv("PATH", f"{not_a_base / 'bin'}:{on_path / 'bin'}")
+    monkeypatch.setenv("PYENV_ROOT", str(pyenv))
+    monkeypatch.setattr(pipguard, "_data_dir", lambda: str(data))
+
+    def why(**options: str) -> str | None:
+        given = {"target_dir": None, "prefix_path": None, "root_path": None}
+        return pipguard.problem(SimpleNamespace(use_user_site=False, **{**given, **options}))
+
+    for prefix in (on_path, version, behind):
+        assert why(target_dir=str(prefix / "lib" / "python3.99" / "site-packages"))
+        assert why(prefix_path=str(prefix))
+    # --root joined with the temporary directory pip installs a --target into first
+    assert why(root_path=str(on_path), target_dir=str(tmp_path / "mine"))
+    assert why(target_dir=str(tmp_path / "mine")) is None
+    assert why(target_dir=str(pyenv_venv / "lib" / "python3.99" / "site-packages")) is None
+    assert why(prefix_path=str(not_a_base)) is None

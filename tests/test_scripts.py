@@ -138,6 +138,10 @@ def test_scripts_of_a_project_venv_with_its_own_pip(world: World, base_snapshots
     done = world.run(["pip", "install", "--target", str(site), "pyrun_probe"], cwd=project)
     assert done.returncode == 1
     assert done.stderr.startswith(f"pyrun: pip install --target {site} would write into ")
+    # ... and --root joined with --prefix, from the variables, is the base (issue 14, 5)
+    rooted = {"PIP_ROOT": str(world.base.prefix.parent), "PIP_PREFIX": "/" + world.base.prefix.name}
+    done = world.run(["pip", "install", "pyrun_probe"], cwd=project, env=rooted)
+    assert done.returncode == 1 and "pyrun keeps unchanged" in done.stderr, done.stderr
     assert snapshot(world.base.prefix) == base_snapshots[world.base.minor]
 
     # pip's own commands work as before, and it still names itself pip.

@@ -2,11 +2,13 @@
 
 pyrun's isolated environments run pip from one shared copy (pipshare.py). That pip
 installs into the environment, which keeps the base interpreter clean, unless the
-user points it elsewhere: ``--prefix`` or ``--target`` naming the base interpreter's
-own tree or the user site (``~/.local/lib/pythonX.Y``), on the command line or through
-``PIP_PREFIX``/``PIP_TARGET`` or a pip config file. pip merges all of those into the
+user points it elsewhere: ``--prefix``, ``--target`` or ``--root`` (alone or joined,
+as pip joins them) reaching into any base interpreter pyrun knows (`_known_prefixes`)
+or a user site (``~/.local/lib/pythonX.Y``), or ``--user``, on the command line or
+through ``PIP_*`` variables or a pip config file. pip merges all of those into the
 install command's options, so the check is made there, after parsing: the install
-command's ``run`` is wrapped when pip creates it, and refuses in one line.
+command's ``run`` is wrapped when pip creates it, and refuses in one line. Paths are
+compared resolved on both sides (a Homebrew site-packages is a link out of its prefix).
 
 pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
@@ -47,44 +49,241 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
+def _real(path: str) -> str:
+    return os.path.realpath(os.path.abspath(path))
+
+
+def _change_root(root: str, path: str) -> str:
+    """`path` moved under `root` as pip's ``--root`` moves it (pip's locations
+    ``change_root``, from distutils): an absolute path loses its leading slash."""
+    return os.path.join(root, path[1:] if os.path.isabs(path) else path)
+
+
+def _is_prefix(prefix: str) -> bool:
+    """Whether `prefix` is a Python installation's prefix: it has a standard library
+    (``lib/python3.X/os.py``, the landmark CPython's own startup looks for); a venv has
+    none, nor does a directory that merely holds a ``bin/python3``."""
+    return any(
+        os.path.isfile(os.path.join(prefix, lib, name, "os.py"))
+        for lib in _listdir(prefix, "lib")
+        for name in _listdir(os.path.join(prefix, lib), "python")
+    )
+
+
+def _listdir(directory: str, start: str) -> list[str]:
+    try:
+        return [name for name in os.listdir(directory) if name.startswith(start)]
+    except OSError:
+        return []
+
+
+def _prefix_of(python: str) -> str | None:
+    """The prefix of the base interpreter that `python` runs, from the file it resolves
+    to (``<prefix>/bin/python3.X``), without running it: the guard stays fast."""
+    real = os.path.realpath(python)
+    directory = os.path.dirname(real)
+    if os.path.basename(directory) != "bin":
+        return None
+    prefix = os.path.dirname(directory)
+    return prefix if _is_prefix(prefix) else None
+
+
+def _known_prefixes() -> dict[str, str]:
+    """Every base interpreter pyrun knows, real prefix -> how it is known.
+
+    Read, not run, at the moment an install names a destination: this environment's
+    own base; each base behind one of pyrun's isolated environments (the ``base`` of
+    each ``$data/envs/*/.pyrun-complete``); each ``python``, ``python3`` and
+    ``python3.X`` on PATH; each of pyenv's versions (``$PYENV_ROOT/versions/*``, a
+    pyenv-virtualenv venv among them excluded). Computing it here rather than keeping a
+    list at rehash time means a base installed since is protected too."""
+    import json
+    import re
+
+    found: dict[str, str] = {}
+
+    def add(prefix: str | None, how: str) -> None:
+        if prefix:
+            found.setdefault(os.path.realpath(prefix), how)
+
+    for prefix in (sys.base_prefix, sys.base_exec_prefix):
+        add(prefix, "the base interpreter")
+    data = _data_dir()
+    if data is not None:
+        envs = os.path.join(data, "envs")
+        for name in _listdir(envs, ""):
+            try:
+                with open(os.path.join(envs, name, ".pyrun-complete"), encoding="utf-8") as f:
+                    base = json.load(f)["base"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(base, str):
+                add(_prefix_of(base), "a base interpreter with an isolated environment")
+    name = re.compile(r"python(3(\.[0-9]+)?)?\Z")
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        if not directory or (data is not None and _inside(_real(directory), _real(data))):
+            continue
+        for entry in _listdir(directory, "python"):
+            if name.match(entry):
+                add(_prefix_of(os.path.join(directory, entry)), "a base interpreter on PATH")
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.join(os.path.expanduser("~"), ".pyenv")
+    versions = os.path.join(pyenv, "versions")
+    for version in _listdir(versions, ""):
+        prefix = os.path.join(versions, version)
+        if not os.path.isfile(os.path.join(prefix, "pyvenv.cfg")) and _is_prefix(prefix):
+            add(prefix, "a pyenv version")
+    return found
+
+
+def _site_dirs(prefix: str) -> list[str]:
+    """`prefix`'s standard library and site directories (``lib*/python3.X``, their
+    ``site-packages``/``dist-packages``, Debian's ``local/lib/python3.X/dist-packages``),
+    resolved: a Homebrew-style site-packages is a link out of the prefix."""
+    dirs = []
+    for top in (prefix, os.path.join(prefix, "local")):
+        for lib in _listdir(top, "lib"):
+            for name in _listdir(os.path.join(top, lib), "python"):
+                stdlib = os.path.join(top, lib, name)
+                dirs.append(stdlib)
+                dirs += [os.path.join(stdlib, site) for site in ("site-packages", "dist-packages")]
+    return [os.path.realpath(d) for d in dirs if os.path.isdir(d)]
+
+
+def _user_base() -> str | None:
+    base = site.getuserbase()
+    return os.path.realpath(base) if isinstance(base, str) else None
+
+
 def _protected() -> list[tuple[str, str]]:
+    """(real directory, what it is) for every place an install must not write into:
+    each known base's prefix, its standard library and site directories (resolved
+    separately, for a site-packages linked out of the prefix), and the user site
+    (``site.getusersitepackages()``, and ``<user base>/lib/python*`` for every
+    version; `_inside_user_site`)."""
+    here = os.path.realpath(sys.prefix)
     places = []
-    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
-        places.append((os.path.realpath(prefix), f"the base interpreter's prefix {prefix}"))
+    for prefix, how in _known_prefixes().items():
+        if not _inside(here, prefix) and prefix != os.sep:
+            places.append((prefix, f"the prefix {prefix} of {how}"))
+        for directory in _site_dirs(prefix):  # whole prefix held this environment
+            if not _inside(here, directory):
+                places.append((directory, f"{directory}, the library of {how} ({prefix})"))
     user_site = site.getusersitepackages()
     if isinstance(user_site, str):
         places.append((os.path.realpath(user_site), f"the user site {user_site}"))
     return places
 
 
-def _written(options: Any) -> list[tuple[str, str, list[str]]]:
-    """(option, value, the directories it makes pip write into) for each option set."""
-    found = []
+def _inside_user_site(path: str) -> str | None:
+    """The user site `path` lies in (``<user base>/lib/python*``, any version's), or None."""
+    base = _user_base()
+    if base is None:
+        return None
+    lib = os.path.join(base, "lib")
+    if not _inside(path, lib) or path == lib:
+        return None
+    first = path[len(lib) + 1 :].split(os.sep, 1)[0]
+    return os.path.join(lib, first) if first.startswith("python") else None
+
+
+def _scheme(prefix: str) -> list[str]:
+    """The directories an install into `prefix` writes: the prefix itself (pip's
+    ``data``) and its scheme's paths, in the default scheme and in ``posix_prefix``
+    (a Debian Python's default scheme adds ``local/``)."""
+    dirs = [prefix]
+    for scheme in (None, "posix_prefix" if os.name == "posix" else None):
+        try:
+            paths = sysconfig.get_paths(
+                *([scheme] if scheme else []), vars={"base": prefix, "platbase": prefix}
+            )
+        except KeyError:
+            continue
+        # not "include": it is the running interpreter's, whatever the prefix
+        dirs += [paths[key] for key in ("purelib", "platlib", "scripts") if key in paths]
+    return list(dict.fromkeys(dirs))
+
+
+def _written(options: Any) -> list[tuple[list[str], str, list[str]]]:
+    """(the options, as typed, the directories they make pip write into) for an install
+    that names its destination, worked out as pip does: ``--root`` moves every
+    directory under it (pip's ``change_root``), the ``--prefix`` scheme's paths and,
+    with ``--target``, the temporary directory pip installs into before moving the
+    files (a rooted install leaves them there, under the root)."""
     target = getattr(options, "target_dir", None)
-    if target:
-        found.append(("--target", target, [target]))
     prefix = getattr(options, "prefix_path", None)
+    root = getattr(options, "root_path", None)
+    names: list[str] = []
+    said: list[str] = []
+    dirs: list[str] = []
+    if root:
+        names.append("--root")
+        said += ["--root", root]
+    if target:
+        import tempfile
+
+        names.append("--target")
+        said += ["--target", target]
+        dirs.append(target)
+        if root:
+            dirs.append(_change_root(root, os.path.realpath(tempfile.gettempdir())))
     if prefix:
-        scheme = sysconfig.get_paths(vars={"base": prefix, "platbase": prefix})
-        dirs = [prefix] + [scheme[k] for k in ("purelib", "platlib", "scripts") if k in scheme]
-        found.append(("--prefix", prefix, dirs))
-    return found
+        names.append("--prefix")
+        said += ["--prefix", prefix]
+        scheme = _scheme(prefix)
+        dirs += [_change_root(root, d) for d in scheme] if root else scheme
+    if root and not (target or prefix):  # this environment's own scheme, moved
+        dirs += [_change_root(root, d) for d in _scheme(sys.prefix)]
+    return [(names, " ".join(said), dirs)] if dirs else []
+
+
+def _user_install(options: Any) -> bool:
+    """Whether pip would install into the user site: ``--user``/``PIP_USER``, or pip's
+    own fallback when this environment's site-packages is not writable."""
+    chosen = getattr(options, "use_user_site", None)
+    if chosen is not None:
+        return bool(chosen)
+    if not site.ENABLE_USER_SITE or getattr(options, "prefix_path", None):
+        return False
+    if getattr(options, "target_dir", None):
+        return False
+    try:
+        from pip._internal.commands.install import site_packages_writable
+
+        return not site_packages_writable(
+            root=getattr(options, "root_path", None),
+            isolated=getattr(options, "isolated_mode", False),
+        )
+    except Exception:  # another pip's spelling: pip's own choice stands
+        return False
 
 
 def problem(options: Any) -> str | None:
     """Why this install must not run, or None."""
-    protected = _protected()
-    for option, value, dirs in _written(options):
+    here = f"to install into this environment ({sys.prefix})"
+    if _user_install(options):
+        user_site = site.getusersitepackages()
+        return (
+            f"pip install --user would write into the user site {user_site} (which "
+            f"every Python {sys.version_info[0]}.{sys.version_info[1]} imports), which "
+            f"pyrun keeps unchanged; leave out --user (and PIP_USER) {here}"
+        )
+    protected: list[tuple[str, str]] | None = None
+    for names, said, dirs in _written(options):
         for directory in dirs:
-            real = os.path.realpath(os.path.abspath(directory))
-            for root, what in protected:
-                if _inside(real, root):
-                    return (
-                        f"pip install {option} {value} would write into {what}, which pyrun "
-                        f"keeps unchanged; leave out {option} (and PIP_{option[2:].upper()}) to "
-                        f"install into this environment ({sys.prefix}), or name a directory "
-                        "of your own"
-                    )
+            real = _real(directory)
+            user = _inside_user_site(real)
+            what = None if user is None else f"the user site {user}"
+            if what is None:
+                if protected is None:  # read only when an install names a destination
+                    protected = _protected()
+                what = next((what for root, what in protected if _inside(real, root)), None)
+            if what is not None:
+                variables = ", ".join(f"PIP_{name[2:].upper()}" for name in names)
+                return (
+                    f"pip install {said} would write into {what}, which pyrun keeps "
+                    f"unchanged; leave out {' and '.join(names)} (and {variables}) {here}, "
+                    "or name a directory of your own"
+                )
     return None
 
 
