@@ -19,8 +19,8 @@ Cases, all on a throwaway base interpreter built like the tests build theirs
   says ``pyrun[c]`` or ``pyrun[sh]``. Without a working C compiler the compiled cases
   are reported as not measured, with the reason;
 - each discovery step of the shim: ``VIRTUAL_ENV``, a named conda environment
-  (``CONDA_PREFIX`` + ``CONDA_DEFAULT_ENV``, a directory whose ``bin/python3`` links to
-  the base), ``.venv`` with the working directory 0 to 50 levels below the project,
+  (``CONDA_PREFIX`` + ``CONDA_DEFAULT_ENV``, a directory with ``conda-meta/`` whose
+  ``bin/python3`` links to the base), ``.venv`` with the working directory 0 to 50 levels below the project,
   the isolated fallback after the walk to ``/`` (the isolated environment warmed
   first: steady state), and ``pip --version`` against the environment's own pip;
 - a floor: a two-line ``#!/bin/sh`` script that only ``exec``s the target, the least a
@@ -998,6 +998,7 @@ def main() -> None:
         conda = work / "conda" / "envs" / "bench"
         (conda / "bin").mkdir(parents=True)
         (conda / "bin" / "python3").symlink_to(base.python)
+        (conda / "conda-meta").mkdir()  # what makes it a conda environment (issue #14)
         if args.before:
             compare(work, base, proj, conda, (warmups, budget, lo, hi), devnull, began)
             return
