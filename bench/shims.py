@@ -20,9 +20,10 @@ Cases, all on a throwaway base interpreter built like the tests build theirs
   are reported as not measured, with the reason;
 - each discovery step of the shim: ``VIRTUAL_ENV``, a named conda environment
   (``CONDA_PREFIX`` + ``CONDA_DEFAULT_ENV``, a directory with ``conda-meta/`` whose
-  ``bin/python3`` links to the base), ``.venv`` with the working directory 0 to 50 levels below the project,
-  the isolated fallback after the walk to ``/`` (the isolated environment warmed
-  first: steady state), and ``pip --version`` against the environment's own pip;
+  ``bin/python3`` links to the base), ``.venv`` with the working directory 0 to 50
+  levels below the project, the isolated fallback after the walk to ``/`` (the
+  isolated environment warmed first: steady state), and ``pip --version`` against the
+  environment's own pip;
 - a floor: a two-line ``#!/bin/sh`` script that only ``exec``s the target, the least a
   shell shim can cost;
 - peers doing the same job: pyenv's shim (the pyenv program of ``~/.pyenv`` with a
