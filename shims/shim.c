@@ -75,6 +75,9 @@ static inline long os_openat(long dirfd, const char *path, int flags) {
     return os_result(openat((int)dirfd, path, flags, 0644));
 }
 static inline void os_close(long fd) { close((int)fd); }
+static inline long os_readlink(const char *path, char *buf, size_t n) {
+    return os_result(readlinkat(AT_FDCWD, path, buf, n));
+}
 static inline long os_fstatat(long dirfd, const char *path, struct stat *st, int flags) {
     return os_result(fstatat((int)dirfd, path, st, flags));
 }
@@ -179,6 +182,9 @@ static inline long os_openat(long dirfd, const char *path, int flags) {
     return sys6(__NR_openat, dirfd, (long)path, flags, 0644, 0);
 }
 static inline void os_close(long fd) { sys(__NR_close, fd, 0, 0); }
+static inline long os_readlink(const char *path, char *buf, size_t n) {
+    return sys6(__NR_readlinkat, AT_FDCWD, (long)path, (long)buf, (long)n, 0);
+}
 static inline long os_fstatat(long dirfd, const char *path, struct stat *st, int flags) {
     return sys6(__NR_newfstatat, dirfd, (long)path, (long)st, flags, 0);
 }
@@ -698,6 +704,52 @@ static int safe_dir(const char *p, int holder) {
     }
     return 1;
 }
+/* pyrun_trusted for `link`, a symlink (its lstat `lst`) held by `holder`
+ * (ownership.link_reason): 1 when the link is yours or root's, the holder safe, every
+ * directory of its target's real path (from / down) safe as a holder and the target
+ * as `link` itself would be; 0 when not; -1 when this copy does not follow it, as
+ * shim.sh does not: a text with `..` after a name, or a link again on the way (then
+ * the slow path follows it). Without those the path the text names is the real one. */
+#define LINK_TEXT_MAX 4096
+static int trusted_link(const char *link, const char *holder, const struct stat *lst) {
+    if (lst->st_uid != 0 && (long)lst->st_uid != os_geteuid()) return 0;
+    if (!safe_dir(holder, 1)) return 0;
+    char text[LINK_TEXT_MAX + 1];
+    long n = os_readlink(link, text, LINK_TEXT_MAX);
+    if (n <= 0 || n >= LINK_TEXT_MAX) return -1;
+    text[n] = 0;
+    char *p = text[0] == '/' || streq(holder, "/") ? "" : cut(holder, strlen(holder));
+    int named = 0;
+    for (const char *s = text;;) {
+        const char *e = find(s, '/');
+        size_t len = e ? (size_t)(e - s) : strlen(s);
+        if (len == 2 && s[0] == '.' && s[1] == '.') {
+            if (named) return -1;
+            const char *up = find_last(p, '/');
+            p = up ? cut(p, (size_t)(up - p)) : "";
+        } else if (len && !(len == 1 && s[0] == '.')) {
+            named = 1;
+            p = cat(p, "/", cut(s, len), NULL);
+        }
+        if (!e) break;
+        s = e + 1;
+    }
+    if (!*p) p = "/";
+    /* `/` and each directory down to the target, none of them a link. */
+    int ok = streq(p, "/") || safe_dir("/", 1);
+    for (const char *s = p + 1; *s;) {
+        const char *e = find(s, '/');
+        char *a = cut(p, e ? (size_t)(e - p) : strlen(p));
+        struct stat st;
+        if (!stat_(a, &st, AT_SYMLINK_NOFOLLOW) || IS_LNK(st.st_mode)) return -1;
+        if (ok) ok = safe_dir(a, !streq(a, p));
+        if (!e) break;
+        s = e + 1;
+    }
+    if (streq(p, "/")) ok = safe_dir("/", 0);
+    return ok;
+}
+
 static int pyrun_trusted(const char *env) {
     const char *slash = find_last(env, '/');
     char *holder = slash == env ? "/" : cut(env, (size_t)(slash - env));
@@ -717,6 +769,8 @@ static int pyrun_trusted(const char *env) {
         if (!end) break;
         rest = end + 1;
     }
+    struct stat lst;
+    if (stat_(env, &lst, AT_SYMLINK_NOFOLLOW) && IS_LNK(lst.st_mode)) return trusted_link(env, holder, &lst);
     return safe_dir(env, 0) && safe_dir(holder, 1);
 }
 
@@ -1165,12 +1219,13 @@ static int pin_match(const struct pin_line *l) {
 /* The request in version file `path`: 1 with `minor` set ("" for any Python 3, else
  * "3.Y"), 0 when no line is one or the file cannot be read, -1 when Y is longer than
  * PIN_Y_MAX, -2 when it is no regular file or over PIN_MAX_BYTES, -3 when it is not
- * trusted. Opened without blocking (a FIFO swapped in is refused by fstat, not waited
- * on); read a buffer at a time, up to the first line that is a request. */
+ * trusted, -4 when it is a symlink this copy does not follow (trusted_link). Opened
+ * without blocking (a FIFO swapped in is refused by fstat, not waited on); read a buffer at a time, up to the first line that is a request. */
 static int pin_read(const char *path, char *minor) {
     struct stat st;
     if (!stat_(path, &st, 0) || !IS_REG(st.st_mode)) return -2; /* a device is not opened */
-    if (!pyrun_trusted(path)) return -3;
+    int trust = pyrun_trusted(path);
+    if (trust <= 0) return trust < 0 ? -4 : -3;
     long fd = os_openat(AT_FDCWD, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) return 0;
     if (os_fstat(fd, &st) != 0 || !IS_REG(st.st_mode) || st.st_size > PIN_MAX_BYTES) {
@@ -1273,6 +1328,9 @@ static void pyrun_read_pin(void) {
     case -3:
         defer(cat("version file ", file, " is not trusted", NULL));
         return;
+    case -4:
+        defer(cat("version file ", file, " is a symlink this shim does not follow", NULL));
+        return;
     case -1:
         /* No file can be named python3.Y: nothing here satisfies it, as the slow path says. */
         debug(file, " asks for a Python 3 minor version longer than any interpreter's name", NULL);
@@ -1358,7 +1416,7 @@ static void pyrun_decide(void) {
     }
     while (*dir) {
         if (is_file(cat(dir, "/pyvenv.cfg", NULL))) {
-            if (!pyrun_trusted(dir)) {
+            if (pyrun_trusted(dir) != 1) { /* a real path: no link to follow */
                 defer(cat(".venv ", dir, " is not trusted", NULL));
                 return;
             }
@@ -1369,8 +1427,9 @@ static void pyrun_decide(void) {
         struct stat vst; /* `[ -d v ] || [ -L v ]` in one lstat: a link counts either way */
         if (stat_(v, &vst, AT_SYMLINK_NOFOLLOW) && (IS_DIR(vst.st_mode) || IS_LNK(vst.st_mode))) {
             struct stat target;
-            if (stat_(v, &target, 0) && !pyrun_trusted(v)) {
-                defer(cat(".venv ", v, " is not trusted", NULL));
+            int trust = stat_(v, &target, 0) ? pyrun_trusted(v) : 1;
+            if (trust <= 0) {
+                defer(cat(".venv ", v, trust ? " is a symlink this shim does not follow" : " is not trusted", NULL));
                 return;
             }
             if (!is_file(cat(v, "/pyvenv.cfg", NULL))) {

@@ -177,6 +177,10 @@ pyrun_trusted() {
         esac
     done
     [ -x /bin/ls ] || return 2
+    if [ -L "$1" ]; then
+        pyrun_trusted_link "$1"
+        return
+    fi
     # One line each, holder first (a prefix sorts first): mode, links, uid, gid, size.
     # For pyrun-resolve the same `ls` tells the size of E's pyvenv.cfg (third line), so
     # the label costs no `wc` of its own.
@@ -221,6 +225,113 @@ pyrun_trusted() {
         ?????w*) pyrun_private_group "$pyrun_hg" "$pyrun_hu" || return 1 ;;
     esac
     return 0
+}
+
+# pyrun_safe MODE UID GID PATH [holder]: ownership._judged over one `ls -ln` line's
+# fields (0: safe); pyrun_me becomes UID once `[ -O PATH ]` says that is you.
+pyrun_safe() {
+    if [ "$2" != 0 ]; then
+        [ -O "$4" ] || return 1
+        pyrun_me=$2
+    fi
+    case $1 in
+        ?????????[tT]*) [ -z "${5-}" ] || return 0 ;;
+    esac
+    case $1 in
+        ????????w*) return 1 ;;
+        ?????w*) pyrun_private_group "$3" "$2" || return 1 ;;
+    esac
+    return 0
+}
+
+# pyrun_trusted for $1, a symlink (ownership.link_reason): the link must be yours or
+# root's, the directory holding it safe, every directory of its target's real path
+# (from / down) safe as a holder, and the target as $1 itself. This copy follows one
+# link: its text has no `..` after a name and no part of the path it names is a link
+# again (`[ -L ]`), so that path is the real one; any other link, a text `ls` cannot
+# show byte for byte, and a link not root's when nothing tells whether its owner is
+# you, return 3 (the slow path follows it). Costs two `ls`: the link's, the target's.
+pyrun_trusted_link() {
+    pyrun_lk=$1 pyrun_cfg_size='' pyrun_cfg_sized=''
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnq -- "$pyrun_h" "$1" 2>/dev/null) || return 2
+    pyrun_l=${pyrun_ls%%"
+"*}
+    set -f
+    # shellcheck disable=SC2086  # split into fields on purpose
+    set -- $pyrun_l
+    set +f
+    pyrun_safe "$1" "$3" "$4" "$pyrun_h" holder || return 1
+    pyrun_l=${pyrun_ls#*"
+"}
+    pyrun_lt=${pyrun_l#*" $pyrun_lk -> "}
+    [ "$pyrun_lt" != "$pyrun_l" ] || return 3
+    set -f
+    # shellcheck disable=SC2086
+    set -- $pyrun_l
+    set +f
+    pyrun_lu=$3
+    case $pyrun_lt in '' | *'?'*) return 3 ;; esac
+    [ "${#pyrun_lt}" = "$5" ] || return 3
+    case $pyrun_lt in
+        /*) pyrun_lp= ;;
+        *) pyrun_lp=${pyrun_h%/} ;;
+    esac
+    pyrun_named='' pyrun_rest=$pyrun_lt/
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_part=${pyrun_rest%%/*}
+        pyrun_rest=${pyrun_rest#*/}
+        case $pyrun_part in
+            '' | .) ;;
+            ..)
+                [ -z "$pyrun_named" ] || return 3
+                pyrun_lp=${pyrun_lp%/*}
+                ;;
+            *) pyrun_named=1 pyrun_lp=$pyrun_lp/$pyrun_part ;;
+        esac
+    done
+    [ -n "$pyrun_lp" ] || pyrun_lp=/
+    # `/` and each directory down to the target: no link among them, then one `ls`.
+    set -- /
+    pyrun_a='' pyrun_rest=${pyrun_lp#/}/
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_part=${pyrun_rest%%/*}
+        pyrun_rest=${pyrun_rest#*/}
+        [ -n "$pyrun_part" ] || continue
+        pyrun_a=$pyrun_a/$pyrun_part
+        [ ! -L "$pyrun_a" ] || return 3
+        set -- "$@" "$pyrun_a"
+    done
+    pyrun_lcfg=
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_lp/pyvenv.cfg" ]; then
+        pyrun_lcfg=${pyrun_lp%/}/pyvenv.cfg
+        set -- "$@" "$pyrun_lcfg"
+    fi
+    # Each a prefix of the next: ls sorts them as given, one line each.
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$@" 2>/dev/null) || return 2
+    pyrun_ls=$pyrun_ls"
+"
+    for pyrun_a in "$@"; do
+        pyrun_l=${pyrun_ls%%"
+"*}
+        pyrun_ls=${pyrun_ls#*"
+"}
+        set -f
+        # shellcheck disable=SC2086
+        set -- $pyrun_l
+        set +f
+        [ "$#" -ge 5 ] || return 2
+        if [ "$pyrun_a" = "$pyrun_lcfg" ]; then
+            pyrun_cfg_size=$5 pyrun_cfg_sized=$pyrun_lk/pyvenv.cfg
+        elif [ "$pyrun_a" = "$pyrun_lp" ]; then
+            pyrun_tsize=$5
+            pyrun_safe "$1" "$3" "$4" "$pyrun_a" || return 1
+        else
+            pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
+        fi
+    done
+    [ "$pyrun_lu" = 0 ] || [ "$pyrun_lu" = "${pyrun_me-}" ] && return 0
+    [ -n "${pyrun_me-}" ] && return 1
+    return 3
 }
 
 # pyrun_etc_line: what to do with line $pyrun_pg_l of /etc/group or /etc/passwd, its
@@ -529,6 +640,7 @@ pyrun_read_pin() {
     case $? in
         0) ;;
         1) pyrun_defer="version file $pyrun_f is not trusted"; return ;;
+        3) pyrun_defer="version file $pyrun_f is a symlink this shim does not follow"; return ;;
         *) pyrun_defer="version file $pyrun_f: its owner cannot be told here"; return ;;
     esac
     if [ -z "$pyrun_tsize" ]; then  # trusted by name: no `ls` ran yet
@@ -665,6 +777,7 @@ pyrun_decide() {
                 case $? in
                     0) ;;
                     1) pyrun_defer=".venv $pyrun_v is not trusted"; return ;;
+                    3) pyrun_defer=".venv $pyrun_v is a symlink this shim does not follow"; return ;;
                     *) pyrun_defer=".venv $pyrun_v: its owner cannot be told here"; return ;;
                 esac
             fi

@@ -365,6 +365,8 @@ DEFERRALS = {
     # that is no regular file or too large (version_file.py): the resolver warns, walks on
     "untrusted": re.compile(
         r"(?:\.venv|version file) /.* is not trusted"
+        # a symlink a shim does not follow itself (`..` after a name, a link again)
+        r"|(?:\.venv|version file) /.* is a symlink this shim does not follow"
         r"|version file /.* is no regular file of at most \d+ bytes"
     ),
     # past PATH_MAX: Python walks such a working directory by descriptor (ancestors.py)

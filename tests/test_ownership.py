@@ -130,6 +130,26 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     (own / "outer" / "inner" / "src").mkdir()
     inside = handmade_venv(own / "insideenv", b312)  # the cwd is inside this venv
     os.chown(inside, NOBODY, NOBODY)
+    # `.venv` symlinks: controlled by the link's owner and by every directory on the way
+    # to the target (ownership.link_reason).
+    other = project("other")  # one's own other project
+
+    def link(name: str, target: str, owner: int = 0, holder_mode: int = 0o755) -> Path:
+        (own / name / "src").mkdir(parents=True)
+        (own / name).chmod(holder_mode)
+        (own / name / ".venv").symlink_to(target)
+        os.chown(own / name / ".venv", owner, owner, follow_symlinks=False)
+        return own / name / ".venv"
+
+    planted = link("pub", str(other), NOBODY, 0o1777)  # another account's, in a sticky dir
+    mine = link("mine", str(other))
+    relative = link("relative", "../other/.venv")
+    loose = project("loose")  # a .venv whose holder another account can write, not sticky
+    (own / "loose").chmod(0o777)
+    rootlink = link("rootlink", str(loose))
+    (own / "hop").symlink_to(own / "other")  # another account's link on the way
+    os.chown(own / "hop", NOBODY, NOBODY, follow_symlinks=False)
+    hopped = link("hopped", "../hop/.venv")
 
     skipped = {
         "a .venv owned by another user": (foreign, "is owned by uid 65534"),
@@ -152,6 +172,20 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
             f"{own / 'holdergw'} is writable by its group",
         ),
         "inside a venv owned by another user": (inside, "is owned by uid 65534"),
+        "another account's .venv link to one's own other project": (
+            planted,
+            f"{planted} is a symlink owned by uid 65534, not by you",
+        ),
+        "a root .venv link to a .venv whose holder others can write": (
+            rootlink,
+            f"{own / 'loose'} is writable by its group and others, on the way to where "
+            f"{rootlink} points",
+        ),
+        "a .venv link through another account's link": (
+            hopped,
+            f"{own / 'hop'} is a symlink owned by uid 65534, not by you (uid 0) or root, on "
+            f"the way to where {hopped} points",
+        ),
     }
     for label, (venv, reason) in skipped.items():
         cwd = venv.parent / "src" if venv.name == ".venv" else venv / "lib"
@@ -162,6 +196,11 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
         assert warnings[0].startswith(f"pyrun: not using {venv}: "), warnings
         assert reason in warnings[0] and f"export PYRUN_TRUST={venv})" in warnings[0], warnings
 
+    for label, venv in (("own link", mine), ("own relative link", relative)):
+        argv, warnings = ask(s, f"{label} to one's own .venv", venv.parent / "src")
+        assert (argv[0], warnings) == (str(venv / "bin" / "python"), []), label
+    argv, warnings = ask(s, "PYRUN_TRUST names the link", own / "pub" / "src", str(planted))
+    assert (argv[0], warnings) == (str(planted / "bin" / "python"), [])
     argv, warnings = ask(s, "a .venv in a sticky world-writable directory", own / "sticky" / "src")
     assert argv[0] == str(sticky / "bin" / "python") and not warnings
     argv, warnings = ask(
@@ -625,13 +664,21 @@ def test_suggested_commands_are_quoted_and_never_follow_a_link(setup: Setup) -> 
     pasted(remove, scratch)
     assert not os.path.lexists(mine / ".venv")
 
-    # Someone else's link (a shared sticky directory): no command at all.
+    # Someone else's link (a shared sticky directory), to a directory or to a base
+    # interpreter's prefix (`ln -s /usr`): skipped, the one command the PYRUN_TRUST line.
     pub = s.world.root / "pub"
     pub.mkdir(mode=0o1777)
     pub.chmod(0o1777)
-    (pub / ".venv").symlink_to(keep)
-    os.chown(pub / ".venv", NOBODY, NOBODY, follow_symlinks=False)
-    (error,) = said(s, "another user's .venv link", pub)
+    for target in (keep, b312.prefix):
+        (pub / ".venv").unlink(missing_ok=True)
+        (pub / ".venv").symlink_to(target)
+        os.chown(pub / ".venv", NOBODY, NOBODY, follow_symlinks=False)
+        (warning,) = said(s, f"another user's .venv link to {target.name}", pub)
+        assert warning.startswith(f"pyrun: not using {pub / '.venv'}: "), warning
+        assert "symlink owned by uid 65534" in warning, warning
+        assert not SUGGESTED.findall(warning) and TRUST_LINE.search(warning), warning
+    # Trusted by name anyway: still no command that would remove or remake it.
+    (error,) = said(s, "another user's .venv link, trusted", pub, str(pub / ".venv"))
     assert "symlink that is not yours" in error and not SUGGESTED.findall(error.split(";", 1)[1])
 
     # A real directory of one's own that is no environment: remade by its real name,

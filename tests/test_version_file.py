@@ -295,6 +295,21 @@ def test_a_version_file_someone_else_controls_is_not_obeyed(setup: Setup) -> Non
     ask("PYRUN_TRUST=the file", team, "3.12", None, PYRUN_TRUST=str(trusted))
     ask("PYRUN_TRUST=its directory", team, "3.12", None, PYRUN_TRUST=str(top / "team"))
 
+    # A symlink is its owner's too (ownership.link_reason): another account's link to
+    # the user's own 3.12 pin is skipped, the user's own link to it obeyed.
+    for name, owner in (("linked", NOBODY), ("mylink", 0)):
+        work = pinned(name, "3.11\n", holder_mode=0o1777)
+        link = top / name / ".python-version"
+        link.unlink()
+        link.symlink_to(top / "minesticky" / ".python-version")
+        os.chown(link, owner, owner, follow_symlinks=False)
+        ask(
+            f"{name}: a pin linked to mine",
+            work,
+            "3.11" if owner else "3.12",
+            link.parent if owner else None,
+        )
+
     results = check_all(s, [sit for sit, _w, _f in cases])
     problems = [p for _sit, _answer, found in results for p in found]
     assert not problems, "\n".join(problems)

@@ -248,7 +248,8 @@ class Resolver:
             if inside and self._trusted(directory):
                 return self._use_env(Source.DOT_VENV, Path(directory), inside=True)
             dot_venv = os.path.join(directory, ".venv")
-            if found and (not level.exists(".venv") or self._trusted(dot_venv)):
+            # A link to nothing is judged too: another account's is skipped, not an error.
+            if found and self._trusted(dot_venv):
                 if not level.is_file(".venv/pyvenv.cfg"):
                     what = (
                         "is a symlink to nothing"

@@ -23,6 +23,18 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
   ~/.ssh under StrictModes (its user-group-modes patch, ``secure_permissions``);
 * the directory *holding* a `.venv` may be writable by others when it has the sticky
   bit (like /tmp): then nobody else can rename or replace the `.venv` inside it;
+* a `.venv` (or version file) that is a *symlink* is controlled by whoever owns the
+  link and by whoever controls a directory its resolution looks in. So the link itself
+  must be yours or root's (its mode means nothing), and besides the directory holding
+  it (as above): every directory of its target's real path, from ``/`` down to the one
+  holding the target, is judged as a holder (sticky allowed), and the target as the
+  `.venv` itself; each further symlink met while resolving must be yours or root's too,
+  with every directory of its own real path judged as a holder. Otherwise another
+  account's ``ln -s ~you/other/.venv /tmp/pub/.venv`` would run (and pip install into)
+  your other project, and ``ln -s /usr /tmp/pub/.venv`` the system's Python.
+  The shims follow one link themselves, when its text names no ``..`` after a name and
+  no part of that path is a link again (then the directories above are exactly the
+  real path's); any other link goes to this copy (`link_reason`);
 * ``PYRUN_TRUST`` lists what to use anyway, separated by ``:``: a `.venv`'s path or
   the path of the directory holding it, ``DIR/*`` for everything below DIR, or ``*``
   for everything (git's ``safe.directory = *``). The config file's ``trust`` list
@@ -190,14 +202,95 @@ def trusted(env: str, holder: str, environ: Mapping[str, str], extra: Sequence[s
     return False
 
 
+# As the kernel (MAXSYMLINKS): more links than this on the way is a loop.
+MAX_LINKS = 40
+
+
+def link_reason(path: str) -> str | None:
+    """Why the symlink `path` must not be followed (the rule above), or None when it
+    may be, when `path` is no symlink, or when it leads nowhere (a path that does not
+    resolve is the caller's business). The directory holding `path` is a real path,
+    judged by the caller."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    if not stat.S_ISLNK(info.st_mode):
+        return None
+    followed = _follow(path)
+    if followed is None:
+        return None
+    links, target = followed
+    for link, uid in links:
+        if uid not in (os.geteuid(), 0):
+            where = "" if link == path else f", on the way to where {path} points"
+            return (
+                f"{link} is a symlink owned by uid {uid}, not by you (uid {os.geteuid()}) "
+                f"or root{where}"
+            )
+    places = [os.path.dirname(link) for link, _ in links[1:]] + [os.path.dirname(target)]
+    seen: set[str] = set()
+    for place in places:
+        for directory in _chain(place):
+            if directory in seen:
+                continue
+            seen.add(directory)
+            reason = unsafe_reason(directory, holder=True)
+            if reason is not None:
+                return f"{reason}, on the way to where {path} points"
+    return None
+
+
+def _chain(directory: str) -> list[str]:
+    """`/` and each directory from it down to `directory` (a real path)."""
+    chain = ["/"]
+    for name in directory.split("/"):
+        if name:
+            chain.append(os.path.join(chain[-1], name))
+    return chain
+
+
+def _follow(path: str) -> tuple[list[tuple[str, int]], str] | None:
+    """Resolve the symlink `path` name by name, as the kernel does: the links met (each
+    with its owner), `path` first, and the real path reached; None when it leads
+    nowhere or loops."""
+    links: list[tuple[str, int]] = []
+    current = os.path.dirname(path) or "/"
+    pending = [os.path.basename(path)]
+    while pending:
+        name = pending.pop(0)
+        if name in ("", "."):
+            continue
+        if name == "..":
+            current = os.path.dirname(current)
+            continue
+        candidate = os.path.join(current, name)
+        try:
+            info = os.lstat(candidate)
+            if not stat.S_ISLNK(info.st_mode):
+                current = candidate
+                continue
+            text = os.readlink(candidate)
+        except OSError:
+            return None
+        links.append((candidate, info.st_uid))
+        if len(links) > MAX_LINKS:
+            return None
+        if text.startswith("/"):
+            current = "/"
+        pending[:0] = text.split("/")
+    return links, current
+
+
 def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> str | None:
     """Why the found environment `env` must not be used, or None to use it.
 
     `env` is an absolute, normalised path (a `.venv`, or the environment the working
-    directory is inside of); the directory holding it is checked too.
+    directory is inside of); the directory holding it is checked too, and where it is
+    a symlink, the link and the way to its target (link_reason).
     """
     holder = os.path.dirname(env) or "/"
-    reason = unsafe_reason(env) or unsafe_reason(holder, holder=True)
+    reason = link_reason(env) or unsafe_reason(env) or unsafe_reason(holder, holder=True)
     if reason is None or trusted(env, holder, environ, extra):
         return None
     return f"not using {env}: {reason}; {TRUST_HINT} {trust_fix(env, environ)}"
@@ -233,9 +326,9 @@ def version_file_problem(
     read, or None to read it: the `.venv` rule, since whoever writes the file chooses
     which Python `python` and `pip` run (version_file.py). The file stands where a
     `.venv` would: itself and the directory holding it (sticky allowed) are checked,
-    and PYRUN_TRUST may name either."""
+    a symlink as a `.venv` symlink is (link_reason), and PYRUN_TRUST may name either."""
     holder = os.path.dirname(path) or "/"
-    reason = _judged(path, info, False) or unsafe_reason(holder, holder=True)
+    reason = link_reason(path) or _judged(path, info, False) or unsafe_reason(holder, holder=True)
     if reason is None or trusted(path, holder, environ, extra):
         return None
     return f"not using {path}: {reason}; {TRUST_HINT} {trust_fix(path, environ)}"
