@@ -24,6 +24,7 @@ from pyrun import compiled, shims
 from pyrun.paths import Paths
 from tests.conftest import PYRUN, SHIM_FLAVOURS, World, clean_env, need
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
+    Answer,
     Setup,
     Situation,
     ask_resolver,
@@ -71,8 +72,8 @@ def root_private() -> None:
     need(private_to(0, 0), "root's group 0 private to root in /etc/group and /etc/passwd")
 
 
-def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
-    """The resolver's program and warnings for `python` in cwd; the shims must agree."""
+def answer(s: Setup, label: str, cwd: Path, trust: str | None = None) -> Answer:
+    """The resolver's answer for `python` in cwd, which both shims must give alike."""
     env: dict[str, str | None] = {
         "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
         "PWD": str(cwd),
@@ -81,11 +82,17 @@ def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list
         "PYRUN_TRUST": trust,
     }
     sit = Situation(f"{label} [{s.flavour}]", "python", cwd, env)
-    answer = ask_resolver(s, sit)
-    problems = check(s, sit, answer)
+    found = ask_resolver(s, sit)
+    problems = check(s, sit, found)
     assert not problems, "\n".join(problems)
-    assert answer.argv, answer
-    return answer.argv, answer.warnings
+    return found
+
+
+def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
+    """The program and warnings for `python` in cwd (see `answer`); it must run one."""
+    found = answer(s, label, cwd, trust)
+    assert found.argv, found
+    return found.argv, found.warnings
 
 
 def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixture)
@@ -485,46 +492,50 @@ TABLES: dict[str, tuple[str, str, int, bool]] = {
 }
 
 
-@pytest.mark.parametrize("case", list(TABLES))
-def test_a_private_group_by_the_files(
-    setup: Setup,  # noqa: F811 (the fixture)
-    case: str,
-    tmp_path: Path,
-) -> None:
+def test_a_private_group_by_the_files(setup: Setup, tmp_path: Path) -> None:  # noqa: F811
     """Each copy of the rule (ownership.private_group; the shim's, run as pyrun-resolve)
     reads /etc/group and /etc/passwd alike: a group-writable .venv of root's is used
-    exactly when its group is private to root."""
+    exactly when its group is private to root. Every pair of files in TABLES, in one
+    world per shim flavour (a world each cost more than the cases)."""
     need(os.geteuid() == 0 and shutil.which("unshare"), "root and unshare, for a mount namespace")
     probe = subprocess.run([*IN_NAMESPACE, "/etc/group", "/etc/passwd", "true"], check=False)
     need(probe.returncode == 0, "a mount namespace (unshare -m, mount --bind)")
-    group_text, passwd_text, gid, private = TABLES[case]
-    (tmp_path / "group").write_text(group_text, newline="")
-    (tmp_path / "passwd").write_text(passwd_text, newline="")
     s = setup
-    project = s.world.root / "gw"
-    venv = handmade_venv(project / ".venv", s.lab.bases["3.12"])
-    venv.chmod(0o775)
-    os.chown(venv, 0, gid)
     env = {"PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)])}
-    namespace = [*IN_NAMESPACE, str(tmp_path / "group"), str(tmp_path / "passwd")]
-    binary = s.world.run(
-        [*namespace, str(s.world.shims / shims.RESOLVER)],
-        cwd=project,
-        env={**env, "PYRUN_DEBUG": "1"},
-    )
-    python = s.world.run(
-        [*namespace, PYRUN, "_shim", shims.RESOLVER, "asked by the test"], cwd=project, env=env
-    )
-    assert binary.returncode == python.returncode == 0, (binary, python)
-    assert binary.stdout == python.stdout, (binary.stderr, python.stderr)
-    said = python.stdout.splitlines()
-    slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
-    if private:
-        assert "kind=.venv" in said and not any(x.startswith("warning=") for x in said), said
-        assert not slow, f"the {s.flavour} shim left the fast path: {slow}"
-    else:
-        warning = f"warning=pyrun: not using {venv}: {venv} is writable by its group; "
-        assert "kind=.venv" not in said and any(x.startswith(warning) for x in said), said
+    for number, (case, (group_text, passwd_text, gid, private)) in enumerate(TABLES.items()):
+        files = tmp_path / str(number)
+        files.mkdir()
+        (files / "group").write_text(group_text, newline="")
+        (files / "passwd").write_text(passwd_text, newline="")
+        project = s.world.root / f"gw{number}"
+        venv = handmade_venv(project / ".venv", s.lab.bases["3.12"])
+        venv.chmod(0o775)
+        os.chown(venv, 0, gid)
+        namespace = [*IN_NAMESPACE, str(files / "group"), str(files / "passwd")]
+        binary = s.world.run(
+            [*namespace, str(s.world.shims / shims.RESOLVER)],
+            cwd=project,
+            env={**env, "PYRUN_DEBUG": "1"},
+        )
+        python = s.world.run(
+            [*namespace, PYRUN, "_shim", shims.RESOLVER, "asked by the test"], cwd=project, env=env
+        )
+        assert binary.returncode == python.returncode == 0, (case, binary, python)
+        assert binary.stdout == python.stdout, (case, binary.stderr, python.stderr)
+        said = python.stdout.splitlines()
+        slow = [line for line in binary.stderr.splitlines() if ": slow path: " in line]
+        if private:
+            assert "kind=.venv" in said and not any(x.startswith("warning=") for x in said), (
+                case,
+                said,
+            )
+            assert not slow, f"{case}: the {s.flavour} shim left the fast path: {slow}"
+        else:
+            warning = f"warning=pyrun: not using {venv}: {venv} is writable by its group; "
+            assert "kind=.venv" not in said and any(x.startswith(warning) for x in said), (
+                case,
+                said,
+            )
 
 
 def test_a_fifo_or_missing_group_file_is_not_private(
@@ -582,20 +593,9 @@ TRUST_LINE = re.compile(r"\((export PYRUN_TRUST=.*)\)$")
 
 
 def said(s: Setup, label: str, cwd: Path, trust: str | None = None) -> list[str]:
-    """What `python` in cwd says (its error, else its warnings): the resolver's, which
-    both shims must say alike."""
-    env: dict[str, str | None] = {
-        "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
-        "PWD": str(cwd),
-        "VIRTUAL_ENV": None,
-        "CONDA_PREFIX": None,
-        "PYRUN_TRUST": trust,
-    }
-    sit = Situation(f"{label} [{s.flavour}]", "python", cwd, env)
-    answer = ask_resolver(s, sit)
-    problems = check(s, sit, answer)
-    assert not problems, "\n".join(problems)
-    return [answer.error] if answer.error else answer.warnings
+    """What `python` in cwd says (see `answer`): its error, else its warnings."""
+    found = answer(s, label, cwd, trust)
+    return [found.error] if found.error else found.warnings
 
 
 def pasted(line: str, where: Path, *, interpreter: str = "sh", then: str = "") -> str:

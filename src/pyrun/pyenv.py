@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-from pyrun import version_file
+from pyrun import ownership, version_file
 from pyrun.environment import executable, samefile
 
 
@@ -86,12 +86,12 @@ def _read_versions(path: str) -> list[str] | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > version_file.MAX_BYTES:
             return None
-        data = os.read(fd, version_file.MAX_BYTES + 1)
+        data = ownership.read_at_most(fd, version_file.MAX_BYTES)
     except OSError:
         return []
     finally:
         os.close(fd)
-    if len(data) > version_file.MAX_BYTES:
+    if data is None:
         return None  # it grew after fstat
     lines = data.decode("utf-8", errors="surrogateescape").split("\n")
     versions = []

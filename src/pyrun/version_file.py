@@ -184,13 +184,7 @@ def load(
 
 def _read_fd(fd: int) -> bytes | None:
     """At most MAX_BYTES from `fd`, or None when there is more."""
-    data = b""
-    while len(data) <= MAX_BYTES:
-        chunk = os.read(fd, MAX_BYTES + 1 - len(data))
-        if not chunk:
-            break
-        data += chunk
-    return data if len(data) <= MAX_BYTES else None
+    return ownership.read_at_most(fd, MAX_BYTES)
 
 
 def read(path: str) -> Pin:
