@@ -242,10 +242,9 @@ def public_root() -> Iterator[Path]:
     shutil.rmtree(root)
 
 
-@pytest.mark.parametrize("flavour", ["sh", "c"])
-def test_an_unprivileged_user_trusts_its_own_and_roots(
-    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def shims_for_everyone(public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """Shims of `flavour` in a data directory under `public_root` that every user can
+    read, for running them as another user with setpriv."""
     need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
     need(os.geteuid() == 0, "root, to run the shims as another user")
     if flavour == "c":
@@ -255,6 +254,14 @@ def test_an_unprivileged_user_trusts_its_own_and_roots(
     shims.rehash(paths, "/usr/bin:/bin")
     for d in (paths.data, paths.shims):
         d.chmod(0o755)
+    return paths
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_trusts_its_own_and_roots(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
 
     def venv(owner: int, name: str) -> Path:
         """A .venv whose python3 is a script that says where it ran from."""
@@ -308,15 +315,7 @@ def test_an_unprivileged_user_skips_another_accounts_version_file(
     """The user's 3.12 .venv, beside a .python-version asking for 3.11: the user's own
     file is obeyed (the .venv runs), another account's in a sticky directory (/tmp/pub)
     is not, and the shim leaves it to the slow path, which warns (issue 14, item 3)."""
-    need(shutil.which("setpriv"), "setpriv (util-linux), to run as another user")
-    need(os.geteuid() == 0, "root, to run the shims as another user")
-    if flavour == "c":
-        need(compiled.compiler(), "a C compiler, to build the compiled shim")
-    paths = Paths(data=public_root / "data", config=public_root / "config")
-    monkeypatch.setenv("PYRUN_SHIM", flavour)
-    shims.rehash(paths, "/usr/bin:/bin")
-    for d in (paths.data, paths.shims):
-        d.chmod(0o755)
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
     for name, pin_owner in (("mine", NOBODY), ("planted", NOBODY - 1)):
         project = public_root / name
         (project / ".venv" / "bin").mkdir(parents=True)
