@@ -496,11 +496,6 @@ pyrun_normpath() {
     [ -n "$pyrun_p" ] || pyrun_p=/
 }
 
-# A pyenv shim ($pyrun_d is pyenv's shims directory) would run what pyenv's version
-# files choose; follow them as pyenv does (libexec/pyenv-version-file, -version-file-read,
-# -which; src/pyrun/pyenv.py is the same in Python) to the interpreter under
-# $PYENV_ROOT/versions. Returns 0 with pyrun_c set to it, 1 when pyenv would run no
-# python from this shim (the system one, or none), 2 when only pyenv can tell.
 # Whether file $1 holds at most pyrun_pin_max bytes, from one `ls` (dash has no
 # builtin for a size); 1 when larger or when its size cannot be told.
 pyrun_small_file() {
@@ -513,6 +508,24 @@ pyrun_small_file() {
     [ "${#5}" -le 9 ] && [ "$5" -le "$pyrun_pin_max" ]
 }
 
+# pyrun_trusted on $2 (a .venv or a version file, named $1 in the reason): 0 when it
+# may be used; otherwise pyrun_defer says why and 1.
+pyrun_judge() {
+    pyrun_trusted "$2"
+    case $? in
+        0) return 0 ;;
+        1) pyrun_defer="$1 $2 is not trusted" ;;
+        3) pyrun_defer="$1 $2 is a symlink this shim does not follow" ;;
+        *) pyrun_defer="$1 $2: its owner cannot be told here" ;;
+    esac
+    return 1
+}
+
+# A pyenv shim ($pyrun_d is pyenv's shims directory) would run what pyenv's version
+# files choose; follow them as pyenv does (libexec/pyenv-version-file, -version-file-read,
+# -which; src/pyrun/pyenv.py is the same in Python) to the interpreter under
+# $PYENV_ROOT/versions. Returns 0 with pyrun_c set to it, 1 when pyenv would run no
+# python from this shim (the system one, or none), 2 when only pyenv can tell.
 pyrun_pyenv_choice() {  # $1: the shim's name
     [ -z "${PYENV_DIR-}" ] || return 2
     pyrun_vs=${PYENV_VERSION-}
@@ -636,13 +649,7 @@ pyrun_read_pin() {
         pyrun_defer="version file $pyrun_f is no regular file of at most $pyrun_pin_max bytes"
         return
     fi
-    pyrun_trusted "$pyrun_f"
-    case $? in
-        0) ;;
-        1) pyrun_defer="version file $pyrun_f is not trusted"; return ;;
-        3) pyrun_defer="version file $pyrun_f is a symlink this shim does not follow"; return ;;
-        *) pyrun_defer="version file $pyrun_f: its owner cannot be told here"; return ;;
-    esac
+    pyrun_judge "version file" "$pyrun_f" || return
     if [ -z "$pyrun_tsize" ]; then  # trusted by name: no `ls` ran yet
         pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_f" 2>/dev/null) || pyrun_ls=
         set -f
@@ -773,13 +780,7 @@ pyrun_decide() {
         pyrun_v=${pyrun_dir%/}/.venv
         if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
             if [ -e "$pyrun_v" ]; then
-                pyrun_trusted "$pyrun_v"
-                case $? in
-                    0) ;;
-                    1) pyrun_defer=".venv $pyrun_v is not trusted"; return ;;
-                    3) pyrun_defer=".venv $pyrun_v is a symlink this shim does not follow"; return ;;
-                    *) pyrun_defer=".venv $pyrun_v: its owner cannot be told here"; return ;;
-                esac
+                pyrun_judge .venv "$pyrun_v" || return
             fi
             if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
                 pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"

@@ -21,7 +21,7 @@ import pytest
 
 from pyrun import shadowing
 from pyrun.request import is_script_name
-from tests.conftest import SHIM_FLAVOURS, World
+from tests.conftest import SHIM_FLAVOURS, World, need
 from tests.wheels import build_wheel
 
 HARMLESS = "pyrun-shadow-ok"
@@ -46,8 +46,7 @@ SHELL_QUERIES = {
 
 @pytest.mark.parametrize("shell", sorted(SHELL_QUERIES))
 def test_the_list_has_every_builtin_and_keyword_of_the_shell(shell: str) -> None:
-    if shutil.which(shell) is None:
-        pytest.skip(f"needs {shell}, which is not available here")
+    need(shutil.which(shell), shell)
     done = subprocess.run(SHELL_QUERIES[shell], capture_output=True, text=True, check=True)
     said = set(done.stdout.split())
     assert said, f"{shell} named no builtins"
@@ -63,8 +62,8 @@ def test_the_list_has_posix_words() -> None:
 
 def system_ls() -> str:
     found = shadowing.system_command("ls")
-    if found is None:
-        pytest.skip("needs ls in a system directory, which is not available here")
+    need(found, "ls in a system directory")
+    assert found is not None
     return found
 
 
