@@ -539,8 +539,9 @@ static char *strip_slashes(const char *s) {
 }
 
 /* pyrun_trusted: whether the environment `env`, found by the .venv step, may be used:
- * it and the directory holding it must be yours or root's and writable by nobody else
- * (the holder may be sticky, like /tmp; a group private to the owner is nobody else), unless PYRUN_TRUST or config.toml's trust list
+ * it, the directory holding it and every directory above must be yours or root's and
+ * writable by nobody else (the holder and those above may be sticky, like /tmp; a group
+ * private to the owner is nobody else), unless PYRUN_TRUST or config.toml's trust list
  * (PYRUN_CONFIG_TRUST, baked in) names it. The rule and its
  * reasons live in src/pyrun/ownership.py; shim.sh reads the same bits with one `ls`. */
 #define S_IWGRP_ 0020
@@ -704,6 +705,21 @@ static int safe_dir(const char *p, int holder) {
     }
     return 1;
 }
+/* ownership.above_reason: `/` and every directory below it down to the parent of
+ * `holder` (a real path) are safe as holders, so nobody else can rename one of them
+ * and put their own tree under the path between this check, the exec and CPython's
+ * own reading of pyvenv.cfg by that path. */
+static int safe_above(const char *holder) {
+    if (streq(holder, "/")) return 1;
+    if (!safe_dir("/", 1)) return 0;
+    for (const char *s = holder + 1;;) {
+        const char *e = find(s, '/');
+        if (!e) return 1; /* the holder itself is the caller's */
+        if (!safe_dir(cut(holder, (size_t)(e - holder)), 1)) return 0;
+        s = e + 1;
+    }
+}
+
 /* pyrun_trusted for `link`, a symlink (its lstat `lst`) held by `holder`
  * (ownership.link_reason): 1 when the link is yours or root's, the holder safe, every
  * directory of its target's real path (from / down) safe as a holder and the target
@@ -713,7 +729,7 @@ static int safe_dir(const char *p, int holder) {
 #define LINK_TEXT_MAX 4096
 static int trusted_link(const char *link, const char *holder, const struct stat *lst) {
     if (lst->st_uid != 0 && (long)lst->st_uid != os_geteuid()) return 0;
-    if (!safe_dir(holder, 1)) return 0;
+    if (!safe_dir(holder, 1) || !safe_above(holder)) return 0;
     char text[LINK_TEXT_MAX + 1];
     long n = os_readlink(link, text, LINK_TEXT_MAX);
     if (n <= 0 || n >= LINK_TEXT_MAX) return -1;
@@ -771,7 +787,7 @@ static int pyrun_trusted(const char *env) {
     }
     struct stat lst;
     if (stat_(env, &lst, AT_SYMLINK_NOFOLLOW) && IS_LNK(lst.st_mode)) return trusted_link(env, holder, &lst);
-    return safe_dir(env, 0) && safe_dir(holder, 1);
+    return safe_dir(env, 0) && safe_dir(holder, 1) && safe_above(holder);
 }
 
 /* pip for environment `dir` (found by `step`): its interpreter running `sub`, a

@@ -147,9 +147,10 @@ pyrun_use_env() {
     return 0
 }
 
-# Whether the environment $1, found by the .venv step, may be used: it and the
-# directory holding it must be yours or root's and writable by nobody else (the holder
-# may be sticky, like /tmp; a group private to the owner is nobody else), unless PYRUN_TRUST or config.toml's trust list (baked in
+# Whether the environment $1, found by the .venv step, may be used: it, the directory
+# holding it and every directory above must be yours or root's and writable by nobody
+# else (those directories may be sticky, like /tmp; a group private to the owner is
+# nobody else), unless PYRUN_TRUST or config.toml's trust list (baked in
 # as $pyrun_trust) names it (src/pyrun/ownership.py has the
 # rule and the reasons). 0: use it; 1: not trusted; 2: cannot tell here. Mode bits have
 # no shell builtin, so this costs one `ls` where a .venv is found (the compiled shim
@@ -181,49 +182,48 @@ pyrun_trusted() {
         pyrun_trusted_link "$1"
         return
     fi
-    # One line each, holder first (a prefix sorts first): mode, links, uid, gid, size.
-    # For pyrun-resolve the same `ls` tells the size of E's pyvenv.cfg (third line), so
-    # the label costs no `wc` of its own.
-    pyrun_cfg_size='' pyrun_cfg_sized=''
-    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$1/pyvenv.cfg" ]; then
-        pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" "$1/pyvenv.cfg" 2>/dev/null) || return 2
-        pyrun_l=${pyrun_ls##*"
+    # `/`, each directory down to the holder, the holder and $1 (ownership.above_reason:
+    # whoever can write one of them can swap what lies below for their own), then for
+    # pyrun-resolve $1's pyvenv.cfg, whose size the label wants (so it costs no `wc`).
+    # Each a prefix of the next: one `ls` lists them in this order, one line each:
+    # mode, links, uid, gid, size.
+    pyrun_cfg_size='' pyrun_cfg_sized='' pyrun_te=$1 pyrun_tcfg=''
+    set -- /
+    pyrun_a='' pyrun_rest=${pyrun_h#/}/
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_part=${pyrun_rest%%/*}
+        pyrun_rest=${pyrun_rest#*/}
+        [ -n "$pyrun_part" ] || continue
+        pyrun_a=$pyrun_a/$pyrun_part
+        set -- "$@" "$pyrun_a"
+    done
+    set -- "$@" "$pyrun_te"
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_te/pyvenv.cfg" ]; then
+        pyrun_tcfg=$pyrun_te/pyvenv.cfg
+        set -- "$@" "$pyrun_tcfg"
+    fi
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$@" 2>/dev/null) || return 2
+    pyrun_ls=$pyrun_ls"
+"
+    for pyrun_a in "$@"; do
+        pyrun_l=${pyrun_ls%%"
+"*}
+        pyrun_ls=${pyrun_ls#*"
 "}
         set -f
         # shellcheck disable=SC2086  # split into fields on purpose
-        set -- "$1" $pyrun_l
+        set -- $pyrun_l
         set +f
-        pyrun_cfg_size=$6 pyrun_cfg_sized=$1/pyvenv.cfg
-        pyrun_ls=${pyrun_ls%"
-"*}
-    else
-        pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$pyrun_h" "$1" 2>/dev/null) || return 2
-    fi
-    pyrun_l=${pyrun_ls%%"
-"*}
-    set -f
-    # shellcheck disable=SC2086  # split into fields on purpose
-    set -- "$1" $pyrun_l
-    set +f
-    pyrun_hm=$2 pyrun_hu=$4 pyrun_hg=$5
-    [ "$4" = 0 ] || [ -O "$pyrun_h" ] || return 1
-    pyrun_l=${pyrun_ls#*"
-"}
-    set -f
-    # shellcheck disable=SC2086
-    set -- "$1" $pyrun_l
-    set +f
-    pyrun_tsize=$6
-    [ "$4" = 0 ] || [ -O "$1" ] || return 1
-    case $2 in
-        ????????w*) return 1 ;;
-        ?????w*) pyrun_private_group "$5" "$4" || return 1 ;;
-    esac
-    case $pyrun_hm in
-        ?????????[tT]*) ;;
-        ????????w*) return 1 ;;
-        ?????w*) pyrun_private_group "$pyrun_hg" "$pyrun_hu" || return 1 ;;
-    esac
+        [ "$#" -ge 5 ] || return 2
+        if [ "$pyrun_a" = "$pyrun_tcfg" ]; then
+            pyrun_cfg_size=$5 pyrun_cfg_sized=$pyrun_a
+        elif [ "$pyrun_a" = "$pyrun_te" ]; then
+            pyrun_tsize=$5
+            pyrun_safe "$1" "$3" "$4" "$pyrun_a" || return 1
+        else
+            pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
+        fi
+    done
     return 0
 }
 
@@ -253,16 +253,29 @@ pyrun_safe() {
 # you, return 3 (the slow path follows it). Costs two `ls`: the link's, the target's.
 pyrun_trusted_link() {
     pyrun_lk=$1 pyrun_cfg_size='' pyrun_cfg_sized=''
-    pyrun_ls=$(LC_ALL=C /bin/ls -ldnq -- "$pyrun_h" "$1" 2>/dev/null) || return 2
-    pyrun_l=${pyrun_ls%%"
+    # `/` and each directory down to the holder (as pyrun_trusted), then the link.
+    set -- /
+    pyrun_a='' pyrun_rest=${pyrun_h#/}/
+    while [ -n "$pyrun_rest" ]; do
+        pyrun_part=${pyrun_rest%%/*}
+        pyrun_rest=${pyrun_rest#*/}
+        [ -n "$pyrun_part" ] || continue
+        pyrun_a=$pyrun_a/$pyrun_part
+        set -- "$@" "$pyrun_a"
+    done
+    pyrun_ls=$(LC_ALL=C /bin/ls -ldnq -- "$@" "$pyrun_lk" 2>/dev/null) || return 2
+    for pyrun_a in "$@"; do
+        pyrun_l=${pyrun_ls%%"
 "*}
-    set -f
-    # shellcheck disable=SC2086  # split into fields on purpose
-    set -- $pyrun_l
-    set +f
-    pyrun_safe "$1" "$3" "$4" "$pyrun_h" holder || return 1
-    pyrun_l=${pyrun_ls#*"
+        pyrun_ls=${pyrun_ls#*"
 "}
+        set -f
+        # shellcheck disable=SC2086  # split into fields on purpose
+        set -- $pyrun_l
+        set +f
+        pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
+    done
+    pyrun_l=$pyrun_ls
     pyrun_lt=${pyrun_l#*" $pyrun_lk -> "}
     [ "$pyrun_lt" != "$pyrun_l" ] || return 3
     set -f

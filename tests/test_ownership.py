@@ -157,6 +157,19 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     (own / "hop").symlink_to(own / "other")  # another account's link on the way
     os.chown(own / "hop", NOBODY, NOBODY, follow_symlinks=False)
     hopped = link("hopped", "../hop/.venv")
+    # Above the holder: a folder others can write (not sticky), or another user's, lets
+    # them rename the project and put their own under its path between check and exec
+    # (issue 14, item 2); a sticky one does not.
+    (own / "team").mkdir()
+    teamed = project("team/proj")
+    (own / "team").chmod(0o777)
+    (own / "alice").mkdir()
+    alices = project("alice/proj")
+    os.chown(own / "alice", NOBODY, NOBODY)
+    (own / "tmp").mkdir()
+    in_tmp = project("tmp/proj")
+    (own / "tmp").chmod(0o1777)
+    team_link = link("team/linked", str(other))
 
     skipped = {
         "a .venv owned by another user": (foreign, "is owned by uid 65534"),
@@ -188,6 +201,21 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
             f"{own / 'loose'} is writable by its group and others, on the way to where "
             f"{rootlink} points",
         ),
+        "a .venv below a folder others can write, not sticky": (
+            teamed,
+            f"{own / 'team'} is writable by its group and others, so someone else could "
+            f"rename {own / 'team' / 'proj'} and put their own in its place",
+        ),
+        "a .venv below another user's directory": (
+            alices,
+            f"{own / 'alice'} is owned by uid 65534, not by you (uid 0) or root, so someone "
+            f"else could rename {own / 'alice' / 'proj'}",
+        ),
+        "one's own .venv link, held below a folder others can write": (
+            team_link,
+            f"{own / 'team'} is writable by its group and others, so someone else could "
+            f"rename {own / 'team' / 'linked'}",
+        ),
         "a .venv link through another account's link": (
             hopped,
             f"{own / 'hop'} is a symlink owned by uid 65534, not by you (uid 0) or root, on "
@@ -210,6 +238,20 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
     assert (argv[0], warnings) == (str(planted / "bin" / "python"), [])
     argv, warnings = ask(s, "a .venv in a sticky world-writable directory", own / "sticky" / "src")
     assert argv[0] == str(sticky / "bin" / "python") and not warnings
+    argv, warnings = ask(
+        s, "a .venv below a sticky world-writable directory", in_tmp.parent / "src"
+    )
+    assert argv[0] == str(in_tmp / "bin" / "python") and not warnings
+    argv, warnings = ask(s, "PYRUN_TRUST=team/*", own / "team" / "proj" / "src", f"{own}/team/*")
+    assert (argv[0], warnings) == (str(teamed / "bin" / "python"), [])
+    # A version file below the folder others can write: not read, said why.
+    pin = own / "team" / "pinned" / ".python-version"
+    pin.parent.mkdir()
+    pin.write_text("3.12\n")
+    argv, warnings = ask(s, "a version file below a folder others can write", pin.parent)
+    assert "/envs/" in argv[0] and "3.12" not in argv[0], argv
+    assert len(warnings) == 1 and warnings[0].startswith(f"pyrun: not using {pin}: "), warnings
+    assert f"rename {pin.parent} and put their own" in warnings[0], warnings
     argv, warnings = ask(
         s,
         "a group-writable .venv in a group-writable directory, the group private",
@@ -345,6 +387,81 @@ def test_an_unprivileged_user_skips_another_accounts_version_file(
     said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
     pin = public_root / "planted" / ".python-version"
     assert said and said[-1].endswith(f"slow path: version file {pin} is not trusted"), done.stderr
+
+
+# Swaps two directories again and again (renameat2 RENAME_EXCHANGE), as the issue's
+# attacker did from their own account.
+SWAPPER = r"""
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    if (argc != 3) return 2;
+    for (;;) syscall(SYS_renameat2, AT_FDCWD, argv[1], AT_FDCWD, argv[2], 2 /* EXCHANGE */);
+}
+"""
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_a_rename_race_in_a_shared_folder_never_runs_the_other_accounts_program(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The user's project in a `chmod 777` team folder (not sticky); another account
+    swaps it with its own tree in a loop, so that the path names the user's `.venv`
+    when the shim checks it and the other account's when it runs it (46 of 400 calls
+    ran the other account's program before; issue 14, item 2). The folder lets others
+    rename what is in it, so the `.venv` below is not trusted at all: none of the calls
+    may run the other account's program (PYRUN_STRESS_RACE calls, 30 by default)."""
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
+    compiler = compiled.compiler()
+    need(compiler, "a C compiler, to build the program that swaps the directories")
+    assert compiler is not None
+    swapper = public_root / "swap"
+    subprocess.run(
+        [compiler, "-O2", "-o", str(swapper), "-x", "c", "-"], input=SWAPPER, text=True, check=True
+    )
+    team = public_root / "team"
+    team.mkdir()
+    team.chmod(0o777)
+    victim, attacker = NOBODY, NOBODY - 1
+    for name, owner in (("proj", victim), ("evil", attacker)):
+        project = team / name
+        (project / ".venv" / "bin").mkdir(parents=True)
+        (project / "src").mkdir()
+        (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = project / ".venv" / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {name}\n")
+        script.chmod(0o755)
+        for path in (project, project / "src", *project.glob(".venv"), *project.glob(".venv/**/*")):
+            os.chown(path, owner, owner)
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env["PYRUN_DEBUG"] = "1"
+    as_ = {
+        uid: [f"--reuid={uid}", f"--regid={uid}", "--clear-groups"] for uid in (victim, attacker)
+    }
+    # Before the race: the user's own .venv there is skipped, saying why.
+    python3_as(as_[victim], paths, team / "proj", env, flavour, False)
+    swapping = subprocess.Popen(
+        ["setpriv", *as_[attacker], str(swapper), str(team / "proj"), str(team / "evil")]
+    )
+    ran: list[str] = []
+    try:
+        for _ in range(int(os.environ.get("PYRUN_STRESS_RACE", "30"))):
+            done = subprocess.run(
+                ["setpriv", *as_[victim], str(paths.shims / "python3")],
+                cwd=team / "proj" / "src",
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            ran.append(done.stdout.strip())
+    finally:
+        swapping.kill()
+        swapping.wait()
+    assert "ran evil" not in ran, ran
+    assert "ran proj" not in ran, ran  # not trusted, whichever way round the race went
 
 
 def private_user() -> tuple[int, int]:

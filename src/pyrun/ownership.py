@@ -23,6 +23,14 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
   ~/.ssh under StrictModes (its user-group-modes patch, ``secure_permissions``);
 * the directory *holding* a `.venv` may be writable by others when it has the sticky
   bit (like /tmp): then nobody else can rename or replace the `.venv` inside it;
+* every directory *above* the holder, from ``/`` down, is judged as a holder too
+  (`above_reason`): whoever can write one of them can rename the directory below it
+  and put a tree of their own under the same path, between the moment a shim checks
+  the `.venv` and the moment the kernel, and then CPython (which reads
+  ``pyvenv.cfg`` by its path as it starts), resolve that path again (issue #14, item
+  2: a ``chmod 777`` team folder won that race 46 times in 400). With every directory
+  on the way safe, the path names the same files at the check, at the exec and
+  inside the interpreter, which an exec by file descriptor alone would not give;
 * a `.venv` (or version file) that is a *symlink* is controlled by whoever owns the
   link and by whoever controls a directory its resolution looks in. So the link itself
   must be yours or root's (its mode means nothing), and besides the directory holding
@@ -249,6 +257,17 @@ def link_reason(path: str) -> str | None:
     return None
 
 
+def above_reason(holder: str) -> str | None:
+    """Why a directory above `holder` (a real path) lets someone else swap `holder`
+    for a directory of their own (the rule above), or None."""
+    chain = _chain(holder)
+    for directory, below in zip(chain, chain[1:]):
+        reason = unsafe_reason(directory, holder=True)
+        if reason is not None:
+            return f"{reason}, so someone else could rename {below} and put their own in its place"
+    return None
+
+
 def _chain(directory: str) -> list[str]:
     """`/` and each directory from it down to `directory` (a real path)."""
     chain = ["/"]
@@ -294,11 +313,16 @@ def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] 
     """Why the found environment `env` must not be used, or None to use it.
 
     `env` is an absolute, normalised path (a `.venv`, or the environment the working
-    directory is inside of); the directory holding it is checked too, and where it is
-    a symlink, the link and the way to its target (link_reason).
+    directory is inside of); the directory holding it and every one above are checked
+    too, and where it is a symlink, the link and the way to its target (link_reason).
     """
     holder = os.path.dirname(env) or "/"
-    reason = link_reason(env) or unsafe_reason(env) or unsafe_reason(holder, holder=True)
+    reason = (
+        link_reason(env)
+        or unsafe_reason(env)
+        or unsafe_reason(holder, holder=True)
+        or above_reason(holder)
+    )
     if reason is None or trusted(env, holder, environ, extra):
         return None
     return f"not using {env}: {reason}; {TRUST_HINT} {trust_fix(env, environ)}"
@@ -333,10 +357,16 @@ def version_file_problem(
     """Why the version file `path` (its stat `info`, from the opened file) must not be
     read, or None to read it: the `.venv` rule, since whoever writes the file chooses
     which Python `python` and `pip` run (version_file.py). The file stands where a
-    `.venv` would: itself and the directory holding it (sticky allowed) are checked,
-    a symlink as a `.venv` symlink is (link_reason), and PYRUN_TRUST may name either."""
+    `.venv` would: itself, the directory holding it and every one above (sticky
+    allowed) are checked, a symlink as a `.venv` symlink is (link_reason), and
+    PYRUN_TRUST may name either."""
     holder = os.path.dirname(path) or "/"
-    reason = link_reason(path) or _judged(path, info, False) or unsafe_reason(holder, holder=True)
+    reason = (
+        link_reason(path)
+        or _judged(path, info, False)
+        or unsafe_reason(holder, holder=True)
+        or above_reason(holder)
+    )
     if reason is None or trusted(path, holder, environ, extra):
         return None
     return f"not using {path}: {reason}; {TRUST_HINT} {trust_fix(path, environ)}"
