@@ -47,6 +47,8 @@ import sys
 
 GUARD = {guard!r}
 _COMMANDS = "pip._internal.commands"
+# distutils' Distribution, under either name setuptools' distutils alias may give it.
+_DISTS = ("distutils.dist", "setuptools._distutils.dist")
 
 
 def _refuse(why):
@@ -54,20 +56,38 @@ def _refuse(why):
     raise SystemExit(1)
 
 
-def _guard(commands):
-    """Wrap this pip's create_command with the guard, or stop pip in one line."""
+def _load():
+    """pyrun's guard, loaded by path once, or stop here in one line."""
     guard = sys.modules.get("_pyrun_pip_guard")
+    if guard is not None:
+        return guard
     try:
-        if guard is None:
-            import importlib.util
+        import importlib.util
 
-            spec = importlib.util.spec_from_file_location("_pyrun_pip_guard", GUARD)
-            guard = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(guard)
-            sys.modules["_pyrun_pip_guard"] = guard
-        guard.install()
+        spec = importlib.util.spec_from_file_location("_pyrun_pip_guard", GUARD)
+        guard = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(guard)
     except (OSError, ImportError, SyntaxError, AttributeError) as exc:
         _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+    sys.modules["_pyrun_pip_guard"] = guard
+    return guard
+
+
+def _guard(module):
+    """Wrap this pip's create_command, or distutils' Distribution.run_command, with the
+    guard, or stop in one line."""
+    guard = _load()
+    if module.__name__ in _DISTS:
+        try:
+            guard.guard_distutils(module)
+        except AttributeError as exc:
+            _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+        return
+    try:
+        guard.install()
+    except (OSError, ImportError, AttributeError) as exc:
+        _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+    commands = module
     if not getattr(getattr(commands, "create_command", None), "_pyrun_guarded", False):
         _refuse(
             "the pip at %s is too old for pyrun's install guard (pip 19.3 or newer)"
@@ -76,7 +96,7 @@ def _guard(commands):
 
 
 class _Loader:
-    """pip's own loader for its commands module, then the guard."""
+    """pip's (or distutils') own loader for the module, then the guard."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -93,11 +113,12 @@ class _Loader:
 
 
 class PyrunPipGuard:
-    """First on sys.meta_path; answers for pip's commands module only."""
+    """First on sys.meta_path; answers for pip's commands module and distutils'
+    Distribution module only."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name != _COMMANDS:
+        if name != _COMMANDS and name not in _DISTS:
             return None
         from importlib.machinery import PathFinder
 
