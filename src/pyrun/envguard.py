@@ -19,6 +19,14 @@ every ``pyrun rehash``) wraps ``create_command``. If the guard cannot be loaded,
 pip is one it cannot wrap (older than 19.3), pip stops there with one line naming the
 fix: the guard fails closed.
 
+It answers the same way for distutils' ``dist`` module, under both names it may load
+as: ``distutils.dist`` (the standard library's up to 3.11, or setuptools' copy behind
+its ``distutils`` alias, which loads its submodules under that name) and
+``setuptools._distutils.dist``. Once that module has run, the guard's
+``guard_distutils`` wraps ``Distribution.run_command``, so that ``python setup.py
+install --prefix=<base>`` is refused before it writes (issue #14, item 9). The check
+itself is the guard's: one list of what is protected, for pip and setup.py alike.
+
 Why this survives what pip does: pip removes only the files a distribution's RECORD
 lists, and no distribution owns these two files, so ``pip install -U pip``,
 ``--force-reinstall``, ``pip uninstall pip`` and ``ensurepip`` leave them in place.
@@ -39,7 +47,7 @@ HOOK = "_pyrun_guard_hook"
 _PTH_LINE = f"import {HOOK}  # pyrun: pip's install guard, whatever pip runs here\n"
 
 # Runs under the environment's Python at every start (any version): standard library
-# only, nothing imported until pip is.
+# only, nothing imported until pip or distutils is.
 _HOOK_SOURCE = '''"""Written by pyrun (envguard.py), loaded by _pyrun_guard.pth: whatever pip
 runs in this environment gets pyrun's install guard as soon as pip defines its commands."""
 

@@ -6,9 +6,19 @@ user points it elsewhere: ``--prefix``, ``--target`` or ``--root`` (alone or joi
 as pip joins them) reaching into any base interpreter pyrun knows (`_known_prefixes`)
 or a user site (``~/.local/lib/pythonX.Y``), or ``--user``, on the command line or
 through ``PIP_*`` variables or a pip config file. pip merges all of those into the
-install command's options, so the check is made there, after parsing: the install
-command's ``run`` is wrapped when pip creates it, and refuses in one line. Paths are
-compared resolved on both sides (a Homebrew site-packages is a link out of its prefix).
+command's options, so the check is made there, as soon as pip has parsed them: each
+command's ``parse_args`` is wrapped when pip creates it, and refuses in one line
+(exit status 1) before anything is written. The same moment checks, for every command,
+the other paths pip writes to (`_WRITES`: ``--log``, which pip opens before the
+command runs, ``--src``, ``download -d``, ``wheel -w``, ``--report``, ``--cache-dir``,
+and a ``TMPDIR``). Paths are compared resolved on both sides (a Homebrew
+site-packages is a link out of its prefix).
+
+``python setup.py install`` (setuptools, or the standard library's distutils up to
+3.11) is checked by the same list: an isolated environment's hook (envguard.py) calls
+`guard_distutils` when distutils' ``dist`` module loads, which refuses an installing
+command whose finalized directories lie in a protected place. What a program writes
+by itself (a script's ``open()``, a build backend's own code) is not watched.
 
 pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
@@ -17,7 +27,7 @@ itself (envguard.py: a ``.pth`` hook that calls ``install()`` as soon as any pip
 commands module is imported), so a pip the user upgraded or reinstalled into the
 environment, or one ``ensurepip`` put there, is guarded too. It runs under the environment's Python
 (any version pip supports), so it imports nothing of pyrun's and only the standard
-library, and does nothing unless the command is ``install`` or ``uninstall``.
+library, and reads its list of bases only when a command names a path.
 
 An environment with a pip of its own (a project's ``.venv``, an activated venv, a named
 conda environment) runs that pip through the runner pipshare writes beside this file,
@@ -309,15 +319,19 @@ _WRITES = {
 _UNPACKING = ("install", "download", "wheel")
 
 
-def _spelled(parser: Any, dest: str) -> tuple[str, list[str]]:
+def _option(parser: Any, dest: str) -> Any:
+    """pip's option that sets `dest` to a path (not ``--no-cache-dir``), or None."""
+    for option in getattr(parser, "_long_opt", {}).values():
+        if option.dest == dest and option.takes_value():
+            return option
+    return None
+
+
+def _spelled(option: Any, dest: str) -> tuple[str, list[str]]:
     """How `dest` is given: its first long option, and the ``PIP_*`` variable of each of
     its long spellings (pip reads ``PIP_<OPTION>`` for every alias, and config files the
     same names)."""
-    longs = ["--" + dest.replace("_", "-")]
-    for option in getattr(parser, "_long_opt", {}).values():
-        if option.dest == dest and option.takes_value():  # not --no-cache-dir
-            longs = list(option._long_opts)
-            break
+    longs = list(getattr(option, "_long_opts", None) or ["--" + dest.replace("_", "-")])
     return longs[0], [f"PIP_{name[2:].upper().replace('-', '_')}" for name in longs]
 
 
@@ -326,7 +340,12 @@ def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
     command line, ``PIP_*`` variables and config files alike), or None: an install
     whose destination is protected (`problem`), or any option of `_WRITES` (or, for the
     commands that unpack, ``TMPDIR``) naming a path in a protected place. A path is
-    compared resolved whole (a link at the name is followed, as pip's ``open`` does)."""
+    compared resolved whole (a link at the name is followed, as pip's ``open`` does).
+
+    A value that is pip's own default is not the user's choice and is not checked
+    (``--src`` defaults to ``./src`` outside a venv, the cache to ``~/.cache/pip``), nor
+    is the temporary directory unless ``TMPDIR``, ``TEMP`` or ``TMP`` names it: a plain
+    command reads no list of bases."""
     if name == "install":
         why = problem(options)
         if why is not None:
@@ -336,15 +355,18 @@ def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
         value = getattr(options, dest, None)
         if not isinstance(value, str) or not value or (dest == "json_report_file" and value == "-"):
             continue
+        option = _option(parser, dest)
+        if option is not None and value == option.default:
+            continue
         what = _where(_real(value), protected)
         if what is not None:
-            option, variables = _spelled(parser, dest)
+            spelled, variables = _spelled(option, dest)
             return (
-                f"pip {name} {option} {value} would write {thing} into {what}, which pyrun "
-                f"keeps unchanged; leave out {option} (and {', '.join(variables)}), or name "
+                f"pip {name} {spelled} {value} would write {thing} into {what}, which pyrun "
+                f"keeps unchanged; leave out {spelled} (and {', '.join(variables)}), or name "
                 "a path of your own"
             )
-    if name in _UNPACKING:
+    if name in _UNPACKING and any(os.environ.get(v) for v in ("TMPDIR", "TEMP", "TMP")):
         import tempfile
 
         temporary = tempfile.gettempdir()
