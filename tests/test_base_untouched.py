@@ -556,3 +556,29 @@ def test_the_guard_knows_every_base_on_path_in_pyenv_and_behind_an_environment(
     assert why(target_dir=str(tmp_path / "mine")) is None
     assert why(target_dir=str(pyenv_venv / "lib" / "python3.99" / "site-packages")) is None
     assert why(prefix_path=str(not_a_base)) is None
+
+
+def test_pips_own_defaults_and_stdout_are_not_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Outside a venv pip's --src defaults to ./src: run from under a base's prefix (a
+    # conda environment's pip in /usr/local/src/x), that is pip's choice, not the user's.
+    from optparse import OptionParser
+    from types import SimpleNamespace
+
+    from pyrun import pipguard
+
+    base = tmp_path / "base"
+    monkeypatch.setattr(pipguard, "_protected", lambda: [(str(base), "the base")])
+    parser = OptionParser()
+    parser.add_option("--src", "--source", dest="src_dir", default=str(base / "src"))
+    parser.add_option("--report", dest="json_report_file")
+
+    def why(**options: str) -> str | None:
+        given = {"use_user_site": False, "src_dir": str(base / "src"), **options}
+        return pipguard.written_problem("install", SimpleNamespace(**given), parser)
+
+    assert why() is None and why(json_report_file="-") is None
+    said = why(src_dir=str(base / "mine"))
+    assert said is not None and "leave out --src (and PIP_SRC, PIP_SOURCE)" in said, said
+    assert "--report" in (why(json_report_file=str(base / "r.json")) or "")

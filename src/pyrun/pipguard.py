@@ -303,7 +303,7 @@ def problem(options: Any) -> str | None:
 
 
 # pip's options that name a file or directory pip writes to, by their `dest` (the same
-# in every pip since 19.3; ``build_dir`` is an older pip's ``--build``): what pip writes
+# in pips 23.2 to 25.0; ``build_dir`` is an older pip's ``--build``): what pip writes
 # there. pip opens ``--log`` before the command runs, so they are checked as soon as
 # pip has parsed them (`_guard`).
 _WRITES = {
@@ -314,6 +314,7 @@ _WRITES = {
     "wheel_dir": "the wheels it builds",
     "cache_dir": "its cache",
     "build_dir": "its builds",
+    "output_file": "its lock file",  # pip lock (25.1)
 }
 # The commands that unpack and build in temporary directories (``TMPDIR``).
 _UNPACKING = ("install", "download", "wheel")
