@@ -58,6 +58,20 @@ POINTED = [
     "pip --root ~ --prefix /.local",
     "pip --target <other-base-site>",
 ]
+# pip told to write a file or directory of its own (a log, a download, a checkout, its
+# temporary files) into a base or the user site; each refused as soon as pip has parsed
+# its options (pip opens --log before the command runs).
+WRITES = [
+    "pip --log <base-site>/zz.pth list",
+    "PIP_LOG_FILE=<base-site>/zz.pth pip list",
+    "pip download -d <base-site> pyrun_probe",
+    "pip download -d ~/.local/lib/python3.X/site-packages pyrun_probe",
+    "pip wheel -w <base-stdlib> pyrun_probe",
+    "pip install --report <base-site>/report.json pyrun_probe",
+    "pip install --cache-dir <base-site> pyrun_probe",
+    "TMPDIR=<base-site> pip install pyrun_probe",
+    "pip install --src <base-site> -e git+file://<repo>#egg=pyrun_git",
+]
 OTHERS = {  # test: (attempt, outcome)
     "test_user_install_is_refused_with_a_clear_message": (
         "`pip install --user pyrun_probe`",
@@ -107,6 +121,22 @@ OTHERS = {  # test: (attempt, outcome)
     "test_setup_py_install_stays_inside": (
         "`python setup.py install` of a tiny local project",
         "lands in the isolated environment",
+    ),
+    "test_writes_of_ones_own_work": (
+        "`pip --log <a file of one's own> list`, `pip download -d <a directory of one's "
+        "own> pyrun_probe`",
+        "allowed: the log and the download land there",
+    ),
+    "test_setup_py_install_into_the_base_is_refused": (
+        "`python setup.py install` with `--prefix=<base-prefix>`, "
+        "`--install-lib=<base-site>`, `--root=<base-parent> --prefix=/<base-name>` "
+        "(setuptools from a local wheel)",
+        "each refused in one line by the environment's distutils hook",
+    ),
+    "test_stdlib_distutils_install_into_the_base_is_refused": (
+        "`python setup.py install --prefix=<base-prefix>` with the standard library's "
+        "distutils (3.11), no setuptools",
+        "refused in one line by the environment's distutils hook",
     ),
     "test_an_externally_managed_base_just_works": (
         "`pip install pyrun_probe` with a PEP 668 (`EXTERNALLY-MANAGED`) base",
@@ -248,6 +278,51 @@ def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how
     # ~/.local/lib appeared.
 
 
+def git_project(root: Path) -> Path:
+    """A git repository holding a tiny project, for ``pip install -e git+file://``."""
+    need(shutil.which("git"), "git, for an editable install from a repository")
+    repo = root / "repo"
+    (repo / "pyrun_git").mkdir(parents=True)
+    (repo / "pyrun_git" / "__init__.py").write_text("")
+    (repo / "setup.py").write_text("from setuptools import setup\nsetup(name='pyrun_git')\n")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "x"]):
+        subprocess.run([*git, *args], check=True, capture_output=True)
+    return repo
+
+
+@pytest.mark.parametrize("how", WRITES)
+def test_pip_writing_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
+    base = world.base
+    places = {
+        "<base-site>": str(base.site_packages),
+        "<base-stdlib>": str(base.stdlib),
+        "~/.local/lib/python3.X": str(world.home / ".local" / "lib" / f"python{base.minor}"),
+    }
+    if "<repo>" in how:
+        places["<repo>"] = str(git_project(world.root))
+    env = {}
+    words = how.split()
+    while words[0].startswith(("PIP_", "TMPDIR")):
+        name, value = words.pop(0).split("=", 1)
+        env[name] = fill(value, places)
+    said = refusal(world.run([fill(word, places) for word in words], env=env))
+    named = [word for word in words[1:] if word.startswith("-") and word != "-e"] + list(env)
+    assert named[0] in said, said  # the option, or the variable, that named the path
+    assert not landed_in_isolated_env(world)
+    # The world fixture then checks every base byte for byte, and that no
+    # ~/.local/lib appeared.
+
+
+def test_writes_of_ones_own_work(world: World) -> None:
+    log, dest = world.root / "logs" / "pip.log", world.root / "downloads"
+    log.parent.mkdir()
+    world.run(["pip", "--log", str(log), "list"], check=True)
+    assert "pyrun_probe" not in log.read_text() and log.stat().st_size > 0
+    world.run(["pip", "download", "-d", str(dest), "pyrun_probe"], check=True)
+    assert [p.name for p in dest.iterdir()] == [next(world.wheelhouse.glob("pyrun_probe*")).name]
+
+
 def brew_style(root: Path, base: Base) -> tuple[Path, Path]:
     """A Homebrew-style copy of `base` under root: the prefix in a Cellar, its
     site-packages a link to ``root/brew/lib/python3.X/site-packages``, out of the
@@ -308,21 +383,55 @@ def test_only_the_shims_on_path_is_a_clear_error(world: World) -> None:
     assert len(said) == 1 and "no python" in said[0].lower(), done.stderr
 
 
-def test_setup_py_install_stays_inside(world: World) -> None:
-    house = Path(__file__).resolve().parents[1] / ".venv-wheelhouse"
-    tools = sorted(house.glob("setuptools-*.whl"))
-    need(tools, "setuptools in .venv-wheelhouse (scripts/test.sh builds it)")
-    world.run(["pip", "install", str(tools[-1])], check=True)
+def legacy_project(world: World, setuptools: bool = True) -> Path:
+    """A tiny project with a ``setup.py`` (setuptools installed from the local wheel
+    that scripts/test.sh keeps in .venv-wheelhouse, or the standard library's
+    distutils)."""
+    if setuptools:
+        house = Path(__file__).resolve().parents[1] / ".venv-wheelhouse"
+        tools = sorted(house.glob("setuptools-*.whl"))
+        need(tools, "setuptools in .venv-wheelhouse (scripts/test.sh builds it)")
+        world.run(["pip", "install", str(tools[-1])], check=True)
     project = world.root / "legacy"
     (project / "legacy_probe").mkdir(parents=True)
     (project / "legacy_probe" / "__init__.py").write_text("")
     (project / "setup.py").write_text(
-        "from setuptools import setup\nsetup(name='legacy_probe', version='1.0', "
-        "packages=['legacy_probe'])\n"
+        f"from {'setuptools' if setuptools else 'distutils.core'} import setup\n"
+        "setup(name='legacy_probe', version='1.0', packages=['legacy_probe'])\n"
     )
+    return project
+
+
+LEGACY = "import legacy_probe; print(legacy_probe.__file__)"
+
+
+def test_setup_py_install_stays_inside(world: World) -> None:
+    project = legacy_project(world)
     world.run(["python", "setup.py", "install"], cwd=project, check=True)
-    done = world.run(["python", "-c", "import legacy_probe; print(legacy_probe.__file__)"])
+    done = world.run(["python", "-c", LEGACY])
     assert done.returncode == 0 and done.stdout.startswith(str(world.envs)), done.stderr
+
+
+def test_setup_py_install_into_the_base_is_refused(world: World) -> None:
+    project, base = legacy_project(world), world.base
+    for options in (
+        [f"--prefix={base.prefix}"],
+        [f"--install-lib={base.site_packages}"],
+        [f"--root={base.prefix.parent}", f"--prefix=/{base.prefix.name}"],
+    ):
+        said = refusal(world.run(["python", "setup.py", "install", *options], cwd=project))
+        assert said.startswith("pyrun: setup.py install"), said
+    assert world.run(["python", "-c", LEGACY]).returncode != 0
+
+
+def test_stdlib_distutils_install_into_the_base_is_refused(world: World) -> None:
+    if tuple(map(int, world.base.minor.split("."))) >= (3, 12):
+        pytest.skip("the standard library has no distutils after Python 3.11")
+    project = legacy_project(world, setuptools=False)
+    prefix = f"--prefix={world.base.prefix}"
+    said = refusal(world.run(["python", "setup.py", "install", prefix], cwd=project))
+    assert said.startswith("pyrun: setup.py install"), said
+    assert world.run(["python", "-c", LEGACY]).returncode != 0
 
 
 def test_an_externally_managed_base_just_works(
@@ -364,8 +473,9 @@ def render_battery() -> str:
         rows.append(
             f"| `{' '.join(words)} pyrun_probe` | refused in one line by pip's install guard |"
         )
+    rows += [f"| `{how}` | refused in one line by pip's install guard |" for how in WRITES]
     rows += [f"| {attempt} | {outcome} |" for attempt, outcome in OTHERS.values()]
-    total = len(INSTALLS) + len(POINTED) + len(OTHERS)
+    total = len(INSTALLS) + len(POINTED) + len(WRITES) + len(OTHERS)
     return "\n".join(
         [
             BEGIN,
@@ -446,3 +556,29 @@ def test_the_guard_knows_every_base_on_path_in_pyenv_and_behind_an_environment(
     assert why(target_dir=str(tmp_path / "mine")) is None
     assert why(target_dir=str(pyenv_venv / "lib" / "python3.99" / "site-packages")) is None
     assert why(prefix_path=str(not_a_base)) is None
+
+
+def test_pips_own_defaults_and_stdout_are_not_checked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Outside a venv pip's --src defaults to ./src: run from under a base's prefix (a
+    # conda environment's pip in /usr/local/src/x), that is pip's choice, not the user's.
+    from optparse import OptionParser
+    from types import SimpleNamespace
+
+    from pyrun import pipguard
+
+    base = tmp_path / "base"
+    monkeypatch.setattr(pipguard, "_protected", lambda: [(str(base), "the base")])
+    parser = OptionParser()
+    parser.add_option("--src", "--source", dest="src_dir", default=str(base / "src"))
+    parser.add_option("--report", dest="json_report_file")
+
+    def why(**options: str) -> str | None:
+        given = {"use_user_site": False, "src_dir": str(base / "src"), **options}
+        return pipguard.written_problem("install", SimpleNamespace(**given), parser)
+
+    assert why() is None and why(json_report_file="-") is None
+    said = why(src_dir=str(base / "mine"))
+    assert said is not None and "leave out --src (and PIP_SRC, PIP_SOURCE)" in said, said
+    assert "--report" in (why(json_report_file=str(base / "r.json")) or "")

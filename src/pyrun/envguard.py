@@ -19,6 +19,14 @@ every ``pyrun rehash``) wraps ``create_command``. If the guard cannot be loaded,
 pip is one it cannot wrap (older than 19.3), pip stops there with one line naming the
 fix: the guard fails closed.
 
+It answers the same way for distutils' ``dist`` module, under both names it may load
+as: ``distutils.dist`` (the standard library's up to 3.11, or setuptools' copy behind
+its ``distutils`` alias, which loads its submodules under that name) and
+``setuptools._distutils.dist``. Once that module has run, the guard's
+``guard_distutils`` wraps ``Distribution.run_command``, so that ``python setup.py
+install --prefix=<base>`` is refused before it writes (issue #14, item 9). The check
+itself is the guard's: one list of what is protected, for pip and setup.py alike.
+
 Why this survives what pip does: pip removes only the files a distribution's RECORD
 lists, and no distribution owns these two files, so ``pip install -U pip``,
 ``--force-reinstall``, ``pip uninstall pip`` and ``ensurepip`` leave them in place.
@@ -39,7 +47,7 @@ HOOK = "_pyrun_guard_hook"
 _PTH_LINE = f"import {HOOK}  # pyrun: pip's install guard, whatever pip runs here\n"
 
 # Runs under the environment's Python at every start (any version): standard library
-# only, nothing imported until pip is.
+# only, nothing imported until pip or distutils is.
 _HOOK_SOURCE = '''"""Written by pyrun (envguard.py), loaded by _pyrun_guard.pth: whatever pip
 runs in this environment gets pyrun's install guard as soon as pip defines its commands."""
 
@@ -47,6 +55,8 @@ import sys
 
 GUARD = {guard!r}
 _COMMANDS = "pip._internal.commands"
+# distutils' Distribution, under either name setuptools' distutils alias may give it.
+_DISTS = ("distutils.dist", "setuptools._distutils.dist")
 
 
 def _refuse(why):
@@ -54,20 +64,38 @@ def _refuse(why):
     raise SystemExit(1)
 
 
-def _guard(commands):
-    """Wrap this pip's create_command with the guard, or stop pip in one line."""
+def _load():
+    """pyrun's guard, loaded by path once, or stop here in one line."""
     guard = sys.modules.get("_pyrun_pip_guard")
+    if guard is not None:
+        return guard
     try:
-        if guard is None:
-            import importlib.util
+        import importlib.util
 
-            spec = importlib.util.spec_from_file_location("_pyrun_pip_guard", GUARD)
-            guard = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(guard)
-            sys.modules["_pyrun_pip_guard"] = guard
-        guard.install()
+        spec = importlib.util.spec_from_file_location("_pyrun_pip_guard", GUARD)
+        guard = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(guard)
     except (OSError, ImportError, SyntaxError, AttributeError) as exc:
         _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+    sys.modules["_pyrun_pip_guard"] = guard
+    return guard
+
+
+def _guard(module):
+    """Wrap this pip's create_command, or distutils' Distribution.run_command, with the
+    guard, or stop in one line."""
+    guard = _load()
+    if module.__name__ in _DISTS:
+        try:
+            guard.guard_distutils(module)
+        except AttributeError as exc:
+            _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+        return
+    try:
+        guard.install()
+    except (OSError, ImportError, AttributeError) as exc:
+        _refuse("cannot load pip's install guard %s (%s)" % (GUARD, exc))
+    commands = module
     if not getattr(getattr(commands, "create_command", None), "_pyrun_guarded", False):
         _refuse(
             "the pip at %s is too old for pyrun's install guard (pip 19.3 or newer)"
@@ -76,7 +104,7 @@ def _guard(commands):
 
 
 class _Loader:
-    """pip's own loader for its commands module, then the guard."""
+    """pip's (or distutils') own loader for the module, then the guard."""
 
     def __init__(self, loader):
         self.loader = loader
@@ -93,11 +121,12 @@ class _Loader:
 
 
 class PyrunPipGuard:
-    """First on sys.meta_path; answers for pip's commands module only."""
+    """First on sys.meta_path; answers for pip's commands module and distutils'
+    Distribution module only."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if name != _COMMANDS:
+        if name != _COMMANDS and name not in _DISTS:
             return None
         from importlib.machinery import PathFinder
 

@@ -6,9 +6,19 @@ user points it elsewhere: ``--prefix``, ``--target`` or ``--root`` (alone or joi
 as pip joins them) reaching into any base interpreter pyrun knows (`_known_prefixes`)
 or a user site (``~/.local/lib/pythonX.Y``), or ``--user``, on the command line or
 through ``PIP_*`` variables or a pip config file. pip merges all of those into the
-install command's options, so the check is made there, after parsing: the install
-command's ``run`` is wrapped when pip creates it, and refuses in one line. Paths are
-compared resolved on both sides (a Homebrew site-packages is a link out of its prefix).
+command's options, so the check is made there, as soon as pip has parsed them: each
+command's ``parse_args`` is wrapped when pip creates it, and refuses in one line
+(exit status 1) before anything is written. The same moment checks, for every command,
+the other paths pip writes to (`_WRITES`: ``--log``, which pip opens before the
+command runs, ``--src``, ``download -d``, ``wheel -w``, ``--report``, ``--cache-dir``,
+and a ``TMPDIR``). Paths are compared resolved on both sides (a Homebrew
+site-packages is a link out of its prefix).
+
+``python setup.py install`` (setuptools, or the standard library's distutils up to
+3.11) is checked by the same list: an isolated environment's hook (envguard.py) calls
+`guard_distutils` when distutils' ``dist`` module loads, which refuses an installing
+command whose finalized directories lie in a protected place. What a program writes
+by itself (a script's ``open()``, a build backend's own code) is not watched.
 
 pipshare copies this file into the shared pip's directory as ``_pyrun_pip_guard.py``
 and calls ``install()`` from pip's ``__main__`` and from the environments' ``pip``
@@ -17,7 +27,7 @@ itself (envguard.py: a ``.pth`` hook that calls ``install()`` as soon as any pip
 commands module is imported), so a pip the user upgraded or reinstalled into the
 environment, or one ``ensurepip`` put there, is guarded too. It runs under the environment's Python
 (any version pip supports), so it imports nothing of pyrun's and only the standard
-library, and does nothing unless the command is ``install`` or ``uninstall``.
+library, and reads its list of bases only when a command names a path.
 
 An environment with a pip of its own (a project's ``.venv``, an activated venv, a named
 conda environment) runs that pip through the runner pipshare writes beside this file,
@@ -257,6 +267,17 @@ def _user_install(options: Any) -> bool:
         return False
 
 
+def _where(real: str, protected: list[list[tuple[str, str]]]) -> str | None:
+    """What protected place the resolved path `real` lies in (a user site, or one of
+    `_protected`, read once into `protected` and only when a path is named), or None."""
+    user = _inside_user_site(real)
+    if user is not None:
+        return f"the user site {user}"
+    if not protected:
+        protected.append(_protected())
+    return next((what for root, what in protected[0] if _inside(real, root)), None)
+
+
 def problem(options: Any) -> str | None:
     """Why this install must not run, or None."""
     here = f"to install into this environment ({sys.prefix})"
@@ -267,16 +288,10 @@ def problem(options: Any) -> str | None:
             f"every Python {sys.version_info[0]}.{sys.version_info[1]} imports), which "
             f"pyrun keeps unchanged; leave out --user (and PIP_USER) {here}"
         )
-    protected: list[tuple[str, str]] | None = None
+    protected: list[list[tuple[str, str]]] = []
     for names, said, dirs in _written(options):
         for directory in dirs:
-            real = _real(directory)
-            user = _inside_user_site(real)
-            what = None if user is None else f"the user site {user}"
-            if what is None:
-                if protected is None:  # read only when an install names a destination
-                    protected = _protected()
-                what = next((what for root, what in protected if _inside(real, root)), None)
+            what = _where(_real(directory), protected)
             if what is not None:
                 variables = ", ".join(f"PIP_{name[2:].upper()}" for name in names)
                 return (
@@ -285,6 +300,161 @@ def problem(options: Any) -> str | None:
                     "or name a directory of your own"
                 )
     return None
+
+
+# pip's options that name a file or directory pip writes to, by their `dest` (the same
+# in pips 23.2 to 25.0; ``build_dir`` is an older pip's ``--build``): what pip writes
+# there. pip opens ``--log`` before the command runs, so they are checked as soon as
+# pip has parsed them (`_guard`).
+_WRITES = {
+    "log": "its log",
+    "json_report_file": "its report",
+    "src_dir": "editable checkouts",
+    "download_dir": "the files it downloads",
+    "wheel_dir": "the wheels it builds",
+    "cache_dir": "its cache",
+    "build_dir": "its builds",
+    "output_file": "its lock file",  # pip lock (25.1)
+}
+# The commands that unpack and build in temporary directories (``TMPDIR``).
+_UNPACKING = ("install", "download", "wheel")
+
+
+def _option(parser: Any, dest: str) -> Any:
+    """pip's option that sets `dest` to a path (not ``--no-cache-dir``), or None."""
+    for option in getattr(parser, "_long_opt", {}).values():
+        if option.dest == dest and option.takes_value():
+            return option
+    return None
+
+
+def _spelled(option: Any, dest: str) -> tuple[str, list[str]]:
+    """How `dest` is given: its first long option, and the ``PIP_*`` variable of each of
+    its long spellings (pip reads ``PIP_<OPTION>`` for every alias, and config files the
+    same names)."""
+    longs = list(getattr(option, "_long_opts", None) or ["--" + dest.replace("_", "-")])
+    return longs[0], [f"PIP_{name[2:].upper().replace('-', '_')}" for name in longs]
+
+
+def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
+    """Why pip's command `name` must not run with these parsed `options` (from the
+    command line, ``PIP_*`` variables and config files alike), or None: an install
+    whose destination is protected (`problem`), or any option of `_WRITES` (or, for the
+    commands that unpack, ``TMPDIR``) naming a path in a protected place. A path is
+    compared resolved whole (a link at the name is followed, as pip's ``open`` does).
+
+    A value that is pip's own default is not the user's choice and is not checked
+    (``--src`` defaults to ``./src`` outside a venv, the cache to ``~/.cache/pip``), nor
+    is the temporary directory unless ``TMPDIR``, ``TEMP`` or ``TMP`` names it: a plain
+    command reads no list of bases."""
+    if name == "install":
+        why = problem(options)
+        if why is not None:
+            return why
+    protected: list[list[tuple[str, str]]] = []
+    for dest, thing in _WRITES.items():
+        value = getattr(options, dest, None)
+        if not isinstance(value, str) or not value or (dest == "json_report_file" and value == "-"):
+            continue
+        option = _option(parser, dest)
+        if option is not None and value == option.default:
+            continue
+        what = _where(_real(value), protected)
+        if what is not None:
+            spelled, variables = _spelled(option, dest)
+            return (
+                f"pip {name} {spelled} {value} would write {thing} into {what}, which pyrun "
+                f"keeps unchanged; leave out {spelled} (and {', '.join(variables)}), or name "
+                "a path of your own"
+            )
+    if name in _UNPACKING and any(os.environ.get(v) for v in ("TMPDIR", "TEMP", "TMP")):
+        import tempfile
+
+        temporary = tempfile.gettempdir()
+        what = _where(_real(temporary), protected)
+        if what is not None:
+            return (
+                f"pip {name} would write its temporary files into {what} (TMPDIR "
+                f"{temporary}), which pyrun keeps unchanged; set TMPDIR to a directory of "
+                "your own"
+            )
+    return None
+
+
+# setuptools' and distutils' commands that install, by class name (a project's own
+# command subclasses one of them), and the finalized attributes naming where each
+# writes: ``--root`` has already moved them, ``--user`` pointed them at the user site.
+_INSTALLING = {
+    "install": (
+        "install_lib",
+        "install_purelib",
+        "install_platlib",
+        "install_scripts",
+        "install_data",
+        "install_headers",
+    ),
+    "install_lib": ("install_dir",),
+    "install_scripts": ("install_dir",),
+    "install_data": ("install_dir",),
+    "install_headers": ("install_dir",),
+    "install_egg_info": ("install_dir", "target"),
+    "develop": ("install_dir", "script_dir"),
+    "easy_install": ("install_dir", "script_dir"),
+}
+_SETUP_PROTECTED: list[list[tuple[str, str]]] = []  # read once per setup.py run
+
+
+def setup_problem(command: Any, dist: Any) -> str | None:
+    """Why the finalized setuptools/distutils `command` must not run, or None: it
+    installs into a protected place. Only what the command writes counts: ``install``'s
+    headers directory when the project has headers."""
+    kind = next((c.__name__ for c in type(command).__mro__ if c.__name__ in _INSTALLING), None)
+    for attr in _INSTALLING.get(kind or "", ()):
+        if attr == "install_headers" and not getattr(dist, "has_headers", lambda: True)():
+            continue
+        value = getattr(command, attr, None)
+        if not isinstance(value, str) or not value:
+            continue
+        what = _where(_real(value), _SETUP_PROTECTED)
+        if what is not None:
+            name = getattr(command, "get_command_name", lambda: kind)()
+            return (
+                f"setup.py {name} would write into {what} ({attr.replace('_', '-')} "
+                f"{value}), which pyrun keeps unchanged; leave out --prefix, --home, "
+                "--root, --user and --install-* (and their setup.cfg settings) to install "
+                f"into this environment ({sys.prefix}), or name a directory of your own"
+            )
+    return None
+
+
+def guard_distutils(module: Any) -> None:
+    """Wrap `module`'s (``distutils.dist``'s or ``setuptools._distutils.dist``'s)
+    ``Distribution.run_command``: an installing command (`_INSTALLING`) is finalized,
+    as running it would, and refused in one line if it would write into a protected
+    place (`setup_problem`), before it runs. setuptools' own Distribution calls this
+    one; ``install`` runs its sub-commands through it, so each is checked too.
+
+    Called by an isolated environment's import hook (envguard.py) right after the
+    module has run, whichever distutils it is (the standard library's, up to 3.11, or
+    setuptools' copy behind its ``distutils`` alias)."""
+    cls = getattr(module, "Distribution", None)
+    run = getattr(cls, "run_command", None)
+    if run is None or getattr(run, "_pyrun_guarded", False):
+        return
+
+    def run_command(self: Any, command: str) -> Any:
+        if not getattr(self, "have_run", {}).get(command):
+            obj = self.get_command_obj(command)
+            if any(c.__name__ in _INSTALLING for c in type(obj).__mro__):
+                obj.ensure_finalized()
+                why = setup_problem(obj, self)
+                if why is not None:
+                    sys.stderr.write(f"pyrun: {why}\n")
+                    raise SystemExit(1)
+        return run(self, command)
+
+    run_command._pyrun_guarded = True  # type: ignore[attr-defined]
+    cls.run_command = run_command  # type: ignore[union-attr]
 
 
 def _data_dir() -> str | None:
@@ -350,11 +520,28 @@ def rehash_scripts(added: Iterable[str] = ()) -> None:
 
 
 def _guard(command: Any, name: str) -> None:
+    """Check `command`'s options as soon as pip has parsed them (`written_problem`),
+    before pip opens its ``--log`` or runs the command; refuse in one line, exit 1.
+    Around an install or uninstall, keep the console script shims current."""
+    parse: Callable[[Any], Any] | None = getattr(command, "parse_args", None)
+    if parse is not None:
+
+        def parse_args(args: Any) -> Any:
+            parsed = parse(args)
+            why = written_problem(name, parsed[0], getattr(command, "parser", None))
+            if why is not None:
+                sys.stderr.write(f"pyrun: {why}\n")
+                raise SystemExit(1)
+            return parsed
+
+        command.parse_args = parse_args
+    if name not in ("install", "uninstall"):
+        return
     run: Callable[[Any, Any], int] = command.run
 
     def guarded(options: Any, args: Any) -> int:
-        if name == "install":
-            why = problem(options)
+        if parse is None:  # a pip without parse_args: the install check, at least
+            why = problem(options) if name == "install" else None
             if why is not None:
                 sys.stderr.write(f"pyrun: {why}\n")
                 return 1
@@ -370,8 +557,7 @@ def _guard(command: Any, name: str) -> None:
 
 
 def install() -> None:
-    """Wrap the install and uninstall commands when pip creates them; no effect on any
-    other command.
+    """Wrap every command when pip creates it (`_guard`).
 
     Also called by an isolated environment's import hook (envguard.py) right after pip's
     commands module has run and before its import has finished: that module is taken
@@ -388,8 +574,7 @@ def install() -> None:
 
     def create_command(name: str, **kwargs: Any) -> Any:
         command = create(name, **kwargs)
-        if name in ("install", "uninstall"):
-            _guard(command, name)
+        _guard(command, name)
         return command
 
     create_command._pyrun_guarded = True  # type: ignore[attr-defined]
