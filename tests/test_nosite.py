@@ -122,12 +122,13 @@ def test_python_S_runs_the_environments_prefix(nosite_world: World) -> None:
 
 def test_the_program_runs_as_cpython_runs_it(nosite_world: World, tmp_path: Path) -> None:
     # With -S as without: sys.argv, sys.path[0], __file__ and __name__ are CPython's,
-    # for -c, -m, a file, a directory, stdin and `-`.
+    # for -c, -m, a file (with -x too), a directory, stdin and `-`.
     show = (
         "import sys, json; print(json.dumps([sys.argv, sys.path[0],"
-        " globals().get('__file__'), __name__]))\n"
+        " globals().get('__file__'), __name__, sys._getframe().f_lineno]))\n"
     )
     (tmp_path / "probe_mod.py").write_text(show)
+    (tmp_path / "dos.py").write_text("this first line is skipped by -x\n" + show)
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "__main__.py").write_text(show)
     for args, stdin in (
@@ -135,6 +136,7 @@ def test_the_program_runs_as_cpython_runs_it(nosite_world: World, tmp_path: Path
         (["-m", "probe_mod", "a"], None),
         (["probe_mod.py", "a", "-S"], None),
         (["app", "a"], None),
+        (["-x", "dos.py"], None),
         ([], show),
         (["-", "a"], show),
     ):
@@ -165,8 +167,6 @@ def test_exit_status_and_errors_pass_through(nosite_world: World) -> None:
 
 
 def test_python_S_on_a_terminal_is_the_repl(nosite_world: World) -> None:
-    if nosite_world.env.get("PYRUN_SHIM") == "sh":
-        pytest.skip("one shim kind is enough: the REPL is the bootstrap's, not the shim's")
     parent, child = pty.openpty()
     proc = subprocess.Popen(
         ["python", "-S", "-q"],

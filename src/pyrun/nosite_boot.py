@@ -94,8 +94,8 @@ def _run(mode: str, rest: list) -> None:
                 f"{sys.executable}: can't open file {full!r}: [Errno {exc.errno}] {exc.strerror}\n"
             )
             raise SystemExit(2) from None
-        if mode == "file-x":
-            source = source[source.find(b"\n") + 1 :] if b"\n" in source else b""
+        if mode == "file-x":  # the first line dropped, its newline kept (as CPython)
+            source = source[source.find(b"\n") :] if b"\n" in source else b""
         if first:
             sys.path[0] = os.path.dirname(os.path.realpath(path))
         from importlib.machinery import SourceFileLoader
