@@ -1730,6 +1730,31 @@ static const struct shim_name *lookup(const char *path) {
     return NULL;
 }
 
+/* Whether CPython's options in argv ask for -S, read as its getopt reads them: words up
+ * to the first non-option; a word is a group of letters (-EsSc CODE); c and m end the
+ * options, their argument the rest of the group or the next word; W and X take the rest
+ * of the group or the next word; --check-hash-based-pycs takes the next word, other
+ * --long options none; `-` alone or `--` end them. src/pyrun/nosite.py says why. */
+static int asks_no_site(long argc, char **argv) {
+    for (long i = 1; i < argc; i++) {
+        const char *w = argv[i];
+        if (w[0] != '-' || !w[1] || streq(w, "--")) return 0;
+        if (w[1] == '-') {
+            if (streq(w, "--check-hash-based-pycs")) i++;
+            continue;
+        }
+        for (const char *p = w + 1; *p; p++) {
+            if (*p == 'S') return 1;
+            if (*p == 'c' || *p == 'm') return 0;
+            if (*p == 'W' || *p == 'X') {
+                if (!p[1]) i++;
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
 static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **envp) {
     environ_ = envp;
     char **e;
@@ -1769,6 +1794,11 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
         pyrun_passthrough(cat("PYRUN_DISABLE=1 and no other ", pyrun_name, " on PATH", NULL));
     } else {
         pyrun_decide();
+        /* python -S in an isolated environment: without site its prefix is the base's,
+         * so Python runs it (nosite.py). One scan, only when options come first. */
+        if (!pyrun_defer && argc > 1 && argv[1][0] == '-' && streq(req->kind, "python") &&
+            starts_with(pyrun_prog, PYRUN_DATA "/envs/") && asks_no_site(argc, argv))
+            defer("python -S needs the isolated environment's prefix set");
     }
 
     /* export PYRUN_SHIM_PID=<pid>: the environment, that variable replaced */

@@ -1014,6 +1014,36 @@ pyrun_passthrough() {
     pyrun_defer=$1
 }
 
+# Whether CPython's options in "$@" ask for -S, read as its getopt reads them (shim.c's
+# asks_no_site says how; src/pyrun/nosite.py says why).
+pyrun_no_site() {
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --) return 1 ;;
+            --check-hash-based-pycs) [ $# -lt 2 ] || shift ;;
+            --*) ;;
+            -?*)
+                pyrun_g=${1#-}
+                while [ -n "$pyrun_g" ]; do
+                    pyrun_r=${pyrun_g#?}
+                    case ${pyrun_g%"$pyrun_r"} in
+                        S) return 0 ;;
+                        c | m) return 1 ;;
+                        W | X)
+                            if [ -z "$pyrun_r" ] && [ $# -gt 1 ]; then shift; fi
+                            break
+                            ;;
+                    esac
+                    pyrun_g=$pyrun_r
+                done
+                ;;
+            *) return 1 ;;
+        esac
+        shift
+    done
+    return 1
+}
+
 if [ "${PYRUN_SHIM_PID-}" = "$$" ]; then
     # exec keeps the process id: a shim that reaches a shim without a process in
     # between (a second copy of the shims on PATH) lands here instead of looping.
@@ -1032,6 +1062,15 @@ elif [ "${PYRUN_DISABLE-}" = 1 ]; then
     pyrun_passthrough "PYRUN_DISABLE=1 and no other $pyrun_name on PATH"
 else
     pyrun_decide
+    # python -S in an isolated environment: without site its prefix is the base's, so
+    # Python runs it (nosite.py). One scan, only when options come first.
+    case $pyrun_kind:${1-}:$pyrun_defer:$pyrun_prog in
+        python:-*::"$pyrun_data"/envs/*)
+            if pyrun_no_site "$@"; then
+                pyrun_defer="python -S needs the isolated environment's prefix set"
+            fi
+            ;;
+    esac
 fi
 PYRUN_SHIM_PID=$$
 export PYRUN_SHIM_PID

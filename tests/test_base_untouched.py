@@ -18,6 +18,7 @@ import pytest
 from tests.conftest import (
     MINORS,
     PYRUN,
+    SHIM_FLAVOURS,
     Base,
     World,
     make_base,
@@ -138,6 +139,15 @@ OTHERS = {  # test: (attempt, outcome)
         "distutils (3.11), no setuptools",
         "refused in one line by the environment's distutils hook",
     ),
+    "test_python_S_with_a_pip_on_pythonpath_is_guarded": (
+        "`PYTHONPATH=<pip wheel> python -S -m pip install --target <base-site> pyrun_probe` "
+        "(no `site`, so no `.pth`), through the compiled shim and the sh one",
+        "refused in one line by pip's install guard",
+    ),
+    "test_python_S_running_a_pip_wheel_stays_inside": (
+        "`python -S <pip wheel>/pip install pyrun_probe`, through the compiled shim and the sh one",
+        "lands in the isolated environment",
+    ),
     "test_an_externally_managed_base_just_works": (
         "`pip install pyrun_probe` with a PEP 668 (`EXTERNALLY-MANAGED`) base",
         "the base's own pip refuses; through pyrun it lands in the isolated environment",
@@ -214,6 +224,28 @@ def test_shebang_script_calling_sys_executable_pip(world: World) -> None:
     )
     script.chmod(0o755)
     done = world.run([str(script)])
+    assert done.returncode == 0, done.stderr
+    assert landed_in_isolated_env(world)
+
+
+def wheel_of_pip(world: World) -> str:
+    wheel = pip_wheel(world.base.stdlib)
+    need(wheel, f"a pip wheel for Python {world.base.minor} (ensurepip's or the distribution's)")
+    return str(wheel)
+
+
+# Without site no .pth runs and CPython reports the base as sys.prefix; through the shim,
+# -S still gets the environment's prefix and its install guard (nosite.py).
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_python_S_with_a_pip_on_pythonpath_is_guarded(world: World) -> None:
+    argv = ["python", "-S", "-m", "pip", "install", "--target", str(world.base.site_packages)]
+    refusal(world.run([*argv, "pyrun_probe"], env={"PYTHONPATH": wheel_of_pip(world)}))
+    assert not landed_in_isolated_env(world)
+
+
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_python_S_running_a_pip_wheel_stays_inside(world: World) -> None:
+    done = world.run(["python", "-S", f"{wheel_of_pip(world)}/pip", "install", "pyrun_probe"])
     assert done.returncode == 0, done.stderr
     assert landed_in_isolated_env(world)
 

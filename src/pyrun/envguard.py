@@ -33,8 +33,8 @@ lists, and no distribution owns these two files, so ``pip install -U pip``,
 
 Cost: the ``.pth`` line runs at every start of the environment's Python (not only
 pip's): one small module import and one string comparison per later import; the
-guard itself is read only when pip is. Not covered: ``python -S`` (no site, so no
-``.pth``; see SAFETY.md's "Known limits"), and a user who deletes these files.
+guard itself is read only when pip is. ``python -S`` runs no ``.pth``: through a shim
+the hook is loaded by path instead (nosite.py). Not covered: a user who deletes these files.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pyrun import answer, shims
+from pyrun import answer, nosite, shims
 from pyrun.discovery import passthrough, print_warnings, resolve
 from pyrun.environment import is_pyrun_shim
 from pyrun.errors import PyrunError
@@ -44,6 +44,11 @@ def run(argv: list[str]) -> int:
                     file=sys.stderr,
                 )
         program = resolution.argv
+        isolated = resolution.kind == "isolated" or resolution.environment.parent == paths.envs
+        if isolated and resolution.request.kind == "python" and nosite.no_site(args):
+            # -S: the environment's prefix and install guard, which site would have
+            # given it (nosite.py), not the base's.
+            args = nosite.rewrite(resolution.environment, args)
     if is_pyrun_shim(program[0]):
         raise PyrunError(
             f"{program[0]} is itself a pyrun shim, so running it would loop; remove the "
