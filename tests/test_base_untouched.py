@@ -72,6 +72,8 @@ WRITES = [
     "pip install --cache-dir <base-site> pyrun_probe",
     "TMPDIR=<base-site> pip install pyrun_probe",
     "pip install --src <base-site> -e git+file://<repo>#egg=pyrun_git",
+    "pip --python <base-python> install pyrun_probe",
+    "pip --python <base-python> uninstall -y pip",
 ]
 OTHERS = {  # test: (attempt, outcome)
     "test_user_install_is_refused_with_a_clear_message": (
@@ -329,6 +331,7 @@ def test_pip_writing_into_the_base_or_user_site_is_refused(world: World, how: st
     places = {
         "<base-site>": str(base.site_packages),
         "<base-stdlib>": str(base.stdlib),
+        "<base-python>": str(base.python),
         "~/.local/lib/python3.X": str(world.home / ".local" / "lib" / f"python{base.minor}"),
     }
     if "<repo>" in how:

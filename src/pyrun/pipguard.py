@@ -336,6 +336,26 @@ def _spelled(option: Any, dest: str) -> tuple[str, list[str]]:
     return longs[0], [f"PIP_{name[2:].upper().replace('-', '_')}" for name in longs]
 
 
+def _in_a_base(name: str, options: Any) -> str | None:
+    """Why this pip, which pyrun guards, must not install or uninstall at all: it runs
+    under a base interpreter (no virtual environment, no conda environment), so its own
+    site-packages is the base's. pip's ``--python`` (``PIP_PYTHON``) does that: pip runs
+    itself again under the interpreter named, with this guard loaded there too. An
+    install that names its destination is judged by `problem` instead."""
+    if sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"):
+        return None
+    if os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
+        return None
+    named = ("target_dir", "prefix_path", "root_path")
+    if name == "install" and any(getattr(options, key, None) for key in named):
+        return None
+    return (
+        f"pip {name} would change the base interpreter {sys.prefix} ({sys.executable}), "
+        "which pyrun keeps unchanged; leave out pip's --python (and PIP_PYTHON) to "
+        f"{name} in the environment pyrun chose, or name a virtual environment's python"
+    )
+
+
 def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
     """Why pip's command `name` must not run with these parsed `options` (from the
     command line, ``PIP_*`` variables and config files alike), or None: an install
@@ -347,8 +367,8 @@ def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
     (``--src`` defaults to ``./src`` outside a venv, the cache to ``~/.cache/pip``), nor
     is the temporary directory unless ``TMPDIR``, ``TEMP`` or ``TMP`` names it: a plain
     command reads no list of bases."""
-    if name == "install":
-        why = problem(options)
+    if name in ("install", "uninstall"):
+        why = _in_a_base(name, options) or (problem(options) if name == "install" else None)
         if why is not None:
             return why
     protected: list[list[tuple[str, str]]] = []

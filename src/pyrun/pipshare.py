@@ -65,7 +65,31 @@ if TYPE_CHECKING:
 
 _MARKER = ".pyrun-complete"
 GUARD_MODULE = "_pyrun_pip_guard"
-_GUARD_CALL = f"""import {GUARD_MODULE}  # added by pyrun: no install into the base interpreter
+# Loaded by its path beside the copy, not imported: pip's ``--python`` runs this file
+# again under another interpreter through ``__pip-runner__.py``, with only pip itself
+# importable there.
+_GUARD_CALL = f"""def _pyrun_guard():  # added by pyrun: no install into the base interpreter
+    import importlib.util
+    import os
+    import sys
+
+    guard = sys.modules.get("{GUARD_MODULE}")
+    if guard is None:
+        here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        spec = importlib.util.spec_from_file_location(
+            "{GUARD_MODULE}", os.path.join(here, "{GUARD_MODULE}.py")
+        )
+        guard = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(guard)
+        sys.modules["{GUARD_MODULE}"] = guard
+    guard.install()
+
+
+_pyrun_guard()
+
+"""
+# What copies made before that call it with (replaced by `_add_guard`).
+_OLD_GUARD_CALL = f"""import {GUARD_MODULE}  # added by pyrun: no install into the base interpreter
 
 {GUARD_MODULE}.install()
 
@@ -634,7 +658,7 @@ def _add_guard(root: Path) -> None:
     guard = root / f"{GUARD_MODULE}.py"
     _write_atomically(guard, _guard_source())
     main = root / "pip" / "__main__.py"
-    text = main.read_text(encoding="utf-8")
+    text = main.read_text(encoding="utf-8").replace(_OLD_GUARD_CALL, "")
     if _GUARD_CALL in text:
         return
     if _MAIN_ANCHOR not in text:
