@@ -182,30 +182,52 @@ pyrun_trusted() {
         pyrun_trusted_link "$1"
         return
     fi
-    # `/`, each directory down to the holder, the holder and $1 (ownership.above_reason:
-    # whoever can write one of them can swap what lies below for their own), then for
-    # pyrun-resolve $1's pyvenv.cfg, whose size the label wants (so it costs no `wc`).
-    # Each a prefix of the next: one `ls` lists them in this order, one line each:
-    # mode, links, uid, gid, size.
+    # $1 and, for pyrun-resolve, its pyvenv.cfg, whose size the label wants (so it
+    # costs no `wc`), in the one `ls` that judges the directories down to the holder.
     pyrun_cfg_size='' pyrun_cfg_sized='' pyrun_te=$1 pyrun_tcfg=''
-    set -- /
-    pyrun_a='' pyrun_rest=${pyrun_h#/}/
-    while [ -n "$pyrun_rest" ]; do
-        pyrun_part=${pyrun_rest%%/*}
-        pyrun_rest=${pyrun_rest#*/}
-        [ -n "$pyrun_part" ] || continue
-        pyrun_a=$pyrun_a/$pyrun_part
-        set -- "$@" "$pyrun_a"
-    done
-    set -- "$@" "$pyrun_te"
-    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_te/pyvenv.cfg" ]; then
-        pyrun_tcfg=$pyrun_te/pyvenv.cfg
-        set -- "$@" "$pyrun_tcfg"
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$1/pyvenv.cfg" ]; then
+        pyrun_tcfg=$1/pyvenv.cfg
     fi
-    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$@" 2>/dev/null) || return 2
-    pyrun_ls=$pyrun_ls"
-"
-    for pyrun_a in "$@"; do
+    pyrun_ls_chain -ldnqL "$pyrun_h" "$1" ${pyrun_tcfg:+"$pyrun_tcfg"} || return
+    pyrun_l=${pyrun_ls%%"
+"*}
+    set -f
+    # shellcheck disable=SC2086  # split into fields on purpose
+    set -- $pyrun_l
+    set +f
+    [ "$#" -ge 5 ] || return 2
+    pyrun_tsize=$5
+    pyrun_safe "$1" "$3" "$4" "$pyrun_te" || return 1
+    if [ -n "$pyrun_tcfg" ]; then
+        pyrun_l=${pyrun_ls#*"
+"}
+        set -f
+        # shellcheck disable=SC2086
+        set -- $pyrun_l
+        set +f
+        pyrun_cfg_size=${5-} pyrun_cfg_sized=$pyrun_tcfg
+    fi
+    return 0
+}
+
+# pyrun_ls_chain LS-OPTIONS DIR NAME...: one `ls` of `/`, each directory down to DIR
+# (a real path) and the NAMEs below DIR, each a prefix of the next, so that `ls` lists
+# them in that order, one line each (mode, links, uid, gid, size). `/` and each
+# directory down to DIR must pass the holder rule (ownership.above_reason: whoever can
+# write one of them can swap what lies below for their own). 0 with the NAMEs' lines
+# left in $pyrun_ls; 1 when a directory fails; 2 when `ls` does.
+pyrun_ls_chain() {
+    pyrun_o=$1 pyrun_d=${2%/}
+    shift 2
+    pyrun_a=$pyrun_d
+    set -- "$@" /
+    while [ -n "$pyrun_a" ]; do
+        set -- "$@" "$pyrun_a"
+        pyrun_a=${pyrun_a%/*}
+    done
+    pyrun_ls=$(LC_ALL=C /bin/ls "$pyrun_o" -- "$@" 2>/dev/null) || return 2
+    pyrun_a=/ pyrun_rest=${pyrun_d#/}
+    while :; do
         pyrun_l=${pyrun_ls%%"
 "*}
         pyrun_ls=${pyrun_ls#*"
@@ -215,16 +237,14 @@ pyrun_trusted() {
         set -- $pyrun_l
         set +f
         [ "$#" -ge 5 ] || return 2
-        if [ "$pyrun_a" = "$pyrun_tcfg" ]; then
-            pyrun_cfg_size=$5 pyrun_cfg_sized=$pyrun_a
-        elif [ "$pyrun_a" = "$pyrun_te" ]; then
-            pyrun_tsize=$5
-            pyrun_safe "$1" "$3" "$4" "$pyrun_a" || return 1
-        else
-            pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
-        fi
+        pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
+        [ -n "$pyrun_rest" ] || return 0
+        pyrun_a=${pyrun_a%/}/${pyrun_rest%%/*}
+        case $pyrun_rest in
+            */*) pyrun_rest=${pyrun_rest#*/} ;;
+            *) pyrun_rest= ;;
+        esac
     done
-    return 0
 }
 
 # pyrun_safe MODE UID GID PATH [holder]: ownership._judged over one `ls -ln` line's
@@ -253,28 +273,7 @@ pyrun_safe() {
 # you, return 3 (the slow path follows it). Costs two `ls`: the link's, the target's.
 pyrun_trusted_link() {
     pyrun_lk=$1 pyrun_cfg_size='' pyrun_cfg_sized=''
-    # `/` and each directory down to the holder (as pyrun_trusted), then the link.
-    set -- /
-    pyrun_a='' pyrun_rest=${pyrun_h#/}/
-    while [ -n "$pyrun_rest" ]; do
-        pyrun_part=${pyrun_rest%%/*}
-        pyrun_rest=${pyrun_rest#*/}
-        [ -n "$pyrun_part" ] || continue
-        pyrun_a=$pyrun_a/$pyrun_part
-        set -- "$@" "$pyrun_a"
-    done
-    pyrun_ls=$(LC_ALL=C /bin/ls -ldnq -- "$@" "$pyrun_lk" 2>/dev/null) || return 2
-    for pyrun_a in "$@"; do
-        pyrun_l=${pyrun_ls%%"
-"*}
-        pyrun_ls=${pyrun_ls#*"
-"}
-        set -f
-        # shellcheck disable=SC2086  # split into fields on purpose
-        set -- $pyrun_l
-        set +f
-        pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
-    done
+    pyrun_ls_chain -ldnq "$pyrun_h" "$1" || return
     pyrun_l=$pyrun_ls
     pyrun_lt=${pyrun_l#*" $pyrun_lk -> "}
     [ "$pyrun_lt" != "$pyrun_l" ] || return 3
