@@ -184,30 +184,12 @@ pyrun_trusted() {
     fi
     # $1 and, for pyrun-resolve, its pyvenv.cfg, whose size the label wants (so it
     # costs no `wc`), in the one `ls` that judges the directories down to the holder.
-    pyrun_cfg_size='' pyrun_cfg_sized='' pyrun_te=$1 pyrun_tcfg=''
+    pyrun_cfg_size='' pyrun_cfg_sized='' pyrun_tcfg=''
     if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$1/pyvenv.cfg" ]; then
         pyrun_tcfg=$1/pyvenv.cfg
     fi
     pyrun_ls_chain -ldnqL "$pyrun_h" "$1" ${pyrun_tcfg:+"$pyrun_tcfg"} || return
-    pyrun_l=${pyrun_ls%%"
-"*}
-    set -f
-    # shellcheck disable=SC2086  # split into fields on purpose
-    set -- $pyrun_l
-    set +f
-    [ "$#" -ge 5 ] || return 2
-    pyrun_tsize=$5
-    pyrun_safe "$1" "$3" "$4" "$pyrun_te" || return 1
-    if [ -n "$pyrun_tcfg" ]; then
-        pyrun_l=${pyrun_ls#*"
-"}
-        set -f
-        # shellcheck disable=SC2086
-        set -- $pyrun_l
-        set +f
-        pyrun_cfg_size=${5-} pyrun_cfg_sized=$pyrun_tcfg
-    fi
-    return 0
+    pyrun_ls_names "$1" "$pyrun_tcfg" "$pyrun_tcfg"
 }
 
 # pyrun_ls_chain LS-OPTIONS DIR NAME...: one `ls` of `/`, each directory down to DIR
@@ -245,6 +227,32 @@ pyrun_ls_chain() {
             *) pyrun_rest= ;;
         esac
     done
+}
+
+# pyrun_ls_names PATH CFG CFG-AS, after pyrun_ls_chain: PATH's line (a `.venv`, a
+# version file or a link's target: the rule without the sticky exception; its size in
+# $pyrun_tsize), then, when CFG is not empty, CFG's (its size for the label, said to be
+# CFG-AS's). 0: safe; 1: not; 2: `ls` said something else.
+pyrun_ls_names() {
+    pyrun_l=${pyrun_ls%%"
+"*}
+    set -f
+    # shellcheck disable=SC2086  # split into fields on purpose
+    set -- "$1" "$2" "$3" $pyrun_l
+    set +f
+    [ "$#" -ge 8 ] || return 2
+    pyrun_tsize=$8
+    pyrun_safe "$4" "$6" "$7" "$1" || return 1
+    if [ -n "$2" ]; then
+        pyrun_l=${pyrun_ls#*"
+"}
+        set -f
+        # shellcheck disable=SC2086
+        set -- "$1" "$2" "$3" $pyrun_l
+        set +f
+        pyrun_cfg_size=${8-} pyrun_cfg_sized=$3
+    fi
+    return 0
 }
 
 # pyrun_safe MODE UID GID PATH [holder]: ownership._judged over one `ls -ln` line's
@@ -302,45 +310,19 @@ pyrun_trusted_link() {
         esac
     done
     [ -n "$pyrun_lp" ] || pyrun_lp=/
-    # `/` and each directory down to the target: no link among them, then one `ls`.
-    set -- /
-    pyrun_a='' pyrun_rest=${pyrun_lp#/}/
-    while [ -n "$pyrun_rest" ]; do
-        pyrun_part=${pyrun_rest%%/*}
-        pyrun_rest=${pyrun_rest#*/}
-        [ -n "$pyrun_part" ] || continue
-        pyrun_a=$pyrun_a/$pyrun_part
+    # No link on the way to the target (else the path is not its real one), then `/`
+    # and each directory down to it judged as holders, the target as $1 itself.
+    pyrun_a=$pyrun_lp
+    while [ -n "${pyrun_a%/}" ]; do
         [ ! -L "$pyrun_a" ] || return 3
-        set -- "$@" "$pyrun_a"
+        pyrun_a=${pyrun_a%/*}
     done
     pyrun_lcfg=
     if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_lp/pyvenv.cfg" ]; then
         pyrun_lcfg=${pyrun_lp%/}/pyvenv.cfg
-        set -- "$@" "$pyrun_lcfg"
     fi
-    # Each a prefix of the next: ls sorts them as given, one line each.
-    pyrun_ls=$(LC_ALL=C /bin/ls -ldnqL -- "$@" 2>/dev/null) || return 2
-    pyrun_ls=$pyrun_ls"
-"
-    for pyrun_a in "$@"; do
-        pyrun_l=${pyrun_ls%%"
-"*}
-        pyrun_ls=${pyrun_ls#*"
-"}
-        set -f
-        # shellcheck disable=SC2086
-        set -- $pyrun_l
-        set +f
-        [ "$#" -ge 5 ] || return 2
-        if [ "$pyrun_a" = "$pyrun_lcfg" ]; then
-            pyrun_cfg_size=$5 pyrun_cfg_sized=$pyrun_lk/pyvenv.cfg
-        elif [ "$pyrun_a" = "$pyrun_lp" ]; then
-            pyrun_tsize=$5
-            pyrun_safe "$1" "$3" "$4" "$pyrun_a" || return 1
-        else
-            pyrun_safe "$1" "$3" "$4" "$pyrun_a" holder || return 1
-        fi
-    done
+    pyrun_ls_chain -ldnqL "${pyrun_lp%/*}" "$pyrun_lp" ${pyrun_lcfg:+"$pyrun_lcfg"} || return
+    pyrun_ls_names "$pyrun_lp" "$pyrun_lcfg" "$pyrun_lk/pyvenv.cfg" || return
     [ "$pyrun_lu" = 0 ] || [ "$pyrun_lu" = "${pyrun_me-}" ] && return 0
     [ -n "${pyrun_me-}" ] && return 1
     return 3

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -280,27 +281,42 @@ def fill(word: str, places: dict[str, str]) -> str:
     return word
 
 
-@pytest.mark.parametrize("how", POINTED)
-def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
+def placeholders(world: World) -> dict[str, str]:
+    """What each placeholder of POINTED and WRITES stands for in `world`, in the order
+    `fill` replaces them."""
     base = world.base
-    places = {
+    return {
         "<base-prefix>": str(base.prefix),
         "<base-site>": str(base.site_packages),
         "<base-stdlib>": str(base.stdlib),
         "<base-parent>": str(base.prefix.parent),
         "<base-name>": base.prefix.name,
+        "<base-python>": str(base.python),
+        "~/.local/lib/python3.X": str(world.home / ".local" / "lib" / f"python{base.minor}"),
         "~/.local": str(world.home / ".local"),
         "~": str(world.home),
     }
+
+
+def variables(words: list[str], places: dict[str, str]) -> dict[str, str]:
+    """The leading ``NAME=value`` words of an attempt, taken off `words`, filled in."""
     env = {}
+    while re.fullmatch(r"[A-Z_]+=.*", words[0]):
+        name, value = words.pop(0).split("=", 1)
+        env[name] = fill(value, places)
+    return env
+
+
+@pytest.mark.parametrize("how", POINTED)
+def test_install_pointed_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
+    base = world.base
+    places = placeholders(world)
+    words = how.split()
+    env = variables(words, places)
     if "<other-" in how:  # a base on PATH that is not this environment's
         other = need_minor(world.bases, next(m for m in MINORS if m != base.minor))
         places["<other-base-site>"] = str(other.site_packages)
         env["PATH"] = world.path_with(world.shims, base.bin, other.bin)
-    words = how.split()
-    while words[0].startswith("PIP_"):
-        name, value = words.pop(0).split("=", 1)
-        env[name] = fill(value, places)
     argv = [fill(word, places) for word in words]
     at = argv.index("pip") + 1 if "-m" in argv else 1
     argv[at:at] = ["install"]
@@ -327,20 +343,11 @@ def git_project(root: Path) -> Path:
 
 @pytest.mark.parametrize("how", WRITES)
 def test_pip_writing_into_the_base_or_user_site_is_refused(world: World, how: str) -> None:
-    base = world.base
-    places = {
-        "<base-site>": str(base.site_packages),
-        "<base-stdlib>": str(base.stdlib),
-        "<base-python>": str(base.python),
-        "~/.local/lib/python3.X": str(world.home / ".local" / "lib" / f"python{base.minor}"),
-    }
+    places = placeholders(world)
     if "<repo>" in how:
         places["<repo>"] = str(git_project(world.root))
-    env = {}
     words = how.split()
-    while words[0].startswith(("PIP_", "TMPDIR")):
-        name, value = words.pop(0).split("=", 1)
-        env[name] = fill(value, places)
+    env = variables(words, places)
     said = refusal(world.run([fill(word, places) for word in words], env=env))
     named = [word for word in words[1:] if word.startswith("-") and word != "-e"] + list(env)
     assert named[0] in said, said  # the option, or the variable, that named the path
