@@ -42,7 +42,7 @@ esac
 # "program:packages" (packages joined by +): what apt-get installs for each program the
 # tests drive; a program's tests skip without it (and fail in CI).
 tools="zsh:zsh fish:fish tmux:tmux strace:strace shellcheck:shellcheck direnv:direnv
-cc:gcc+libc6-dev setpriv:util-linux unshare:util-linux
+cc:gcc+libc6-dev setpriv:util-linux unshare:util-linux git:git
 aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu+libc6-dev-arm64-cross qemu-aarch64:qemu-user"
 missing_tools() {
     for pair in $tools; do
