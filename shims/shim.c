@@ -1368,6 +1368,15 @@ static void pyrun_read_pin(void) {
     debug(file, " asks for Python ", pinned_minor, NULL);
 }
 
+/* An activated environment (`step`) of another version than the version file asks
+ * for: it runs, with one line on stderr, which the slow path prints (and the hooks
+ * show), so this copy hands it over: 1. Otherwise 0, and the step goes on. */
+static int activation_beats_pin(const char *prefix, const char *step) {
+    if (req != &pinned_req || executable(cat(prefix, "/bin/python", req->minor, NULL))) return 0;
+    defer(cat(step, " ", prefix, " is not Python ", req->minor, ", which the version file asks for", NULL));
+    return 1;
+}
+
 static void pyrun_decide(void) {
     /* Whoever can write to the data or shims directory chooses what every shim runs:
      * when either is someone else's or group/world-writable, the slow path refuses with
@@ -1408,7 +1417,7 @@ static void pyrun_decide(void) {
             defer(cat("VIRTUAL_ENV ", prefix, " is not a virtual environment (no pyvenv.cfg)", NULL));
             return;
         }
-        if (pyrun_use_env(prefix, "VIRTUAL_ENV")) return;
+        if (activation_beats_pin(prefix, "VIRTUAL_ENV") || pyrun_use_env(prefix, "VIRTUAL_ENV")) return;
     }
     /* 2. CONDA_PREFIX, a named environment */
     char *conda_base = NULL;
@@ -1422,7 +1431,8 @@ static void pyrun_decide(void) {
             return;
         }
         if (pyrun_conda_is_base()) conda_base = prefix;
-        else if (pyrun_use_env(prefix, "CONDA_PREFIX")) return;
+        else if (activation_beats_pin(prefix, "CONDA_PREFIX") || pyrun_use_env(prefix, "CONDA_PREFIX"))
+            return;
     }
     /* 3. .venv: walk up from the physical working directory */
     if (!dir) {

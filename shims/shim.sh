@@ -620,6 +620,14 @@ pyrun_pin_in() {
     return 1
 }
 
+# pyrun_activation_beats_pin PREFIX STEP: an activated environment of another version
+# than the version file asks for runs, with one line on stderr that the slow path
+# prints (and the hooks show), so this copy hands it over (0). 1: the step goes on.
+pyrun_activation_beats_pin() {
+    [ -n "$pyrun_pinned" ] && [ ! -x "$1/bin/python$pyrun_minor" ] || return 1
+    pyrun_defer="$2 $1 is not Python $pyrun_minor, which the version file asks for"
+}
+
 pyrun_read_pin() {
     pyrun_w=$pyrun_cwd
     pyrun_found=
@@ -679,7 +687,7 @@ pyrun_read_pin() {
         while :; do  # uv reads 3.012 as 3.12
             case $pyrun_m in 0?*) pyrun_m=${pyrun_m#0} ;; *) break ;; esac
         done
-        pyrun_minor=3.$pyrun_m
+        pyrun_minor=3.$pyrun_m pyrun_pinned=1
         pyrun_path_names="python$pyrun_minor python3 python"
         pyrun_debug "$pyrun_f asks for Python $pyrun_minor"
         return
@@ -708,6 +716,7 @@ pyrun_decide() {
     [ "${#pyrun_cwd}" -le 4095 ] || pyrun_deep=1
     # 0. A version file gives an unversioned name its version. A bad switch is the
     # slow path's error for every name, as the resolver reads it for every name.
+    pyrun_pinned=
     case ${PYRUN_PYTHON_VERSION_FILES:-$pyrun_pin} in
         0) ;;
         1)
@@ -731,6 +740,7 @@ pyrun_decide() {
                     pyrun_defer="VIRTUAL_ENV $pyrun_p is not a virtual environment (no pyvenv.cfg)"
                     return
                 fi
+                pyrun_activation_beats_pin "$pyrun_p" VIRTUAL_ENV && return
                 pyrun_use_env "$pyrun_p" VIRTUAL_ENV && return
                 ;;
             *) pyrun_defer="VIRTUAL_ENV is a relative path"; return ;;
@@ -753,6 +763,7 @@ pyrun_decide() {
         if pyrun_conda_is_base; then
             pyrun_conda_base=$pyrun_prefix
         else
+            pyrun_activation_beats_pin "$pyrun_prefix" CONDA_PREFIX && return
             pyrun_use_env "$pyrun_prefix" CONDA_PREFIX && return
         fi
     fi

@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -501,3 +502,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("skipped for what this machine lacks")
         for what, number in sorted(counts.items(), key=lambda item: -item[1]):
             terminalreporter.write_line(f"{number:5d} skipped, each needs {what}")
+
+
+@pytest.fixture
+def public_root() -> Iterator[Path]:
+    """A directory every user can reach (pytest's own tmp is root's alone)."""
+    root = Path(tempfile.mkdtemp(prefix="pyrun-public-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root)

@@ -63,6 +63,7 @@ TREES = {
     "nocfg": "nocfg/src",
     "dangling": "dangling/src",
     "uv": "uvproj/pkg",
+    "pinned": "pinproj/src",  # pinproj/.python-version asks for 3.11; no .venv
 }
 BROKEN_TREES = ("nocfg", "dangling")
 PATH_ORDERS = ("311-first", "312-first", "only-312-dir", "impostors-first")
@@ -180,6 +181,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelh
     (root / "upproj" / "a" / "other").symlink_to("../../cwdproj/.venv")
     (root / "nocfg" / ".venv" / "bin").mkdir(parents=True)
     dangling_venv(root / "dangling" / ".venv")
+    (root / "pinproj" / ".python-version").write_text("3.11\n")
     # Fake conda: a base install and a named env, interpreters linked, no pyvenv.cfg.
     link_interpreter(lab.conda_root / "bin", b311, "python3", "python3.11")
     (lab.conda_root / "conda-meta").mkdir()
@@ -360,6 +362,8 @@ DEFERRALS = {
         r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has no working interpreter"
         r"|VIRTUAL_ENV /.* is not a virtual environment \(no pyvenv\.cfg\)"
         r"|CONDA_PREFIX /.* is not a conda environment \(no conda-meta\)"
+        # an activated environment that wins over a version file asking for another
+        r"|(?:VIRTUAL_ENV|CONDA_PREFIX) /.* is not Python 3\.\d+, which the version file asks for"
     ),
     # a .venv or version file someone else controls (ownership.py), or a version file
     # that is no regular file or too large (version_file.py): the resolver warns, walks on
@@ -677,6 +681,13 @@ GROUPS = {
         Scenario("uv", venv="missing", conda="base"),
         Scenario("up3", venv="relative", conda="root"),
     ],
+    # An activated environment (3.12) against a version file asking for 3.11.
+    "pin-vs-activation": [
+        Scenario("pinned"),
+        Scenario("pinned", venv="valid"),
+        Scenario("pinned", conda="named"),
+        Scenario("pinned", venv="valid", conda="named"),
+    ],
 }
 
 
@@ -725,6 +736,28 @@ def test_shell_and_resolver_agree(setup: Setup, group: str) -> None:
     for case, (_sit, answer, _found) in zip(cases, results):
         if case.tree in BROKEN_TREES and case.venv != "valid" and case.conda != "named":
             assert answer.error, f"{case}: a broken .venv must be an error, got {answer}"
+        if case.tree == "pinned" and not re.search(r"3\.\d+$", case.name):
+            assert_activation_beats_pin(setup, case, answer)
+
+
+def assert_activation_beats_pin(s: Setup, case: Case, answer: Answer) -> None:
+    """An unversioned name against pinproj's 3.11: an activated 3.12 environment runs,
+    with one line saying so; with none, the pin's isolated environment runs silently."""
+    assert answer.code == 0 and answer.argv, f"{case}: {answer}"
+    if case.venv == "valid":
+        variable, activated, undo = "VIRTUAL_ENV", s.lab.myenv, "deactivate"
+    elif case.conda == "named":
+        variable, activated, undo = "CONDA_PREFIX", s.lab.conda_named, "conda deactivate"
+    else:
+        assert answer.kind == "isolated" and not answer.warnings, f"{case}: {answer}"
+        return
+    assert answer.argv[0].startswith(f"{activated}/bin/"), f"{case}: {answer}"
+    assert answer.kind == variable, f"{case}: {answer}"
+    pin = s.lab.root / "pinproj" / ".python-version"
+    assert answer.warnings == [
+        f"pyrun: {variable}={activated} is not Python 3.11, which {pin} asks for: "
+        f"the activated environment runs; `{undo}` to follow the file"
+    ], f"{case}: {answer}"
 
 
 # -- random trees and environments ---------------------------------------------------------

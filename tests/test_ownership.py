@@ -14,8 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -273,15 +271,6 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
 
 
 # -- as an unprivileged user ---------------------------------------------------------------
-
-
-@pytest.fixture
-def public_root() -> Iterator[Path]:
-    """A directory every user can reach (pytest's own tmp is root's alone)."""
-    root = Path(tempfile.mkdtemp(prefix="pyrun-public-"))
-    root.chmod(0o755)
-    yield root
-    shutil.rmtree(root)
 
 
 def shims_for_everyone(public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch) -> Paths:

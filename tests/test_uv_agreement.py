@@ -29,6 +29,14 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
   install elsewhere.
 * A relative PATH entry: uv searches it (from the working directory), pyrun ignores
   it, so pyrun answers as uv does with that entry removed.
+* A version file against an activated environment of another version: uv's
+  ``python find`` takes the file, pyrun runs the activated environment and says so in
+  one line (``uv pip install`` takes the activated environment too). Against a .venv
+  of another version: uv's ``pip install`` ignores the file, pyrun's pip follows it as
+  its python does. uv reads version files only with configuration on, so the pinned
+  trees' cases run uv without UV_NO_CONFIG and with an empty user configuration.
+* Below a directory the user may not search, uv fails; pyrun walks on (a test of its
+  own, as an unprivileged user).
 
 How uv is run: offline, with no config, no managed Pythons (an empty
 UV_PYTHON_INSTALL_DIR), its own cache, and no .python-version or pyproject.toml
@@ -66,11 +74,13 @@ from tests.conftest import (
     Base,
     World,
     assert_bases_untouched,
+    clean_env,
     need,
     need_minor,
     new_world,
     snapshot,
 )
+from tests.test_ownership import NOBODY, shims_for_everyone
 
 UV = Path(sys.executable).parent / "uv"
 
@@ -88,8 +98,12 @@ TREES: dict[str, str] = {
     "its logical parents a 3.11 one",
     "no-cfg": "nearest .venv has no pyvenv.cfg (broken)",
     "dangling": "nearest .venv's bin/python is a dangling symlink (broken)",
+    "pin-3.11": "a .python-version asking for 3.11 in the working directory",
+    "pin-3.12": "a .python-version asking for 3.12 in the working directory",
+    "pin-venv": ".venv (3.11) and a .python-version asking for 3.12",
 }
 BROKEN_TREES = ("no-cfg", "dangling")
+PINS = {"pin-3.11": "3.11", "pin-3.12": "3.12", "pin-venv": "3.12"}  # tree -> minor asked
 FEW_TREES = ("none", "cwd", "no-cfg")  # for the extra dimensions below
 
 # VIRTUAL_ENV: unset, an existing 3.12 venv, a directory that does not exist; and on
@@ -241,7 +255,7 @@ class Lab:
 
     def uv_env(self, case: Case) -> dict[str, str | None]:
         root = self.world.root
-        return {
+        env: dict[str, str | None] = {
             "PATH": os.pathsep.join(self.path(case)),
             "UV_OFFLINE": "1",
             "UV_PYTHON_DOWNLOADS": "never",
@@ -251,6 +265,11 @@ class Lab:
             "UV_PYTHON_INSTALL_DIR": str(root / "uv-pythons"),
             "NO_COLOR": "1",
         }
+        if case.tree in PINS:
+            # UV_NO_CONFIG hides .python-version from uv too: a pinned tree's case reads
+            # configuration, from an empty user directory (and no uv.toml above).
+            env.update(UV_NO_CONFIG=None, XDG_CONFIG_HOME=str(root / "uv-config"))
+        return env
 
     def repro(self, case: Case) -> str:
         env = self.activation(case)
@@ -362,6 +381,11 @@ def build_trees(world: World, top: Path) -> tuple[dict[str, Path], dict[str, Pat
     broken["dangling"] = dangling_env(t["dangling"] / ".venv", top / "removed-base" / "bin")
     cwd["dangling"] = t["dangling"]
 
+    venv(t["pin-venv"] / ".venv", b11)
+    for tree, minor in PINS.items():
+        cwd[tree] = mkdir(t[tree])
+        (t[tree] / ".python-version").write_text(f"{minor}\n")
+
     assert set(cwd) == set(TREES)
     return cwd, broken
 
@@ -388,6 +412,8 @@ def lab(
     root = tmp_path_factory.mktemp("uv-agreement")
     assert_nothing_above(root)
     (root / "uv-pythons").mkdir()
+    (root / "uv-config").mkdir()
+    assert not os.path.lexists("/etc/uv/uv.toml"), "uv's system configuration would leak in"
     b11, b12 = bases["3.11"], bases["3.12"]
     world = new_world(root, bases, wheelhouse, b12)
     home = world.home
@@ -626,10 +652,33 @@ def assert_isolated(lab: Lab, case: Case, outcome: Outcome, base: str) -> None:
     assert os.path.realpath(data["base"]) == base, explain(lab, case, outcome, chose)
 
 
+def activated_over_pin(lab: Lab, case: Case) -> Path | None:
+    """The activated environment that runs where `uv python find` takes the version file
+    instead: a deliberate difference (the README's table). The "other" VIRTUAL_ENV is
+    3.12 and the named conda environment 3.11."""
+    pin = PINS.get(case.tree)
+    if pin is None or case.minor is not None:
+        return None
+    if case.venv == "other":
+        return lab.venvs["other"] if pin != "3.12" else None
+    if case.venv in ("unset", *NO_ENV_VIRTUAL_ENVS) and case.conda == "named":
+        return lab.conda_named if pin != "3.11" else None
+    return None
+
+
 @pytest.mark.parametrize("case", PYTHON_CASES, ids=lambda case: case.id)
 def test_python_find_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> None:
     outcome = outcomes[case]
     answer = outcome.answer
+    activated = activated_over_pin(lab, case)
+    if activated is not None:
+        # uv runs the pinned version; pyrun the environment the user activated, saying so.
+        followed = answer.path != os.path.realpath(activated)
+        assert followed, explain(lab, case, outcome, "uv should follow the pin")
+        assert_same_env(lab, case, outcome, os.path.realpath(activated))
+        said = f"which {lab.cwd[case.tree] / '.python-version'} asks for: the activated"
+        assert said in outcome.pyrun.stderr, explain(lab, case, outcome, "no warning")
+        return
     if case.path == "relative":
         # pyrun ignores the relative entry: it answers as uv does without it.
         answer = outcome_of(lab, outcomes, case.with_(path="standard")).answer
@@ -650,6 +699,15 @@ def test_python_find_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case)
         )
 
 
+def pin_passes_venv(lab: Lab, case: Case, answer: UvAnswer) -> bool:
+    """`uv pip install` took a .venv of another version than the version file asks for:
+    uv pip ignores the file, pyrun's `pip` follows it as `python` does (the README's
+    table), so that pip installs where python imports from."""
+    assert answer.path is not None
+    chosen = expected_source(lab, case, answer.path)
+    return case.tree == "pin-venv" and case.minor is None and chosen == ".venv"
+
+
 @pytest.mark.parametrize("case", PIP_CASES, ids=lambda case: case.id)
 def test_pip_install_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> None:
     outcome = outcomes[case]
@@ -662,11 +720,12 @@ def test_pip_install_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case)
     broken = broken_before(lab, case, uv_rank(lab, case, answer))
     if broken is not None:
         assert_one_line_error(lab, case, outcome, broken)
-    elif answer.kind == "env":
+    elif answer.kind == "env" and not pin_passes_venv(lab, case, answer):
         assert answer.path is not None
         assert_same_env(lab, case, outcome, answer.path)
-    elif answer.kind == "no-venv":
-        # pyrun installs into the isolated environment of what `uv python find` picks.
+    elif answer.kind in ("no-venv", "env"):
+        # pyrun installs into the isolated environment of what `uv python find` picks;
+        # so does `pip` where the .venv is not the version the pin asks for.
         python = case.with_(request="python" + case.request[len("pip") :])
         found = outcome_of(lab, outcomes, python)
         assert found.answer.kind == "base", explain(lab, python, found, "expected a base")
@@ -757,6 +816,15 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         # uv skips a VIRTUAL_ENV that is no environment for pip too; pyrun refuses.
         ("cwd", "gone", "unset", "pip"): ("env", trees / "cwd" / ".venv"),
         ("cwd", "plain", "named", "pip"): ("env", lab.conda_named),
+        # uv reads the version files: the pin beats PATH's order, a .venv of another
+        # version and an activated environment for `python find`, not for `pip install`.
+        ("pin-3.12", *unset, "python"): ("base", b12),
+        ("pin-3.11", "other", "unset", "python"): ("base", b11),
+        ("pin-3.12", "unset", "named", "python"): ("base", b12),
+        ("pin-venv", *unset, "python"): ("base", b12),
+        ("pin-3.11", "other", "unset", "pip"): ("env", lab.venvs["other"]),
+        ("pin-venv", *unset, "pip"): ("env", trees / "pin-venv" / ".venv"),
+        ("pin-3.11", *unset, "pip"): ("no-venv", None),
     }
     for key, (kind, path) in expected.items():
         case = Case(*key)
@@ -765,3 +833,48 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         assert (outcome.answer.kind, outcome.answer.path) == (kind, want), explain(
             lab, case, outcome, "uv's answer is not what this case was built for"
         )
+
+
+# -- a directory the user may no longer search -------------------------------------------
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_below_a_directory_you_may_not_search(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shell left below a directory whose owner then ran `chmod 700` on it: uv fails
+    ("Permission denied" on the .venv it cannot look at); pyrun takes what it cannot
+    see as absent and walks on to the project's .venv above, the documented difference
+    (the README's table). Run as an unprivileged user: root may search anything."""
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
+    project = public_root / "proj"
+    (project / ".venv" / "bin").mkdir(parents=True)
+    (project / ".venv" / "pyvenv.cfg").write_text("home = /nonexistent\n")
+    program = project / ".venv" / "bin" / "python3"
+    program.write_text("#!/bin/sh\necho ran proj\n")
+    program.chmod(0o755)
+    cwd = project / "locked" / "sub"
+    cwd.mkdir(parents=True)
+    cache = public_root / "uv-cache"
+    cache.mkdir()
+    for path in (project, project / ".venv", project / ".venv" / "bin", program, cwd, cache):
+        os.chown(path, NOBODY, NOBODY)
+    uv = public_root / "uv"
+    shutil.copy2(UV, uv)
+    (project / "locked").chmod(0o700)  # root's: the user may not search it
+    env = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env.update(UV_NO_CONFIG="1", UV_OFFLINE="1", UV_CACHE_DIR=str(cache), NO_COLOR="1")
+    as_nobody = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    # The working directory is entered as root, before setpriv drops to the user.
+    ran = {
+        who: subprocess.run(
+            [*as_nobody, *argv], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+        for who, argv in (
+            ("uv", [str(uv), "python", "find"]),
+            ("pyrun", [str(paths.shims / "python3")]),
+        )
+    }
+    assert ran["uv"].returncode != 0, ran["uv"]
+    assert "Permission denied" in ran["uv"].stderr, ran["uv"]
+    assert (ran["pyrun"].returncode, ran["pyrun"].stdout) == (0, "ran proj\n"), ran["pyrun"]

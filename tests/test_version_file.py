@@ -119,7 +119,8 @@ def test_shims_and_resolver_read_version_files_alike(setup: Setup) -> None:  # n
         "3.11",
         XDG_CONFIG_HOME=str(glob),
     )
-    # A .venv or VIRTUAL_ENV of another version does not count; one that matches does.
+    # A .venv of another version does not count; one that matches does. An activated
+    # environment wins over the file (with a warning, test_agreement's pin-vs-activation).
     project = world.root / "project"
     handmade_venv(project / ".venv", s.lab.bases["3.11"])
     work = pinned_dir(project, "3.12\n")
@@ -128,7 +129,7 @@ def test_shims_and_resolver_read_version_files_alike(setup: Setup) -> None:  # n
     matching = world.root / "matching"
     handmade_venv(matching / ".venv", s.lab.bases["3.12"])
     ask("a 3.12 .venv under a 3.12 pin", "python", pinned_dir(matching, "3.12\n"), "3.12")
-    ask("VIRTUAL_ENV 3.12 under a 3.11 pin", "python", outer, "3.11", VIRTUAL_ENV=str(s.lab.myenv))
+    ask("VIRTUAL_ENV 3.12 under a 3.11 pin", "python", outer, "3.12", VIRTUAL_ENV=str(s.lab.myenv))
     # Turned off: the file is not read.
     ask("PYRUN_PYTHON_VERSION_FILES=0", "python", inner, "3.11", PYRUN_PYTHON_VERSION_FILES="0")
     # A version nothing here has, and a bad switch: one-line errors, the same everywhere.

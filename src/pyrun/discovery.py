@@ -27,6 +27,9 @@ runs as its isolated environment, pip without a virtual environment installs the
 a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
 that someone else controls is skipped with a warning (ownership.py), PATH entries that
 are not absolute are ignored, and a deleted working directory only skips ``.venv``.
+A version file gives an unversioned name its version (version_file.py), but an
+environment the user activated wins over it, with a warning when they disagree; pip
+follows the file as python does, where ``uv pip install`` ignores it.
 """
 
 from __future__ import annotations
@@ -325,16 +328,26 @@ class Resolver:
             self.warnings.append(message)
             self._note(source, Outcome.SKIPPED, message)
             return None
-        if not environment.has_minor(prefix, self.request.minor):
-            self._note(
-                source,
-                Outcome.SKIPPED,
-                f"{prefix} is not Python {self.request.minor} "
-                f"(it has no bin/python{self.request.minor})",
-            )
-            return None
-        argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
+        if not environment.has_minor(prefix, self.request.minor):
+            if activated is None or not self.request.pinned_by:
+                self._note(
+                    source,
+                    Outcome.SKIPPED,
+                    f"{prefix} is not Python {self.request.minor} "
+                    f"(it has no bin/python{self.request.minor})",
+                )
+                return None
+            # An environment the user activated wins over a version file, as activation
+            # does without pyrun (and as `uv pip install` does): said once per run.
+            unset = "conda deactivate" if source is Source.CONDA_PREFIX else "deactivate"
+            message = (
+                f"{where} is not Python {self.request.minor}, which {self.request.pinned_by} "
+                f"asks for: the activated environment runs; `{unset}` to follow the file"
+            )
+            self.warnings.append(message)
+            how = f"activated: it wins over {self.request.pinned_by}"
+        argv = self._program(prefix, own_env=True)
         self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
