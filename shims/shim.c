@@ -1174,6 +1174,64 @@ static long list_pythons(const char *dir, char **found, size_t room, size_t *cou
     return os_dir_close(&d) < 0 ? -1 : pythons;
 }
 
+/* -- 5. Pythons uv or pyenv installed, not on PATH (src/pyrun/installed.py) ------------- */
+
+/* `0` or 1-99 without a leading zero, as installed.py's _NUMBER: past it, or NULL. */
+static const char *release_number(const char *s, long *value) {
+    if (*s == '0') { *value = 0; return s + 1; }
+    if (*s < '1' || *s > '9') return NULL;
+    *value = *s++ - '0';
+    if (*s >= '0' && *s <= '9') *value = *value * 10 + (*s++ - '0');
+    return s;
+}
+
+/* The newest release of the version asked for (of any 3.X) in `dir`, uv's
+ * `cpython-3.X.Y-<platform>` names (`uv`) or pyenv's `3.X.Y`, as
+ * `<dir>/<name>/bin/python3.X`; of one release, the name first in bytes. NULL: none. */
+static char *newest_installed(const char *dir, int uv) {
+    struct os_dir d;
+    if (!os_dir_open(&d, dir)) return NULL;
+    char *best = NULL, *best_y = NULL;
+    long by = -1, bp = -1;
+    for (const char *name; (name = os_dir_next(&d));) {
+        const char *prefix = uv ? "cpython-3." : "3.";
+        if (!starts_with(name, prefix)) continue;
+        const char *y = name + strlen(prefix), *e;
+        long vy, vp;
+        if (!(e = release_number(y, &vy)) || *e != '.') continue;
+        char *ys = cut(y, (size_t)(e - y));
+        if (!(e = release_number(e + 1, &vp))) continue;
+        if (uv ? *e != '-' || find(e, '+') : *e != 0) continue;
+        if (*req->minor && !streq(req->minor + 2, ys)) continue;
+        if (vy < by || (vy == by && (vp < bp || (vp == bp && strcmp_(name, best) >= 0)))) continue;
+        best = cut(name, strlen(name)), best_y = ys, by = vy, bp = vp;
+    }
+    os_dir_close(&d);
+    return best ? cat(dir, "/", best, "/bin/python3.", best_y, NULL) : NULL;
+}
+
+/* uv's directory (UV_PYTHON_INSTALL_DIR, else $XDG_DATA_HOME/uv/python, else
+ * ~/.local/share/uv/python), then pyenv's versions/: 1 when decided. */
+static int pyrun_installed(void) {
+    const char *chosen = env_or_empty("UV_PYTHON_INSTALL_DIR"), *data = env_or_empty("XDG_DATA_HOME");
+    const char *home = env_or_empty("HOME"), *uv = NULL;
+    if (*chosen) uv = chosen[0] == '/' ? chosen : NULL;
+    else if (data[0] == '/') uv = cat(data, "/uv/python", NULL);
+    else if (home[0] == '/') uv = cat(home, "/.local/share/uv/python", NULL);
+    const char *versions = cat(pyenv_root, "/versions", NULL);
+    const char *dirs[2] = {uv, versions[0] == '/' ? versions : NULL};
+    for (int i = 0; i < 2; i++) {
+        char *candidate = dirs[i] ? newest_installed(dirs[i], i == 0) : NULL;
+        if (!candidate) continue;
+        if (!exec_file(candidate)) {
+            debug("installed ", candidate, " does not run", NULL);
+            continue;
+        }
+        if (pyrun_use_base(candidate, "installed")) return 1;
+    }
+    return 0;
+}
+
 /* -- 0. a version file ------------------------------------------------------------------
  *
  * The version a .python-version file asks for, read as src/pyrun/version_file.py reads
@@ -1518,6 +1576,8 @@ static void pyrun_decide(void) {
             if (exec_file(candidate) && pyrun_try(candidate, found[i], in_pyenv)) return;
         }
     }
+    /* 5. Pythons uv or pyenv installed where PATH does not reach */
+    if (pyrun_installed()) return;
     defer("no interpreter found");
 }
 

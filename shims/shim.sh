@@ -845,7 +845,77 @@ pyrun_decide() {
             pyrun_try "$pyrun_cand" "${pyrun_cand##*/}" && return
         done
     done
+    # 5. Pythons uv or pyenv installed where PATH does not reach
+    pyrun_installed && return
     pyrun_defer="no interpreter found"
+}
+
+# pyrun_release_number TEXT: `0` or 1-99 without a leading zero at the start of TEXT
+# (src/pyrun/installed.py's _NUMBER): 0 with it in $pyrun_rn and the rest in $pyrun_rr.
+pyrun_release_number() {
+    case $1 in
+        0*) pyrun_rr=${1#0} ;;
+        [1-9][0-9]*) pyrun_rr=${1#[1-9][0-9]} ;;
+        [1-9]*) pyrun_rr=${1#[1-9]} ;;
+        *) return 1 ;;
+    esac
+    pyrun_rn=${1%"$pyrun_rr"}
+}
+
+# pyrun_newest_installed DIR PREFIX: the newest release of the version asked for (of
+# any 3.X) among DIR's PREFIX-3.X.Y names, uv's `cpython-3.X.Y-<platform>` (PREFIX
+# cpython-3.) or pyenv's `3.X.Y` (PREFIX 3.), as DIR/NAME/bin/python3.X in $pyrun_c
+# (empty: none). Of one release, the first the glob lists, which sorts by name.
+pyrun_newest_installed() {
+    pyrun_c='' pyrun_by=-1 pyrun_bp=-1
+    for pyrun_e in "$1/$2"*; do
+        pyrun_n=${pyrun_e##*/}
+        pyrun_release_number "${pyrun_n#"$2"}" || continue
+        case $pyrun_rr in .*) ;; *) continue ;; esac
+        pyrun_iy=$pyrun_rn
+        pyrun_release_number "${pyrun_rr#.}" || continue
+        if [ "$2" = cpython-3. ]; then
+            case $pyrun_rr in -*+*) continue ;; -*) ;; *) continue ;; esac
+        else
+            [ -z "$pyrun_rr" ] || continue
+        fi
+        [ -z "$pyrun_minor" ] || [ "$pyrun_minor" = "3.$pyrun_iy" ] || continue
+        [ "$pyrun_iy" -gt "$pyrun_by" ] \
+            || { [ "$pyrun_iy" -eq "$pyrun_by" ] && [ "$pyrun_rn" -gt "$pyrun_bp" ]; } \
+            || continue
+        pyrun_by=$pyrun_iy pyrun_bp=$pyrun_rn pyrun_c=$1/$pyrun_n/bin/python3.$pyrun_iy
+    done
+}
+
+# Step 5 (src/pyrun/installed.py): uv's directory (UV_PYTHON_INSTALL_DIR, else
+# $XDG_DATA_HOME/uv/python, else ~/.local/share/uv/python), then pyenv's versions/.
+# 0 when decided.
+pyrun_installed() {
+    pyrun_iu=
+    if [ -n "${UV_PYTHON_INSTALL_DIR-}" ]; then
+        case $UV_PYTHON_INSTALL_DIR in /*) pyrun_iu=$UV_PYTHON_INSTALL_DIR ;; esac
+    else
+        case ${XDG_DATA_HOME-} in
+            /*) pyrun_iu=$XDG_DATA_HOME/uv/python ;;
+            *) case ${HOME-} in /*) pyrun_iu=$HOME/.local/share/uv/python ;; esac ;;
+        esac
+    fi
+    for pyrun_i in uv pyenv; do
+        if [ "$pyrun_i" = uv ]; then
+            [ -n "$pyrun_iu" ] || continue
+            pyrun_newest_installed "$pyrun_iu" cpython-3.
+        else
+            case $pyrun_pyenv_root in /*) ;; *) continue ;; esac
+            pyrun_newest_installed "$pyrun_pyenv_root/versions" 3.
+        fi
+        [ -n "$pyrun_c" ] || continue
+        if [ -f "$pyrun_c" ] && [ -x "$pyrun_c" ]; then
+            pyrun_use_base "$pyrun_c" installed && return 0
+        else
+            pyrun_debug "installed $pyrun_c does not run"
+        fi
+    done
+    return 1
 }
 
 # -- the answer for the hooks (pyrun-resolve) ------------------------------------------

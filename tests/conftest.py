@@ -274,7 +274,8 @@ def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PIP_", "PYTHON", "VIRTUAL_ENV", "CONDA", "_CONDA", "PYRUN_", "UV_"))
-        and key not in ("PYENV_VERSION",)
+        # pyenv's own builds are found without PATH (installed.py): never this machine's
+        and key not in ("PYENV_VERSION", "PYENV_ROOT")
     }
     env.update(
         {

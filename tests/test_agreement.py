@@ -96,6 +96,16 @@ class Lab:
         return self.root / "only312"
 
     @property
+    def uv_pythons(self) -> Path:
+        """What `uv python install 3.12` leaves, with decoys no copy may take."""
+        return self.root / "uv-pythons"
+
+    @property
+    def pyenv_root(self) -> Path:
+        """A PYENV_ROOT with a 3.11 build and no shims: pyenv not on PATH."""
+        return self.root / "pyenv"
+
+    @property
     def foreign_shims(self) -> Path:
         """Another pyrun installation's shims: never run, never a loop."""
         return self.root / "foreign-shims"
@@ -188,6 +198,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelh
     link_interpreter(lab.conda_named / "bin", b312, "python3", "python3.12")
     (lab.conda_named / "conda-meta").mkdir()
     link_interpreter(lab.only312, b312, "python3.12")
+    # Installed Pythons off PATH: uv's newest 3.12 and pyenv's 3.11 are the ones to take.
+    for name, base in (
+        ("cpython-3.12.1-linux-x86_64-gnu", b312),
+        ("cpython-3.12.0-linux-x86_64-gnu", b311),
+    ):
+        link_interpreter(lab.uv_pythons / name / "bin", base, "python3.12", "python3")
+    for name in ("cpython-3.12-linux-x86_64-gnu", "cpython-3.13.0+freethreaded-linux-x86_64-gnu"):
+        link_interpreter(lab.uv_pythons / name / "bin", b311, "python3.12", "python3.13")
+    link_interpreter(lab.pyenv_root / "versions" / "3.11.7" / "bin", b311, "python3.11")
+    link_interpreter(lab.pyenv_root / "versions" / "3.11.07" / "bin", b312, "python3.11")
     foreign = Paths(data=root / "foreign-pyrun", config=root / "foreign-config")
     lab.foreign_shims.mkdir()
     lab.not_python.mkdir()
@@ -254,9 +274,11 @@ class Case:
     conda: str  # unset | named | named-spelled | base (CONDA_DEFAULT_ENV=base) | root (_CONDA_ROOT)
     name: str
     order: str
+    installed: bool = False
 
     def __str__(self) -> str:
-        return f"{self.name} in {self.tree} venv={self.venv} conda={self.conda} path={self.order}"
+        where = f"{self.name} in {self.tree} venv={self.venv} conda={self.conda}"
+        return f"{where} path={self.order}" + (" installed" if self.installed else "")
 
 
 @dataclass(frozen=True)
@@ -305,6 +327,8 @@ def situation(s: Setup, case: Case) -> Situation:
         env.update(CONDA_PREFIX=str(lab.conda_root), CONDA_DEFAULT_ENV="base")
     elif case.conda == "root":
         env.update(CONDA_PREFIX=str(lab.conda_root), _CONDA_ROOT=str(lab.conda_root))
+    if case.installed:
+        env.update(UV_PYTHON_INSTALL_DIR=str(lab.uv_pythons), PYENV_ROOT=str(lab.pyenv_root))
     return Situation(str(case), case.name, cwd, env)
 
 
@@ -321,6 +345,8 @@ class Answer:
     error: str | None
     kind: str | None = None  # `source` and `label`: what the prompt must show
     label: str | None = None
+    found_at: str | None = None  # where the base behind an isolated environment was found
+    found_by: str | None = None  # and by which step
 
     @property
     def healthy(self) -> bool:
@@ -339,7 +365,16 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
         assert not done.stdout, f"{sit.label}: `pyrun which` failed but printed {done.stdout!r}"
         return Answer(done.returncode, None, [], said[-1])
     found = json.loads(done.stdout)
-    return Answer(0, found["argv"], said, None, found["source"], found["label"])
+    return Answer(
+        0,
+        found["argv"],
+        said,
+        None,
+        found["source"],
+        found["label"],
+        found["found_at"],
+        found["found_by"],
+    )
 
 
 SH_DECIDED = re.compile(
@@ -354,7 +389,7 @@ PY_EXEC = re.compile(r"pyrun\[py\] (?P<name>\S+): exec (?P<argv>\[.*\])")
 DEFERRALS = {
     # a base interpreter met for the first time: the slow path creates and records
     "record": re.compile(
-        r"(?:PATH|conda base) interpreter (?P<candidate>/.*) has no current record"
+        r"(?:PATH|conda base|installed) interpreter (?P<candidate>/.*) has no current record"
     ),
     "relative": re.compile(r"(?P<variable>VIRTUAL_ENV|CONDA_PREFIX) is a relative path"),
     # the resolver has an error or a warning to show
@@ -640,6 +675,7 @@ class Scenario:
     venv: str = "unset"
     conda: str = "unset"
     order: str | None = None  # None: turn the PATH orders over the names
+    installed: bool = False  # uv's and pyenv's directories of installed Pythons set
 
 
 # Scenarios of one group share a world: a world costs about a second to set up, and its
@@ -682,6 +718,12 @@ GROUPS = {
         Scenario("up3", venv="relative", conda="root"),
     ],
     # An activated environment (3.12) against a version file asking for 3.11.
+    # PATH without the version asked for: uv's installed Pythons, then pyenv's.
+    "installed": [
+        Scenario("none", order="empty", installed=True),
+        Scenario("pinned", order="empty", installed=True),
+        Scenario("cwd", order="empty", installed=True),
+    ],
     "pin-vs-activation": [
         Scenario("pinned"),
         Scenario("pinned", venv="valid"),
@@ -708,6 +750,7 @@ def cases_of(index: int, scenario: Scenario) -> list[Case]:
             scenario.conda,
             name,
             scenario.order or PATH_ORDERS[(index + position) % len(PATH_ORDERS)],
+            scenario.installed,
         )
         for position, name in enumerate(names)
     ]
@@ -738,6 +781,22 @@ def test_shell_and_resolver_agree(setup: Setup, group: str) -> None:
             assert answer.error, f"{case}: a broken .venv must be an error, got {answer}"
         if case.tree == "pinned" and not re.search(r"3\.\d+$", case.name):
             assert_activation_beats_pin(setup, case, answer)
+        if case.installed:
+            assert_installed_python(setup, case, answer)
+
+
+def assert_installed_python(s: Setup, case: Case, answer: Answer) -> None:
+    """With nothing on PATH, the newest 3.12 uv installed and pyenv's 3.11, and no
+    decoy (an older release, uv's minor-version link, a free-threaded build, `3.11.07`)."""
+    uv312 = s.lab.uv_pythons / "cpython-3.12.1-linux-x86_64-gnu" / "bin" / "python3.12"
+    pyenv311 = s.lab.pyenv_root / "versions" / "3.11.7" / "bin" / "python3.11"
+    asked = re.search(r"3\.\d+$", case.name)
+    minor = asked[0] if asked else "3.11" if case.tree == "pinned" else None
+    if case.tree == "cwd" and minor in (None, "3.11"):  # its .venv is 3.11
+        assert answer.kind == ".venv", f"{case}: {answer}"
+        return
+    want = pyenv311 if minor == "3.11" else uv312
+    assert (answer.found_by, answer.found_at) == ("installed", str(want)), f"{case}: {answer}"
 
 
 def assert_activation_beats_pin(s: Setup, case: Case, answer: Answer) -> None:

@@ -130,6 +130,7 @@ PATHS: dict[str, tuple[str, ...]] = {
     "python-only": ("python-only", "b11", "b12"),  # holds `python`
     "minor-only": ("minor-only", "b11", "b12"),  # holds `python3.12`, no python/python3
     "relative": ("bin-rel", "b11", "b12"),  # relative entry; the none tree's cwd has it
+    "b11-only": ("b11",),  # no 3.12 on PATH (/usr/bin's python3 is not 3.12 either)
 }
 
 PYTHON_REQUESTS = ("python", "python3.11", "python3.12")
@@ -142,10 +143,14 @@ class Case:
     conda: str
     request: str
     path: str = "standard"
+    # a uv-managed 3.12 (`uv python install`) off PATH, with uv told to look at PATH
+    # first (UV_PYTHON_PREFERENCE=system), the order pyrun keeps (installed.py)
+    managed: bool = False
 
     @property
     def id(self) -> str:
         tail = "" if self.path == "standard" else f"/PATH={self.path}"
+        tail += "/managed" if self.managed else ""
         return f"{self.tree}/venv={self.venv}/conda={self.conda}/{self.request}{tail}"
 
     @property
@@ -200,6 +205,14 @@ PIP_CASES = (
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("pip",))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("pip",))
 )
+MANAGED = [
+    Case(tree, "unset", "unset", request, path, managed=True)
+    for tree in ("none", "pin-3.11", "pin-3.12")
+    for request in ("python", "python3.12", "pip")
+    for path in ("standard", "b11-only")
+]
+PYTHON_CASES += [case for case in MANAGED if case.kind == "python"]
+PIP_CASES += [case for case in MANAGED if case.kind == "pip"]
 ALL_CASES = PYTHON_CASES + PIP_CASES
 assert len(set(ALL_CASES)) == len(ALL_CASES)
 
@@ -251,6 +264,8 @@ class Lab:
             env["_CONDA_ROOT"] = str(self.conda_base)
         env["PWD"] = str(self.cwd[case.tree])
         env["PATH"] = os.pathsep.join([str(self.world.shims), *self.path(case)])
+        if case.managed:
+            env["UV_PYTHON_INSTALL_DIR"] = str(self.world.root / "uv-managed")
         return env
 
     def uv_env(self, case: Case) -> dict[str, str | None]:
@@ -269,6 +284,10 @@ class Lab:
             # UV_NO_CONFIG hides .python-version from uv too: a pinned tree's case reads
             # configuration, from an empty user directory (and no uv.toml above).
             env.update(UV_NO_CONFIG=None, XDG_CONFIG_HOME=str(root / "uv-config"))
+        if case.managed:
+            env.update(
+                UV_PYTHON_INSTALL_DIR=str(root / "uv-managed"), UV_PYTHON_PREFERENCE="system"
+            )
         return env
 
     def repro(self, case: Case) -> str:
@@ -415,6 +434,9 @@ def lab(
     (root / "uv-config").mkdir()
     assert not os.path.lexists("/etc/uv/uv.toml"), "uv's system configuration would leak in"
     b11, b12 = bases["3.11"], bases["3.12"]
+    managed = root / "uv-managed" / f"cpython-{b12.minor}.99-linux-x86_64-gnu" / "bin"
+    managed.mkdir(parents=True)
+    (managed / f"python{b12.minor}").symlink_to(b12.python)
     world = new_world(root, bases, wheelhouse, b12)
     home = world.home
     assert world.shims.is_dir()
@@ -825,6 +847,11 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         ("pin-3.11", "other", "unset", "pip"): ("env", lab.venvs["other"]),
         ("pin-venv", *unset, "pip"): ("env", trees / "pin-venv" / ".venv"),
         ("pin-3.11", *unset, "pip"): ("no-venv", None),
+        # uv's managed 3.12, found where PATH has no 3.12 (and only there: preference
+        # system), for a version file and for a version in the name
+        ("pin-3.12", *unset, "python", "b11-only", True): ("base", b12),
+        ("none", *unset, "python3.12", "b11-only", True): ("base", b12),
+        ("none", *unset, "python", "b11-only", True): ("base", b11),
     }
     for key, (kind, path) in expected.items():
         case = Case(*key)

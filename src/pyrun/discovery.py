@@ -46,6 +46,7 @@ from pyrun import (
     ancestors,
     config,
     environment,
+    installed,
     isolated,
     ownership,
     pipshare,
@@ -149,6 +150,7 @@ class Resolver:
             Source.DOT_VENV: self._dot_venv,
             Source.CONDA_BASE: self._conda_base,
             Source.PATH: self._search_path,
+            Source.INSTALLED: self._installed,
         }
         for position, source in enumerate(ORDER):
             resolution = steps[source]()
@@ -459,6 +461,24 @@ class Resolver:
         if not looked:
             asked = " or ".join(self.request.path_names)
             self._note(Source.PATH, Outcome.SKIPPED, f"no {asked} on PATH")
+        return None
+
+    def _installed(self) -> Resolution | None:
+        """uv's and pyenv's own directories, when PATH had nothing (installed.py)."""
+        for candidate in installed.candidates(self.environ, self.request.minor):
+            if not environment.executable_file(candidate):
+                self._note(Source.INSTALLED, Outcome.SKIPPED, f"{candidate} does not run")
+                continue
+            found = self._use_base(Source.INSTALLED, candidate)
+            if found is not None:
+                return found
+        wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
+        where = " or ".join(
+            f"{directory}/"
+            for directory in (installed.uv_dir(self.environ), installed.pyenv_dir(self.environ))
+            if directory
+        )
+        self._note(Source.INSTALLED, Outcome.SKIPPED, f"no {wanted} in {where}")
         return None
 
     def _use_base(self, source: Source, candidate: str) -> Resolution | None:

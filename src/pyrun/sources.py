@@ -18,6 +18,7 @@ class Source(Enum):
     DOT_VENV = ".venv"
     CONDA_BASE = "conda base"
     PATH = "PATH"
+    INSTALLED = "installed"
 
     @property
     def label(self) -> str:
@@ -26,7 +27,7 @@ class Source(Enum):
     @property
     def is_base(self) -> bool:
         """A base interpreter is never run itself: its isolated environment is."""
-        return self in (Source.CONDA_BASE, Source.PATH)
+        return self in (Source.CONDA_BASE, Source.PATH, Source.INSTALLED)
 
 
 _LABELS = {
@@ -35,6 +36,7 @@ _LABELS = {
     Source.DOT_VENV: "nearest .venv from the working directory",
     Source.CONDA_BASE: "conda base environment (CONDA_PREFIX, a base interpreter)",
     Source.PATH: "first Python interpreter on PATH (a base interpreter)",
+    Source.INSTALLED: "a Python uv or pyenv installed, not on PATH (a base interpreter)",
 }
 
 ORDER: tuple[Source, ...] = (
@@ -43,6 +45,7 @@ ORDER: tuple[Source, ...] = (
     Source.DOT_VENV,
     Source.CONDA_BASE,
     Source.PATH,
+    Source.INSTALLED,
 )
 
 

@@ -23,6 +23,10 @@ def run(name: str, as_json: bool) -> int:
                     "environment": str(resolution.environment),
                     "source": resolution.kind,
                     "base": resolution.base,
+                    # where that base was found, and by which step (PATH, conda base,
+                    # installed: uv's or pyenv's directory off PATH)
+                    "found_at": resolution.found_at,
+                    "found_by": resolution.source.value if resolution.source.is_base else None,
                     "ready": resolution.ready,
                     # a console script the environment lacks: the next on PATH runs
                     "passthrough": resolution.passthrough,
