@@ -84,9 +84,14 @@ class Resolution:
     pin: version_file.Pin | None = None  # the .python-version read, when one applies
 
     @property
+    def isolated(self) -> bool:
+        """A base interpreter's answer: its isolated environment (only those have a base)."""
+        return self.base is not None
+
+    @property
     def kind(self) -> str:
-        """What ``which --json`` calls the source."""
-        return "isolated" if self.source.is_base else self.source.value
+        """What ``which --json`` calls the source: an environment found on PATH is "PATH"."""
+        return "isolated" if self.isolated else self.source.value
 
 
 class DiscoveryError(PyrunError):
@@ -276,12 +281,24 @@ class Resolver:
         return False
 
     def _use_env(
-        self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
+        self,
+        source: Source,
+        prefix: Path,
+        *,
+        activated: str | None = None,
+        inside: bool = False,
+        on_path: str | None = None,
     ) -> Resolution | None:
         """The environment at `prefix` as the answer; None when it does not count (not
-        the version asked for, or an activated one that is gone: skipped with a warning)."""
+        the version asked for, or an activated one that is gone: skipped with a warning).
+        `on_path`: the PATH interpreter that belongs to it (path_environment)."""
         where = f"{source.value}={activated}" if activated is not None else str(prefix)
         state = environment.health(prefix)
+        if on_path is not None and state.state != "ok":
+            # The interpreter found runs, but the environment has no bin/python: the
+            # shims cannot tell what it is, so it does not count (uv would query it).
+            self._note(source, Outcome.SKIPPED, f"{on_path}: {prefix} has no working bin/python")
+            return None
         # VIRTUAL_ENV=/usr (or any Python's prefix) would otherwise run a base interpreter
         # as if it were an environment, and pip would install into it.
         not_venv = (
@@ -335,6 +352,8 @@ class Resolver:
             return None
         argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
+        if on_path is not None:
+            how = f"{on_path} is its interpreter: used as it is, not as a base interpreter"
         self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
@@ -440,7 +459,11 @@ class Resolver:
                     if chosen.outcome is pyenv.Pick.USE and chosen.path is not None:
                         self._note(Source.PATH, Outcome.FOLLOWED, f"{candidate}: {chosen.why}")
                         candidate = chosen.path
-                found = self._use_base(Source.PATH, candidate)
+                prefix = path_environment(candidate)
+                if prefix is not None:
+                    found = self._use_env(Source.PATH, prefix, on_path=candidate)
+                else:
+                    found = self._use_base(Source.PATH, candidate)
                 if found is not None:
                     return found
         if not looked:
@@ -559,6 +582,25 @@ def versioned_pythons(directory: str) -> list[str]:
         if match:
             found.append((int(match.group(1)), name))
     return [name for _minor, name in sorted(found, reverse=True)]
+
+
+def path_environment(python: str) -> Path | None:
+    """The environment a PATH interpreter belongs to, or None for a base interpreter.
+
+    A venv's (the directory above its own has pyvenv.cfg: ``~/venvs/tools/bin`` first on
+    PATH, or a pyenv-virtualenv name) or a named conda environment's (conda-meta/
+    without conda's own condabin/, which only conda's base install has): these are
+    used as they are, as an activated one is. ``..`` is taken as the kernel takes it,
+    as CPython looks for its pyvenv.cfg; the prefix is spelled from the PATH entry
+    when that names the same directory, else resolved (the shims hand that case over).
+    """
+    directory = os.path.dirname(python)
+    up = directory + "/.."
+    venv = os.path.isfile(up + "/pyvenv.cfg")
+    if not venv and (not os.path.isdir(up + "/conda-meta") or os.path.isdir(up + "/condabin")):
+        return None
+    spelled = os.path.abspath(os.path.dirname(directory) or "/")
+    return Path(spelled if environment.samefile(spelled, up) else os.path.realpath(up))
 
 
 def _marker_base(env: Path) -> str | None:

@@ -26,7 +26,7 @@ def run(name: str, as_json: bool) -> int:
                     "ready": resolution.ready,
                     # a console script the environment lacks: the next on PATH runs
                     "passthrough": resolution.passthrough,
-                    "label": label.for_environment(resolution.source, resolution.environment),
+                    "label": label.for_environment(resolution.kind, resolution.environment),
                     # the .python-version that asked for a version, when one did
                     "version_file": resolution.pin.path if resolution.pin else None,
                     "requested": resolution.request.minor,
