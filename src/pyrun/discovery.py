@@ -22,8 +22,13 @@ install into the base there too, and the environment's new console scripts get s
 One without pip runs the shared pip with its interpreter; pyrun's isolated environments
 run their own ``bin/pip``, which is the guarded shared copy.
 
+An interpreter found on PATH (step 4, or the one pyenv's files select for its shim)
+that belongs to a venv or a named conda environment (``path_environment``) is that
+environment, used as steps 1 to 3 use theirs: only a base interpreter is redirected.
+
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
+a named conda environment on PATH is pip's too (uv's pip sees a system interpreter),
 a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
 that someone else controls is skipped with a warning (ownership.py), PATH entries that
 are not absolute are ignored, and a deleted working directory only skips ``.venv``.
