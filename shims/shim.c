@@ -1017,23 +1017,17 @@ static int pyrun_pyenv_choice(const char *name, char **chosen) {
 }
 
 /* The environment PATH interpreter `python` belongs to (discovery.path_environment):
- * 1 with *prefix set when the directory above its own holds pyvenv.cfg (a venv) or
- * conda-meta/ without condabin/ (a named conda environment, not conda's base
- * install); 0 for a base interpreter; -1 when the PATH entry reaches it through a
- * symlink (its spelled parent is another directory): the slow path resolves that.
- * `..` is the kernel's, as in CPython's own look for pyvenv.cfg. Two stats for a base. */
-static int path_env(const char *python, char **prefix) {
+ * the directory above its own, spelled (as CPython finds its pyvenv.cfg), when that
+ * holds pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda
+ * environment, not conda's base install); NULL for a base interpreter. Two stats. */
+static char *path_env(const char *python) {
     const char *slash = find_last(python, '/');
     char *dir = cut(python, slash ? (size_t)(slash - python) : 0);
-    char *up = cat(dir, "/..", NULL);
-    if (!is_file(cat(up, "/pyvenv.cfg", NULL)) &&
-        (!is_dir(cat(up, "/conda-meta", NULL)) || is_dir(cat(up, "/condabin", NULL))))
-        return 0;
     const char *s = find_last(dir, '/');
-    char *spelled = pyrun_normpath(s && s != dir ? cut(dir, (size_t)(s - dir)) : "/");
-    if (!same_file(spelled, up)) return -1;
-    *prefix = spelled;
-    return 1;
+    char *prefix = pyrun_normpath(s && s != dir ? cut(dir, (size_t)(s - dir)) : "/");
+    if (is_file(cat(prefix, "/pyvenv.cfg", NULL))) return prefix;
+    if (is_dir(cat(prefix, "/conda-meta", NULL)) && !is_dir(cat(prefix, "/condabin", NULL))) return prefix;
+    return NULL;
 }
 
 /* Candidate `candidate` named `name` in a PATH directory: 1 when decided, 0 when it
@@ -1048,14 +1042,8 @@ static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
         default: chosen = candidate;
         }
     }
-    char *prefix;
-    switch (path_env(chosen, &prefix)) {
-    case 1: return pyrun_use_env(prefix, "PATH");
-    case -1:
-        defer(cat("PATH interpreter ", chosen, " is in an environment reached through a symlink", NULL));
-        return 1;
-    default: return pyrun_use_base(chosen, "PATH");
-    }
+    char *prefix = path_env(chosen);
+    return prefix ? pyrun_use_env(prefix, "PATH") : pyrun_use_base(chosen, "PATH");
 }
 
 /* conda tells its base environment from a named one the way uv does. */

@@ -571,18 +571,14 @@ pyrun_pyenv_choice() {  # $1: the shim's name
 # Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
 # count (pyrun_use_base, through pyenv's choice in pyenv's shims directory).
 # The environment PATH interpreter $1 belongs to (discovery.path_environment), as
-# shim.c's path_env: 0 with pyrun_p set when the directory above its own holds
-# pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda environment,
-# not conda's base install); 1 for a base interpreter; 2 when the PATH entry reaches
-# it through a symlink (its spelled parent is another directory).
+# shim.c's path_env: 0 with pyrun_p set to the directory above its own, spelled, when
+# that holds pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda
+# environment, not conda's base install); 1 for a base interpreter.
 pyrun_path_env() {
-    pyrun_up=${1%/*}/..
-    if [ ! -f "$pyrun_up/pyvenv.cfg" ]; then
-        [ -d "$pyrun_up/conda-meta" ] && [ ! -d "$pyrun_up/condabin" ] || return 1
-    fi
     pyrun_p=${1%/*}
     pyrun_normpath "${pyrun_p%/*}"
-    [ "$pyrun_p" -ef "$pyrun_up" ] || return 2
+    [ -f "$pyrun_p/pyvenv.cfg" ] && return 0
+    [ -d "$pyrun_p/conda-meta" ] && [ ! -d "$pyrun_p/condabin" ]
 }
 # An environment's interpreter is that environment, used as it is; only a base
 # interpreter runs as its isolated environment.
@@ -596,13 +592,10 @@ pyrun_try() {
             *) pyrun_c=$1 ;;
         esac
     fi
-    pyrun_r=0
-    pyrun_path_env "$pyrun_c" || pyrun_r=$?
-    case $pyrun_r in
-        0) pyrun_use_env "$pyrun_p" PATH; return ;;
-        2) pyrun_defer="PATH interpreter $pyrun_c is in an environment reached through a symlink"
-           return 0 ;;
-    esac
+    if pyrun_path_env "$pyrun_c"; then
+        pyrun_use_env "$pyrun_p" PATH
+        return
+    fi
     pyrun_use_base "$pyrun_c" PATH
 }
 

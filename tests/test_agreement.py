@@ -823,6 +823,7 @@ PATH_ENTRIES = (
     "venv-bin",  # a venv's bin/ (3.12, with pip): that venv, used as is
     "conda-bin",  # a named conda environment's bin/ (3.12): that environment
     "conda-base-bin",  # conda's base install's bin/ (3.11): a base interpreter
+    "venv-bin-link",  # a symlink to that venv's bin/: a base to CPython, and to pyrun
 )
 
 
@@ -953,6 +954,7 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
         (top / "alias" / "work").symlink_to(directory)
         cwd = top / "alias" / "work"
     (top / "shims-link").symlink_to(world.shims)
+    (top / "venv-bin-link").symlink_to(lab.myenv / "bin")
     entries = {
         "b311": str(lab.bases["3.11"].bin),
         "b312/": f"{lab.bases['3.12'].bin}/",
@@ -965,6 +967,7 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
         "venv-bin": str(lab.myenv / "bin"),
         "conda-bin": str(lab.conda_named / "bin"),
         "conda-base-bin": str(lab.conda_root / "bin"),
+        "venv-bin-link": str(top / "venv-bin-link"),
     }
     venv = {
         "unset": None,

@@ -29,6 +29,13 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
   install elsewhere.
 * A relative PATH entry: uv searches it (from the working directory), pyrun ignores
   it, so pyrun answers as uv does with that entry removed.
+* An environment's bin/ on PATH: both take the first interpreter on PATH, and pyrun
+  names its environment with source ``PATH``. For pip, uv installs into a venv found
+  so, but calls a named conda environment's interpreter a system one ("No virtual
+  environment found"); pyrun installs into that environment, the one ``python`` runs.
+  Conda's base install on PATH (it has condabin/) is a base interpreter to both.
+* pyenv-virtualenv names are not compared: uv does not read pyenv's files, it runs
+  pyenv's shim (tests/test_path_environments.py checks pyrun against pyenv's choice).
 
 How uv is run: offline, with no config, no managed Pythons (an empty
 UV_PYTHON_INSTALL_DIR), its own cache, and no .python-version or pyproject.toml
@@ -116,7 +123,22 @@ PATHS: dict[str, tuple[str, ...]] = {
     "python-only": ("python-only", "b11", "b12"),  # holds `python`
     "minor-only": ("minor-only", "b11", "b12"),  # holds `python3.12`, no python/python3
     "relative": ("bin-rel", "b11", "b12"),  # relative entry; the none tree's cwd has it
+    # an environment's bin/ without activation: a 3.11 venv, the named 3.11 conda env,
+    # conda's 3.12 base install (with condabin/), and the venv after a base
+    "venv-first": ("venv-bin", "b12", "b11"),
+    "conda-env-first": ("conda-env-bin", "b12", "b11"),
+    "conda-base-first": ("conda-base-bin", "b11", "b12"),
+    "venv-second": ("b12", "venv-bin", "b11"),
+    # a symlink to the venv's bin/: CPython finds no pyvenv.cfg above it, a base to both
+    "venv-link-first": ("venv-link", "b12", "b11"),
 }
+PATH_ENV_ORDERS = (
+    "venv-first",
+    "conda-env-first",
+    "conda-base-first",
+    "venv-second",
+    "venv-link-first",
+)
 
 PYTHON_REQUESTS = ("python", "python3.11", "python3.12")
 
@@ -179,12 +201,14 @@ PYTHON_CASES = (
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("python", "python3.12"))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("python",))
     + product(("none",), ("unset",), lambda _: ("unset",), PYTHON_REQUESTS, list(PATHS)[1:])
+    + product(("cwd",), ("unset",), lambda _: ("unset",), ("python",), PATH_ENV_ORDERS)
 )
 PIP_CASES = (
     product(TREES, VIRTUAL_ENVS, condas, ("pip",))
     + product(TREES, ("unset",), condas, ("pip3.12",))
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("pip",))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("pip",))
+    + product(("none",), ("unset",), lambda _: ("unset",), ("pip", "pip3.12"), PATH_ENV_ORDERS)
 )
 ALL_CASES = PYTHON_CASES + PIP_CASES
 assert len(set(ALL_CASES)) == len(ALL_CASES)
@@ -408,7 +432,13 @@ def lab(
     conda_broken = dangling_env(
         conda_base / "envs" / "old", root / "removed-base" / "bin", venv=False
     )
+    (conda_base / "condabin").mkdir()  # only conda's base install has it
     path_dirs = {"b11": str(b11.bin), "b12": str(b12.bin), "bin-rel": "bin-rel"}
+    path_dirs["venv-bin"] = str(world.venv(root / "venvs" / "tools", base=b11, pip=False) / "bin")
+    (root / "path" / "venv-link").symlink_to(path_dirs["venv-bin"])
+    path_dirs["venv-link"] = str(root / "path" / "venv-link")
+    path_dirs["conda-env-bin"] = str(conda_named / "bin")
+    path_dirs["conda-base-bin"] = str(conda_base / "bin")
     for name, link in (("python-only", "python"), ("minor-only", "python3.12")):
         directory = root / "path" / name
         directory.mkdir(parents=True)
@@ -546,7 +576,7 @@ def outcome_of(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> Outcome:
 
 # Where each step sits in the order; a base interpreter comes after every environment,
 # and "nothing found" after that.
-RANK = {"VIRTUAL_ENV": 1, "CONDA_PREFIX": 2, ".venv": 3, "base": 4, "nothing": 5}
+RANK = {"VIRTUAL_ENV": 1, "CONDA_PREFIX": 2, ".venv": 3, "PATH": 4, "base": 4, "nothing": 5}
 
 
 def expected_source(lab: Lab, case: Case, prefix: str) -> str:
@@ -555,7 +585,8 @@ def expected_source(lab: Lab, case: Case, prefix: str) -> str:
         value = activation[source]
         if value and prefix == os.path.realpath(value):
             return source
-    return ".venv"
+    on_path = {os.path.realpath(os.path.dirname(entry)) for entry in lab.path(case)}
+    return "PATH" if prefix in on_path else ".venv"
 
 
 def uv_rank(lab: Lab, case: Case, answer: UvAnswer) -> int:
@@ -669,6 +700,12 @@ def test_pip_install_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case)
         # pyrun installs into the isolated environment of what `uv python find` picks.
         python = case.with_(request="python" + case.request[len("pip") :])
         found = outcome_of(lab, outcomes, python)
+        if found.answer.kind == "env" and found.answer.path is not None:
+            # A named conda environment on PATH: a system interpreter to uv's pip, that
+            # environment to pyrun (README's table).
+            assert os.path.isdir(os.path.join(found.answer.path, "conda-meta"))
+            assert_same_env(lab, case, outcome, found.answer.path)
+            return
         assert found.answer.kind == "base", explain(lab, python, found, "expected a base")
         assert found.answer.path is not None
         assert_isolated(lab, case, outcome, found.answer.path)
@@ -743,6 +780,15 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         ("none", *unset, "python", "minor-only"): ("base", b12),
         ("none", *unset, "python3.11", "minor-only"): ("base", b11),
         ("none", *unset, "python", "relative"): ("base", b12),
+        ("none", *unset, "python", "venv-first"): ("env", lab.world.root / "venvs" / "tools"),
+        ("none", *unset, "python3.12", "venv-first"): ("base", b12),
+        ("none", *unset, "python", "conda-env-first"): ("env", lab.conda_named),
+        ("none", *unset, "python", "conda-base-first"): ("base", conda_base),
+        ("none", *unset, "python", "venv-second"): ("base", b12),
+        ("none", *unset, "python", "venv-link-first"): ("base", b11),
+        ("none", *unset, "pip", "venv-first"): ("env", lab.world.root / "venvs" / "tools"),
+        ("none", *unset, "pip", "conda-env-first"): ("no-venv", None),
+        ("none", *unset, "pip", "venv-second"): ("no-venv", None),
         ("none", *unset, "pip"): ("no-venv", None),
         ("none", "unset", "base", "pip"): ("no-venv", None),
         ("up3", *unset, "pip"): ("env", trees / "up3" / ".venv"),

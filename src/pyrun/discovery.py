@@ -595,17 +595,15 @@ def path_environment(python: str) -> Path | None:
     A venv's (the directory above its own has pyvenv.cfg: ``~/venvs/tools/bin`` first on
     PATH, or a pyenv-virtualenv name) or a named conda environment's (conda-meta/
     without conda's own condabin/, which only conda's base install has): these are
-    used as they are, as an activated one is. ``..`` is taken as the kernel takes it,
-    as CPython looks for its pyvenv.cfg; the prefix is spelled from the PATH entry
-    when that names the same directory, else resolved (the shims hand that case over).
+    used as they are, as an activated one is. The directory above is the spelled one,
+    as CPython finds its pyvenv.cfg: a symlink ``~/tools -> venvs/tools/bin`` on PATH
+    runs that venv's base interpreter, and so does this (uv queries CPython, which says
+    so). Two stats for a base interpreter.
     """
-    directory = os.path.dirname(python)
-    up = directory + "/.."
-    venv = os.path.isfile(up + "/pyvenv.cfg")
-    if not venv and (not os.path.isdir(up + "/conda-meta") or os.path.isdir(up + "/condabin")):
-        return None
-    spelled = os.path.abspath(os.path.dirname(directory) or "/")
-    return Path(spelled if environment.samefile(spelled, up) else os.path.realpath(up))
+    prefix = os.path.abspath(os.path.dirname(os.path.dirname(python)) or "/")
+    venv = os.path.isfile(prefix + "/pyvenv.cfg")
+    conda = os.path.isdir(prefix + "/conda-meta") and not os.path.isdir(prefix + "/condabin")
+    return Path(prefix) if venv or conda else None
 
 
 def _marker_base(env: Path) -> str | None:
