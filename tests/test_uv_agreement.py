@@ -435,13 +435,14 @@ def lab(
     (conda_base / "condabin").mkdir()  # only conda's base install has it
     path_dirs = {"b11": str(b11.bin), "b12": str(b12.bin), "bin-rel": "bin-rel"}
     path_dirs["venv-bin"] = str(world.venv(root / "venvs" / "tools", base=b11, pip=False) / "bin")
+    (root / "path").mkdir()
     (root / "path" / "venv-link").symlink_to(path_dirs["venv-bin"])
     path_dirs["venv-link"] = str(root / "path" / "venv-link")
     path_dirs["conda-env-bin"] = str(conda_named / "bin")
     path_dirs["conda-base-bin"] = str(conda_base / "bin")
     for name, link in (("python-only", "python"), ("minor-only", "python3.12")):
         directory = root / "path" / name
-        directory.mkdir(parents=True)
+        directory.mkdir()
         (directory / link).symlink_to(b12.python)
         path_dirs[name] = str(directory)
     conda_snapshot = snapshot(conda_base)
