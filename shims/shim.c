@@ -1016,8 +1016,23 @@ static int pyrun_pyenv_choice(const char *name, char **chosen) {
     return 1;
 }
 
+/* The environment PATH interpreter `python` belongs to (discovery.path_environment):
+ * the directory above its own, spelled (as CPython finds its pyvenv.cfg), when that
+ * holds pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda
+ * environment, not conda's base install); NULL for a base interpreter. Two stats. */
+static char *path_env(const char *python) {
+    const char *slash = find_last(python, '/');
+    char *dir = cut(python, slash ? (size_t)(slash - python) : 0);
+    const char *s = find_last(dir, '/');
+    char *prefix = pyrun_normpath(s && s != dir ? cut(dir, (size_t)(s - dir)) : "/");
+    if (is_file(cat(prefix, "/pyvenv.cfg", NULL))) return prefix;
+    if (is_dir(cat(prefix, "/conda-meta", NULL)) && !is_dir(cat(prefix, "/condabin", NULL))) return prefix;
+    return NULL;
+}
+
 /* Candidate `candidate` named `name` in a PATH directory: 1 when decided, 0 when it
- * does not count. */
+ * does not count. An environment's interpreter is that environment, used as it is;
+ * only a base interpreter runs as its isolated environment. */
 static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
     char *chosen = candidate;
     if (in_pyenv) {
@@ -1027,7 +1042,8 @@ static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
         default: chosen = candidate;
         }
     }
-    return pyrun_use_base(chosen, "PATH");
+    char *prefix = path_env(chosen);
+    return prefix ? pyrun_use_env(prefix, "PATH") : pyrun_use_base(chosen, "PATH");
 }
 
 /* conda tells its base environment from a named one the way uv does. */

@@ -570,6 +570,18 @@ pyrun_pyenv_choice() {  # $1: the shim's name
 
 # Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
 # count (pyrun_use_base, through pyenv's choice in pyenv's shims directory).
+# The environment PATH interpreter $1 belongs to (discovery.path_environment), as
+# shim.c's path_env: 0 with pyrun_p set to the directory above its own, spelled, when
+# that holds pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda
+# environment, not conda's base install); 1 for a base interpreter.
+pyrun_path_env() {
+    pyrun_p=${1%/*}
+    pyrun_normpath "${pyrun_p%/*}"
+    [ -f "$pyrun_p/pyvenv.cfg" ] && return 0
+    [ -d "$pyrun_p/conda-meta" ] && [ ! -d "$pyrun_p/condabin" ]
+}
+# An environment's interpreter is that environment, used as it is; only a base
+# interpreter runs as its isolated environment.
 pyrun_try() {
     pyrun_c=$1
     if [ -n "$pyrun_in_pyenv" ]; then
@@ -579,6 +591,10 @@ pyrun_try() {
             0) pyrun_debug "PATH $1: pyenv -> $pyrun_c" ;;
             *) pyrun_c=$1 ;;
         esac
+    fi
+    if pyrun_path_env "$pyrun_c"; then
+        pyrun_use_env "$pyrun_p" PATH
+        return
     fi
     pyrun_use_base "$pyrun_c" PATH
 }

@@ -125,6 +125,11 @@ class Lab:
             "312-first": [b312, b311],
             "only-312-dir": [self.only312, b311],
             "impostors-first": [self.foreign_shims, self.not_python, b312, b311],
+            # An environment's bin first on PATH, without activation: it is used as is.
+            "venv-first": [self.myenv / "bin", b311],
+            "conda-env-first": [self.conda_named / "bin", b311],
+            # conda's own bin (condabin/ beside it): a base interpreter.
+            "conda-base-first": [self.conda_root / "bin", b312],
             "empty": [],
         }[order]
 
@@ -195,6 +200,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelh
     # Fake conda: a base install and a named env, interpreters linked, no pyvenv.cfg.
     link_interpreter(lab.conda_root / "bin", b311, "python3", "python3.11")
     (lab.conda_root / "conda-meta").mkdir()
+    (lab.conda_root / "condabin").mkdir()  # what tells conda's base install on PATH
     link_interpreter(lab.conda_named / "bin", b312, "python3", "python3.12")
     (lab.conda_named / "conda-meta").mkdir()
     link_interpreter(lab.only312, b312, "python3.12")
@@ -378,7 +384,8 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
 
 
 SH_DECIDED = re.compile(
-    r"pyrun\[(?:sh|c)\] (?P<name>\S+): (?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated|passthrough) -> "
+    r"pyrun\[(?:sh|c)\] (?P<name>\S+): "
+    r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH|isolated|passthrough) -> "
     r"(?P<program>.*?)(?: \((?P<pip>shared pip|own pip, guarded)\))?"
 )
 # What the shim runs with the interpreter it names, by its debug line's suffix.
@@ -412,7 +419,7 @@ DEFERRALS = {
     "deep": re.compile(r"the working directory is longer than getcwd\(2\) reports"),
     # an environment's own pip, whose guarded runner (pipshare.py) the slow path makes
     "runner": re.compile(
-        r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv) environment /.* has its own pip but the "
+        r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH) environment /.* has its own pip but the "
         r"guarded runner is missing"
     ),
     # the resolver has an error to show
@@ -420,7 +427,7 @@ DEFERRALS = {
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
         r"|PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"
         # a console script in neither the environment nor the rest of PATH
-        r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) environment /.* has no (?P<s1>\S+) "
+        r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH|isolated) environment /.* has no (?P<s1>\S+) "
         r"and no other (?P=s1) on PATH"
     ),
 }
@@ -702,6 +709,13 @@ GROUPS = {
         Scenario("none", venv="spelled"),
         Scenario("cwd", venv="dotdot"),
     ],
+    "path-envs": [
+        Scenario("none", order="venv-first"),
+        Scenario("none", order="conda-env-first"),
+        Scenario("none", order="conda-base-first"),
+        Scenario("cwd", order="venv-first"),
+        Scenario("none", conda="base", order="venv-first"),
+    ],
     "conda": [
         Scenario("none", conda="named"),
         Scenario("cwd", conda="named"),
@@ -898,6 +912,10 @@ PATH_ENTRIES = (
     "shims-link",
     "foreign-shims",
     "not-python",
+    "venv-bin",  # a venv's bin/ (3.12, with pip): that venv, used as is
+    "conda-bin",  # a named conda environment's bin/ (3.12): that environment
+    "conda-base-bin",  # conda's base install's bin/ (3.11): a base interpreter
+    "venv-bin-link",  # a symlink to that venv's bin/: a base to CPython, and to pyrun
 )
 
 
@@ -1028,6 +1046,7 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
         (top / "alias" / "work").symlink_to(directory)
         cwd = top / "alias" / "work"
     (top / "shims-link").symlink_to(world.shims)
+    (top / "venv-bin-link").symlink_to(lab.myenv / "bin")
     entries = {
         "b311": str(lab.bases["3.11"].bin),
         "b312/": f"{lab.bases['3.12'].bin}/",
@@ -1037,6 +1056,10 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
         "shims-link": str(top / "shims-link"),
         "foreign-shims": str(lab.foreign_shims),
         "not-python": str(lab.not_python),
+        "venv-bin": str(lab.myenv / "bin"),
+        "conda-bin": str(lab.conda_named / "bin"),
+        "conda-base-bin": str(lab.conda_root / "bin"),
+        "venv-bin-link": str(top / "venv-bin-link"),
     }
     venv = {
         "unset": None,

@@ -37,10 +37,18 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
   trees' cases run uv without UV_NO_CONFIG and with an empty user configuration.
 * Below a directory the user may not search, uv fails; pyrun walks on (a test of its
   own, as an unprivileged user).
+* An environment's bin/ on PATH: both take the first interpreter on PATH, and pyrun
+  names its environment with source ``PATH``. For pip, uv installs into a venv found
+  so, but calls a named conda environment's interpreter a system one ("No virtual
+  environment found"); pyrun installs into that environment, the one ``python`` runs.
+  Conda's base install on PATH (it has condabin/) is a base interpreter to both.
+* pyenv-virtualenv names are not compared: uv does not read pyenv's files, it runs
+  pyenv's shim (tests/test_path_environments.py checks pyrun against pyenv's choice).
 
 How uv is run: offline, with no config, no managed Pythons (an empty
-UV_PYTHON_INSTALL_DIR), its own cache, and no .python-version or pyproject.toml
-anywhere it looks (checked). uv gets the same environment as pyrun except that PATH
+UV_PYTHON_INSTALL_DIR, but for the ``managed`` cases: a 3.12 there, and uv told to
+prefer PATH, the order pyrun keeps), its own cache, and no .python-version (but the
+pinned trees' own) or pyproject.toml anywhere it looks (checked). uv gets the same environment as pyrun except that PATH
 has pyrun's shims directory removed: uv would otherwise take the ``python`` shim,
 which answers with pyrun's own choice and makes the comparison circular, and pyrun
 skips that directory itself, so this is the PATH pyrun effectively searches. Both see
@@ -131,7 +139,22 @@ PATHS: dict[str, tuple[str, ...]] = {
     "minor-only": ("minor-only", "b11", "b12"),  # holds `python3.12`, no python/python3
     "relative": ("bin-rel", "b11", "b12"),  # relative entry; the none tree's cwd has it
     "b11-only": ("b11",),  # no 3.12 on PATH (/usr/bin's python3 is not 3.12 either)
+    # an environment's bin/ without activation: a 3.11 venv, the named 3.11 conda env,
+    # conda's 3.12 base install (with condabin/), and the venv after a base
+    "venv-first": ("venv-bin", "b12", "b11"),
+    "conda-env-first": ("conda-env-bin", "b12", "b11"),
+    "conda-base-first": ("conda-base-bin", "b11", "b12"),
+    "venv-second": ("b12", "venv-bin", "b11"),
+    # a symlink to the venv's bin/: CPython finds no pyvenv.cfg above it, a base to both
+    "venv-link-first": ("venv-link", "b12", "b11"),
 }
+PATH_ENV_ORDERS = (
+    "venv-first",
+    "conda-env-first",
+    "conda-base-first",
+    "venv-second",
+    "venv-link-first",
+)
 
 PYTHON_REQUESTS = ("python", "python3.11", "python3.12")
 
@@ -198,12 +221,14 @@ PYTHON_CASES = (
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("python", "python3.12"))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("python",))
     + product(("none",), ("unset",), lambda _: ("unset",), PYTHON_REQUESTS, list(PATHS)[1:])
+    + product(("cwd",), ("unset",), lambda _: ("unset",), ("python",), PATH_ENV_ORDERS)
 )
 PIP_CASES = (
     product(TREES, VIRTUAL_ENVS, condas, ("pip",))
     + product(TREES, ("unset",), condas, ("pip3.12",))
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("pip",))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("pip",))
+    + product(("none",), ("unset",), lambda _: ("unset",), ("pip", "pip3.12"), PATH_ENV_ORDERS)
 )
 MANAGED = [
     Case(tree, "unset", "unset", request, path, managed=True)
@@ -456,10 +481,17 @@ def lab(
     conda_broken = dangling_env(
         conda_base / "envs" / "old", root / "removed-base" / "bin", venv=False
     )
+    (conda_base / "condabin").mkdir()  # only conda's base install has it
     path_dirs = {"b11": str(b11.bin), "b12": str(b12.bin), "bin-rel": "bin-rel"}
+    path_dirs["venv-bin"] = str(world.venv(root / "venvs" / "tools", base=b11, pip=False) / "bin")
+    (root / "path").mkdir()
+    (root / "path" / "venv-link").symlink_to(path_dirs["venv-bin"])
+    path_dirs["venv-link"] = str(root / "path" / "venv-link")
+    path_dirs["conda-env-bin"] = str(conda_named / "bin")
+    path_dirs["conda-base-bin"] = str(conda_base / "bin")
     for name, link in (("python-only", "python"), ("minor-only", "python3.12")):
         directory = root / "path" / name
-        directory.mkdir(parents=True)
+        directory.mkdir()
         (directory / link).symlink_to(b12.python)
         path_dirs[name] = str(directory)
     conda_snapshot = snapshot(conda_base)
@@ -594,7 +626,7 @@ def outcome_of(lab: Lab, outcomes: dict[Case, Outcome], case: Case) -> Outcome:
 
 # Where each step sits in the order; a base interpreter comes after every environment,
 # and "nothing found" after that.
-RANK = {"VIRTUAL_ENV": 1, "CONDA_PREFIX": 2, ".venv": 3, "base": 4, "nothing": 5}
+RANK = {"VIRTUAL_ENV": 1, "CONDA_PREFIX": 2, ".venv": 3, "PATH": 4, "base": 4, "nothing": 5}
 
 
 def expected_source(lab: Lab, case: Case, prefix: str) -> str:
@@ -603,7 +635,8 @@ def expected_source(lab: Lab, case: Case, prefix: str) -> str:
         value = activation[source]
         if value and prefix == os.path.realpath(value):
             return source
-    return ".venv"
+    on_path = {os.path.realpath(os.path.dirname(entry)) for entry in lab.path(case)}
+    return "PATH" if prefix in on_path else ".venv"
 
 
 def uv_rank(lab: Lab, case: Case, answer: UvAnswer) -> int:
@@ -750,6 +783,12 @@ def test_pip_install_agrees(lab: Lab, outcomes: dict[Case, Outcome], case: Case)
         # so does `pip` where the .venv is not the version the pin asks for.
         python = case.with_(request="python" + case.request[len("pip") :])
         found = outcome_of(lab, outcomes, python)
+        if found.answer.kind == "env" and found.answer.path is not None:
+            # A named conda environment on PATH: a system interpreter to uv's pip, that
+            # environment to pyrun (README's table).
+            assert os.path.isdir(os.path.join(found.answer.path, "conda-meta"))
+            assert_same_env(lab, case, outcome, found.answer.path)
+            return
         assert found.answer.kind == "base", explain(lab, python, found, "expected a base")
         assert found.answer.path is not None
         assert_isolated(lab, case, outcome, found.answer.path)
@@ -824,6 +863,15 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         ("none", *unset, "python", "minor-only"): ("base", b12),
         ("none", *unset, "python3.11", "minor-only"): ("base", b11),
         ("none", *unset, "python", "relative"): ("base", b12),
+        ("none", *unset, "python", "venv-first"): ("env", lab.world.root / "venvs" / "tools"),
+        ("none", *unset, "python3.12", "venv-first"): ("base", b12),
+        ("none", *unset, "python", "conda-env-first"): ("env", lab.conda_named),
+        ("none", *unset, "python", "conda-base-first"): ("base", conda_base),
+        ("none", *unset, "python", "venv-second"): ("base", b12),
+        ("none", *unset, "python", "venv-link-first"): ("base", b11),
+        ("none", *unset, "pip", "venv-first"): ("env", lab.world.root / "venvs" / "tools"),
+        ("none", *unset, "pip", "conda-env-first"): ("no-venv", None),
+        ("none", *unset, "pip", "venv-second"): ("no-venv", None),
         ("none", *unset, "pip"): ("no-venv", None),
         ("none", "unset", "base", "pip"): ("no-venv", None),
         ("up3", *unset, "pip"): ("env", trees / "up3" / ".venv"),

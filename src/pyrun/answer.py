@@ -83,11 +83,11 @@ def lines(paths: Paths, environ: Mapping[str, str] | None = None) -> list[str]:
         warnings.append(exc.message)
     else:
         kind = resolution.kind
-        name = label.for_environment(resolution.source, resolution.environment)
+        name = label.for_environment(resolution.kind, resolution.environment)
         warnings += resolution.warnings
         # A base the binary could not settle (no record for this path yet, or none
         # that holds): noted, so that the next prompt's question is the binary's.
-        if resolution.source.is_base and resolution.found_at and resolution.base:
+        if resolution.isolated and resolution.found_at and resolution.base:
             note_version(paths, resolution.found_at, resolution.environment, resolution.base)
     out = [f"kind={kind}", f"label={label.inert(name)}", f"shims={label.inert(marker(paths))}"]
     out += [f"warning=pyrun: {label.inert(warning)}" for warning in warnings]

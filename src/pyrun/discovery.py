@@ -22,8 +22,13 @@ install into the base there too, and the environment's new console scripts get s
 One without pip runs the shared pip with its interpreter; pyrun's isolated environments
 run their own ``bin/pip``, which is the guarded shared copy.
 
+An interpreter found on PATH (step 4, or the one pyenv's files select for its shim)
+that belongs to a venv or a named conda environment (``path_environment``) is that
+environment, used as steps 1 to 3 use theirs: only a base interpreter is redirected.
+
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
+a named conda environment on PATH is pip's too (uv's pip sees a system interpreter),
 a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
 that someone else controls is skipped with a warning (ownership.py), PATH entries that
 are not absolute are ignored, and a deleted working directory only skips ``.venv``.
@@ -88,9 +93,14 @@ class Resolution:
     pin: version_file.Pin | None = None  # the .python-version read, when one applies
 
     @property
+    def isolated(self) -> bool:
+        """A base interpreter's answer: its isolated environment (only those have a base)."""
+        return self.base is not None
+
+    @property
     def kind(self) -> str:
-        """What ``which --json`` calls the source."""
-        return "isolated" if self.source.is_base else self.source.value
+        """What ``which --json`` calls the source: an environment found on PATH is "PATH"."""
+        return "isolated" if self.isolated else self.source.value
 
 
 class DiscoveryError(PyrunError):
@@ -281,12 +291,24 @@ class Resolver:
         return False
 
     def _use_env(
-        self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
+        self,
+        source: Source,
+        prefix: Path,
+        *,
+        activated: str | None = None,
+        inside: bool = False,
+        on_path: str | None = None,
     ) -> Resolution | None:
         """The environment at `prefix` as the answer; None when it does not count (not
-        the version asked for, or an activated one that is gone: skipped with a warning)."""
+        the version asked for, or an activated one that is gone: skipped with a warning).
+        `on_path`: the PATH interpreter that belongs to it (path_environment)."""
         where = f"{source.value}={activated}" if activated is not None else str(prefix)
         state = environment.health(prefix)
+        if on_path is not None and state.state != "ok":
+            # The interpreter found runs, but the environment has no bin/python: the
+            # shims cannot tell what it is, so it does not count (uv would query it).
+            self._note(source, Outcome.SKIPPED, f"{on_path}: {prefix} has no working bin/python")
+            return None
         # VIRTUAL_ENV=/usr (or any Python's prefix) would otherwise run a base interpreter
         # as if it were an environment, and pip would install into it.
         not_venv = (
@@ -350,6 +372,8 @@ class Resolver:
             self.warnings.append(message)
             how = f"activated: it wins over {self.request.pinned_by}"
         argv = self._program(prefix, own_env=True)
+        if on_path is not None:
+            how = f"{on_path} is its interpreter: used as it is, not as a base interpreter"
         self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
@@ -455,7 +479,11 @@ class Resolver:
                     if chosen.outcome is pyenv.Pick.USE and chosen.path is not None:
                         self._note(Source.PATH, Outcome.FOLLOWED, f"{candidate}: {chosen.why}")
                         candidate = chosen.path
-                found = self._use_base(Source.PATH, candidate)
+                prefix = path_environment(candidate)
+                if prefix is not None:
+                    found = self._use_env(Source.PATH, prefix, on_path=candidate)
+                else:
+                    found = self._use_base(Source.PATH, candidate)
                 if found is not None:
                     return found
         if not looked:
@@ -592,6 +620,23 @@ def versioned_pythons(directory: str) -> list[str]:
         if match:
             found.append((int(match.group(1)), name))
     return [name for _minor, name in sorted(found, reverse=True)]
+
+
+def path_environment(python: str) -> Path | None:
+    """The environment a PATH interpreter belongs to, or None for a base interpreter.
+
+    A venv's (the directory above its own has pyvenv.cfg: ``~/venvs/tools/bin`` first on
+    PATH, or a pyenv-virtualenv name) or a named conda environment's (conda-meta/
+    without conda's own condabin/, which only conda's base install has): these are
+    used as they are, as an activated one is. The directory above is the spelled one,
+    as CPython finds its pyvenv.cfg: a symlink ``~/tools -> venvs/tools/bin`` on PATH
+    runs that venv's base interpreter, and so does this (uv queries CPython, which says
+    so). Two stats for a base interpreter.
+    """
+    prefix = os.path.abspath(os.path.dirname(os.path.dirname(python)) or "/")
+    venv = os.path.isfile(prefix + "/pyvenv.cfg")
+    conda = os.path.isdir(prefix + "/conda-meta") and not os.path.isdir(prefix + "/condabin")
+    return Path(prefix) if venv or conda else None
 
 
 def _marker_base(env: Path) -> str | None:

@@ -78,11 +78,11 @@ def env_label(env: Path) -> str:
     return inert(env.name or "/")
 
 
-def for_environment(source: Source, env: Path) -> str:
-    """The label of `env`, found by step `source` (a resolution's source and environment)."""
-    if source.is_base:  # its isolated environment, named cpython-3.X-<hash>
+def for_environment(kind: str, env: Path) -> str:
+    """The label of `env`, by a resolution's kind (``isolated`` or its source's value)."""
+    if kind == "isolated":  # its isolated environment, named cpython-3.X-<hash>
         minor = env.name.split("-")[1:2]
         return f"pyrun {minor[0]}" if minor else "pyrun"
-    if source is Source.CONDA_PREFIX:
+    if kind == Source.CONDA_PREFIX.value:
         return inert(env.name or "/")
     return env_label(env)

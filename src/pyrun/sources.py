@@ -24,18 +24,15 @@ class Source(Enum):
     def label(self) -> str:
         return _LABELS[self]
 
-    @property
-    def is_base(self) -> bool:
-        """A base interpreter is never run itself: its isolated environment is."""
-        return self in (Source.CONDA_BASE, Source.PATH, Source.INSTALLED)
-
 
 _LABELS = {
     Source.VIRTUAL_ENV: "active virtual environment (VIRTUAL_ENV)",
     Source.CONDA_PREFIX: "active conda environment (CONDA_PREFIX)",
     Source.DOT_VENV: "nearest .venv from the working directory",
     Source.CONDA_BASE: "conda base environment (CONDA_PREFIX, a base interpreter)",
-    Source.PATH: "first Python interpreter on PATH (a base interpreter)",
+    # An environment's interpreter (a venv's or a named conda env's bin on PATH) is used
+    # as it is; a base interpreter runs as its isolated environment.
+    Source.PATH: "first Python interpreter on PATH",
     Source.INSTALLED: "a Python uv or pyenv installed, not on PATH (a base interpreter)",
 }
 

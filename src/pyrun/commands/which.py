@@ -26,11 +26,11 @@ def run(name: str, as_json: bool) -> int:
                     # where that base was found, and by which step (PATH, conda base,
                     # installed: uv's or pyenv's directory off PATH)
                     "found_at": resolution.found_at,
-                    "found_by": resolution.source.value if resolution.source.is_base else None,
+                    "found_by": resolution.source.value if resolution.isolated else None,
                     "ready": resolution.ready,
                     # a console script the environment lacks: the next on PATH runs
                     "passthrough": resolution.passthrough,
-                    "label": label.for_environment(resolution.source, resolution.environment),
+                    "label": label.for_environment(resolution.kind, resolution.environment),
                     # the .python-version that asked for a version, when one did
                     "version_file": resolution.pin.path if resolution.pin else None,
                     "requested": resolution.request.minor,
