@@ -119,6 +119,9 @@ def test_a_failing_pyenv_shim_is_not_remembered_as_unusable(world: World, pyenv_
     working = {shim: shim.read_text() for shim in shims}
     for shim in shims:
         shim.write_text("#!/bin/sh\necho \"pyenv: version '3.12' is not installed\" >&2\nexit 1\n")
+    # As pyenv says: no 3.12 build yet (else pyrun would find it off PATH, installed.py).
+    build = pyenv_root / "versions" / "3.12.1"
+    build.rename(build.with_name("later"))
     # The file asks for 3.12 and nothing on PATH gives it: one line naming the file (pyenv
     # and uv fail here too) ...
     done = world.run(["python", "-c", "pass"], cwd=proj)
@@ -129,4 +132,5 @@ def test_a_failing_pyenv_shim_is_not_remembered_as_unusable(world: World, pyenv_
     assert off[0] == "3.11", "falls through to the next python"
     for shim, text in working.items():  # the user installs 3.12
         shim.write_text(text)
+    build.with_name("later").rename(build)
     assert version_and_path(world, proj)[0] == "3.12"
