@@ -48,6 +48,7 @@ from pyrun import (
     pipshare,
     pyenv,
     records,
+    redirect,
     stale,
     suggest,
     version_file,
@@ -234,7 +235,7 @@ class Resolver:
         # deep, longer than PATH_MAX, costs no more than a shallow one per level.
         for level in ancestors.walk_up(cwd):
             inside = level.is_file("pyvenv.cfg")
-            found = level.is_dir_or_link(".venv")
+            found = level.is_dir_or_link(".venv") or level.is_file(".venv")
             if not (inside or found):
                 continue
             directory = level.resolved_path()
@@ -248,6 +249,10 @@ class Resolver:
             if inside and self._trusted(directory):
                 return self._use_env(Source.DOT_VENV, Path(directory), inside=True)
             dot_venv = os.path.join(directory, ".venv")
+            if level.is_file(".venv"):  # a redirect file, or a link to one
+                if self._trusted(dot_venv):
+                    return self._redirect(dot_venv)
+                continue
             # A link to nothing is judged too: another account's is skipped, not an error.
             if found and self._trusted(dot_venv):
                 if not level.is_file(".venv/pyvenv.cfg"):
@@ -264,9 +269,43 @@ class Resolver:
         self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {where} or any parent")
         return None
 
+    def _redirect(self, dot_venv: str) -> Resolution | None:
+        """The environment the redirect file `dot_venv` (redirect.py) names, the walk's
+        end: an error when it names none; None when where it points is someone else's
+        (skipped with a warning, as an untrusted `.venv`) or not the version asked for."""
+        try:
+            text = redirect.read(dot_venv)
+        except redirect.Unreadable as exc:
+            raise self._fail(
+                Source.DOT_VENV,
+                f"{dot_venv} is a .venv redirect file that {exc}; "
+                + suggest.fix_redirect(dot_venv),
+            ) from None
+        target = redirect.target(dot_venv, text)
+        problem = ownership.redirect_problem(
+            dot_venv, target, self.environ, self.config.file_trust
+        )
+        if not self._accepted(problem):
+            return None
+        if not os.path.isfile(os.path.join(target, "pyvenv.cfg")):
+            what = (
+                "is not a virtual environment (it has no pyvenv.cfg)"
+                if os.path.exists(target)
+                else "does not exist"
+            )
+            raise self._fail(
+                Source.DOT_VENV,
+                f"{dot_venv} is a .venv redirect file naming {target}, which {what}; "
+                + suggest.fix_redirect(dot_venv, target),
+            )
+        return self._use_env(Source.DOT_VENV, Path(target), redirected_by=dot_venv)
+
     def _trusted(self, env: str) -> bool:
         """Whether a found environment may be used (ownership.py); if not, say why."""
-        problem = ownership.dot_venv_problem(env, self.environ, self.config.file_trust)
+        return self._accepted(ownership.dot_venv_problem(env, self.environ, self.config.file_trust))
+
+    def _accepted(self, problem: str | None) -> bool:
+        """True without a `problem`; else warn once, note it, and False."""
         if problem is None:
             return True
         if problem in self.warnings:  # the cwd's env is also its parent's .venv
@@ -276,7 +315,13 @@ class Resolver:
         return False
 
     def _use_env(
-        self, source: Source, prefix: Path, *, activated: str | None = None, inside: bool = False
+        self,
+        source: Source,
+        prefix: Path,
+        *,
+        activated: str | None = None,
+        inside: bool = False,
+        redirected_by: str | None = None,
     ) -> Resolution | None:
         """The environment at `prefix` as the answer; None when it does not count (not
         the version asked for, or an activated one that is gone: skipped with a warning)."""
@@ -335,6 +380,8 @@ class Resolver:
             return None
         argv = self._program(prefix, own_env=True)
         how = "the working directory is inside it" if inside else "found"
+        if redirected_by is not None:
+            how = f"named by the .venv redirect file {redirected_by}"
         self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
