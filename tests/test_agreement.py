@@ -63,8 +63,25 @@ TREES = {
     "nocfg": "nocfg/src",
     "dangling": "dangling/src",
     "uv": "uvproj/pkg",
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-rel", "r-abs", "r-crlf", "r-link")},
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-spaces", "r-cr", "r-empty", "r-missing")},
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-plain", "r-to-file", "r-to-holder")},
 }
-BROKEN_TREES = ("nocfg", "dangling")
+# What each redirect tree's .venv file holds ({root}: the lab's): a redirect file stops
+# the walk (upproj/.venv above is never used); the last seven name no environment.
+REDIRECTS = {
+    "r-rel": "../../envs/myenv\n",
+    "r-abs": "{root}/cwdproj/.venv/",  # no newline, a trailing slash
+    "r-crlf": "../../envs/myenv\r\n",
+    "r-spaces": " ../../envs/myenv\n",  # the space is part of the path
+    "r-cr": "../../envs/myenv\r",  # a lone \r too
+    "r-empty": "\r\n",
+    "r-missing": "../../../gone\n",
+    "r-plain": "{root}/plain\n",  # a directory that is no environment
+    "r-to-file": "../r-rel/.venv\n",  # a redirect to a redirect
+    "r-to-holder": "../r-rel\n",  # a directory holding a redirect
+}
+BROKEN_TREES = ("nocfg", "dangling", *list(REDIRECTS)[3:])
 PATH_ORDERS = ("311-first", "312-first", "only-312-dir", "impostors-first")
 
 
@@ -178,6 +195,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelh
     (root / "logical" / "work").symlink_to("../upproj/a/b")
     (root / "logical" / "other").symlink_to("../upproj/envs/myenv")
     (root / "upproj" / "a" / "other").symlink_to("../../cwdproj/.venv")
+    for tree, text in REDIRECTS.items():
+        (lab.cwd(tree).parent / ".venv").write_text(text.format(root=root), newline="")
+    # A .venv symlink to a redirect file: its text is relative to the link's directory.
+    (lab.cwd("r-link").parent / ".venv").symlink_to("../r-rel/.venv")
     (root / "nocfg" / ".venv" / "bin").mkdir(parents=True)
     dangling_venv(root / "dangling" / ".venv")
     # Fake conda: a base install and a named env, interpreters linked, no pyvenv.cfg.
@@ -368,6 +389,14 @@ DEFERRALS = {
         # a symlink a shim does not follow itself (`..` after a name, a link again)
         r"|(?:\.venv|version file) /.* is a symlink this shim does not follow"
         r"|version file /.* is no regular file of at most \d+ bytes"
+        r"|\.venv redirect file /.* points where it is not trusted"
+    ),
+    # a .venv redirect file the shims leave to Python (redirect.py): odd text, a link
+    # or a missing name on the way to its target, a .venv symlink to one
+    "redirect": re.compile(
+        r"\.venv redirect file /.* (?:needs the slow path to read"
+        r"|leads where this shim does not follow)"
+        r"|\.venv /.* is a symlink to a redirect file"
     ),
     # past PATH_MAX: Python walks such a working directory by descriptor (ancestors.py)
     "deep": re.compile(r"the working directory is longer than getcwd\(2\) reports"),
@@ -379,12 +408,21 @@ DEFERRALS = {
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
+        r"|\.venv redirect file /.* names /.*, which has no pyvenv\.cfg"
         r"|PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"
         # a console script in neither the environment nor the rest of PATH
         r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|isolated) environment /.* has no (?P<s1>\S+) "
         r"and no other (?P=s1) on PATH"
     ),
 }
+
+
+def always_slow(reason: str) -> bool:
+    """Whether a healthy case may take the slow path every time: past PATH_MAX (SAFETY.md,
+    known limits), or a redirect file the shims leave to Python."""
+    return any(DEFERRALS[kind].fullmatch(reason) for kind in ("deep", "redirect"))
+
+
 PIP_VERSION = re.compile(r"pip \S+ from (?P<location>.+) \(python (?P<minor>3\.\d+)\)")
 
 
@@ -516,8 +554,7 @@ def label_problems(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     slow = [
         line
         for line in binary.stderr.splitlines()
-        if ": slow path: " in line
-        and not DEFERRALS["deep"].fullmatch(line.partition(": slow path: ")[2])
+        if ": slow path: " in line and not always_slow(line.partition(": slow path: ")[2])
     ]
     if answer.healthy and not relative and slow:
         problems.append(f"pyrun-resolve took the slow path for a healthy case: {slow}")
@@ -535,8 +572,8 @@ def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     relative = has_relative_prefix(sit)
     if answer.healthy and not relative and not problems:
         again = run_shim(s, sit)
-        if again.reason and DEFERRALS["deep"].fullmatch(again.reason):
-            pass  # past PATH_MAX, every call is the slow path's (SAFETY.md, known limits)
+        if again.reason and always_slow(again.reason):
+            pass  # past PATH_MAX, or an odd redirect file: every call is the slow path's
         elif again.decided is None:
             problems.append(
                 f"{sit.label}: warm-up: the second run still took the slow path "
@@ -603,6 +640,8 @@ def deferral_problems(
         script = answer.argv[0] if answer.argv and len(answer.argv) == 1 else ""
         if not Path(script).name.startswith("pip"):
             return [f"the runner was there: the resolver answers {answer.argv}"]
+    elif kind == "redirect":
+        pass  # Python's to read, healthy or not
     elif kind == "deep":
         if len(os.path.realpath(sit.cwd)) < 4096:
             return ["the working directory is shorter than PATH_MAX"]
@@ -644,6 +683,7 @@ GROUPS = {
     "path": [Scenario("none", order=order) for order in (*PATH_ORDERS, "empty")],
     "venv-walk": [Scenario(tree) for tree in ("cwd", "up1", "up3", "nested", "inside")],
     "links-and-uv": [Scenario(tree) for tree in ("symlink", "physical", "uv")],
+    "redirect": [Scenario(tree) for tree in TREES if tree.startswith("r-")],
     "broken": [
         Scenario("nocfg"),
         Scenario("dangling"),
@@ -725,6 +765,28 @@ def test_shell_and_resolver_agree(setup: Setup, group: str) -> None:
     for case, (_sit, answer, _found) in zip(cases, results):
         if case.tree in BROKEN_TREES and case.venv != "valid" and case.conda != "named":
             assert answer.error, f"{case}: a broken .venv must be an error, got {answer}"
+
+
+def test_common_redirect_files_are_decided_by_the_shims(setup: Setup) -> None:
+    # Relative or absolute text, \n or \r\n or nothing after it: the fast path's own,
+    # python, pip and the hooks' label alike (the odd cases may go to Python).
+    for tree, name in itertools.product(("r-rel", "r-abs", "r-crlf"), ("python", "pip")):
+        sit = situation(setup, Case(tree, "unset", "unset", name, "311-first"))
+        answer = ask_resolver(setup, sit)
+        assert answer.healthy and answer.kind == ".venv", (tree, answer)
+        run_shim(setup, sit)  # the shared pip's runner is made on the first run
+        again = run_shim(setup, sit)
+        assert again.decided == answer.argv, (tree, name, again.reason)
+    for tree in ("r-rel", "r-abs", "r-crlf"):
+        sit = situation(setup, Case(tree, "unset", "unset", "python", "311-first"))
+        done = setup.world.run(
+            [str(setup.world.shims / shims.RESOLVER)],
+            cwd=sit.cwd,
+            env={**sit.env, "PYRUN_DEBUG": "1"},
+        )
+        assert "slow path" not in done.stderr, (tree, done.stderr)
+        want = "cwdproj" if tree == "r-abs" else "myenv"
+        assert f"label={want}" in done.stdout.splitlines(), (tree, done.stdout)
 
 
 # -- random trees and environments ---------------------------------------------------------

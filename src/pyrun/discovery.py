@@ -282,9 +282,7 @@ class Resolver:
                 + suggest.fix_redirect(dot_venv),
             ) from None
         target = redirect.target(dot_venv, text)
-        problem = ownership.redirect_problem(
-            dot_venv, target, self.environ, self.config.file_trust
-        )
+        problem = ownership.redirect_problem(dot_venv, target, self.environ, self.config.file_trust)
         if not self._accepted(problem):
             return None
         if not os.path.isfile(os.path.join(target, "pyvenv.cfg")):
@@ -293,9 +291,11 @@ class Resolver:
                 if os.path.exists(target)
                 else "does not exist"
             )
+            # A second line or a control character stays in the path: shown escaped.
+            shown = target if inert(target) == target else repr(target)
             raise self._fail(
                 Source.DOT_VENV,
-                f"{dot_venv} is a .venv redirect file naming {target}, which {what}; "
+                f"{dot_venv} is a .venv redirect file naming {shown}, which {what}; "
                 + suggest.fix_redirect(dot_venv, target),
             )
         return self._use_env(Source.DOT_VENV, Path(target), redirected_by=dot_venv)
