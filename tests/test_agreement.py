@@ -801,13 +801,18 @@ LEVEL_KINDS = (
     "link-pip-3.12",
     "nocfg",
     "dangling",
-    "file",  # a regular file called .venv: not an environment, ignored
+    "redirect-3.12",  # a .venv file naming an environment (relative), redirect.py
+    "redirect-crlf-3.11",  # absolute, CRLF
+    "redirect-empty",  # an error
+    "redirect-missing",  # names nothing: an error
     "link-nowhere",
     "inside",  # this directory is itself a venv (pyvenv.cfg) that the walk goes through
     # ownership.py: not used unless trusted ...
     "foreign-3.11",  # a .venv owned by another user
     "groupw-3.12",  # a .venv its group can write to (a group /etc/group does not know)
     "holder-ow",  # a .venv in a directory others can write to
+    "redirect-foreign",  # a redirect file owned by another user
+    "redirect-to-ow",  # a redirect to an environment in a directory others can write to
     # ... and used
     "sticky-3.12",  # a .venv in a world-writable directory with the sticky bit (/tmp)
     # Group-writable by root's own group (the tests run as root): used where that group
@@ -934,8 +939,22 @@ def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
         (dot / "bin").mkdir(parents=True)
     elif kind == "dangling":
         dangling_venv(dot)
-    elif kind == "file":
+    elif kind == "redirect-3.12":
+        dot.write_text(os.path.relpath(lab.myenv, directory) + "\n")
+    elif kind == "redirect-crlf-3.11":
+        dot.write_text(f"{lab.root}/cwdproj/.venv\r\n", newline="")
+    elif kind == "redirect-empty":
         dot.write_text("")
+    elif kind == "redirect-missing":
+        dot.write_text(f"{top}/nowhere")
+    elif kind == "redirect-foreign":
+        dot.write_text(str(lab.myenv))
+        os.chown(dot, OTHER_UID, OTHER_UID)
+    elif kind == "redirect-to-ow":
+        open_dir = directory / "open"
+        handmade_venv(open_dir / "env", lab.bases["3.12"])
+        open_dir.chmod(0o757)
+        dot.write_text("open/env\n")
     elif kind == "link-nowhere":
         dot.symlink_to(top / "nowhere")
     elif kind == "inside":
