@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyrun import compiled, records, shims
+from pyrun import compiled, records, redirect, shims
 from pyrun.paths import Paths
 from tests.conftest import Base, World, need, need_minor
 
@@ -787,6 +787,55 @@ def test_common_redirect_files_are_decided_by_the_shims(setup: Setup) -> None:
         assert "slow path" not in done.stderr, (tree, done.stderr)
         want = "cwdproj" if tree == "r-abs" else "myenv"
         assert f"label={want}" in done.stdout.splitlines(), (tree, done.stdout)
+
+
+def test_odd_redirect_files_never_hang(setup: Setup) -> None:
+    """A FIFO called .venv is no .venv (the walk goes on to the one above); a 1 TB sparse
+    file, one over MAX_BYTES, a NUL byte, text that is not UTF-8, a second line: one
+    line naming the file, in the resolver and both shims, never a hang or a traceback.
+    A file of exactly MAX_BYTES is read."""
+    s, root = setup, setup.world.root / "odd-redirects"
+    above = handmade_venv(root / ".venv", s.lab.bases["3.12"])
+    myenv = str(s.lab.myenv)
+    texts: dict[str, bytes | None] = {
+        "fifo": None,
+        "sparse": None,
+        "large": (myenv + "/" * redirect.MAX_BYTES).encode(),
+        "exact": (myenv + "/" * (redirect.MAX_BYTES - len(myenv) - 1) + "\n").encode(),
+        "nul": myenv.encode() + b"\0\n",
+        "latin-1": myenv.encode() + b"\xe9\n",
+        "two-lines": (myenv + "\n" + myenv + "\n").encode(),
+    }
+    situations = []
+    for label, text in texts.items():
+        work = root / label / "w"
+        work.mkdir(parents=True)
+        dot = root / label / ".venv"
+        if label == "fifo":
+            os.mkfifo(dot)
+        elif label == "sparse":
+            with open(dot, "wb") as handle:
+                handle.truncate(1 << 40)  # `truncate -s 1T`: no disk used
+        else:
+            assert text is not None
+            dot.write_bytes(text)
+        env = {
+            "PATH": os.pathsep.join(str(d) for d in [s.world.shims, *s.lab.path_dirs("311-first")]),
+            "PWD": str(work),
+        }
+        situations.append(Situation(f"{label} [{s.flavour}]", "python", work, env))
+    assert (root / "exact" / ".venv").stat().st_size == redirect.MAX_BYTES
+    results = check_all(s, situations)
+    problems = [p for _sit, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    for sit, answer, _found in results:
+        dot = sit.cwd.parent / ".venv"
+        if sit.label.startswith(("fifo", "exact")):
+            want = above if sit.label.startswith("fifo") else s.lab.myenv
+            assert answer.argv == [str(want / "bin" / "python")], (sit.label, answer)
+            continue
+        assert answer.error is not None and "\n" not in answer.error, (sit.label, answer)
+        assert answer.error.startswith(f"pyrun: {dot} is a .venv redirect file "), answer.error
 
 
 # -- random trees and environments ---------------------------------------------------------
