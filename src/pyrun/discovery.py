@@ -22,11 +22,16 @@ install into the base there too, and the environment's new console scripts get s
 One without pip runs the shared pip with its interpreter; pyrun's isolated environments
 run their own ``bin/pip``, which is the guarded shared copy.
 
+A ``.venv`` that is a file is a redirect (redirect.py, as uv 0.13.9 reads it): the
+environment it names is the step's answer, and the walk stops there. It is judged as a
+``.venv`` symlink to that path would be (ownership.redirect_reason).
+
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
-a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
-that someone else controls is skipped with a warning (ownership.py), PATH entries that
-are not absolute are ignored, and a deleted working directory only skips ``.venv``.
+a broken nearest ``.venv`` (or a redirect file naming no virtual environment) is an
+error rather than a silent fall-through, a ``.venv`` or redirect file that someone else
+controls is skipped with a warning (ownership.py), PATH entries that are not absolute
+are ignored, and a deleted working directory only skips ``.venv``.
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
   The shims follow one link themselves, when its text names no ``..`` after a name and
   no part of that path is a link again (then the directories above are exactly the
   real path's); any other link goes to this copy (`link_reason`);
+* a `.venv` redirect file (redirect.py) is judged as itself and then as a symlink whose
+  text is the path it holds (`redirect_reason`): whoever controls the way to the
+  environment it names, or the environment, controls `python`;
 * ``PYRUN_TRUST`` lists what to use anyway, separated by ``:``: a `.venv`'s path or
   the path of the directory holding it, ``DIR/*`` for everything below DIR, or ``*``
   for everything (git's ``safe.directory = *``). The config file's ``trust`` list
