@@ -836,25 +836,28 @@ pyrun_decide() {
             esac
         fi
         pyrun_v=${pyrun_dir%/}/.venv
-        if [ -f "$pyrun_v" ]; then  # a redirect file
-            if [ -L "$pyrun_v" ]; then
-                pyrun_defer=".venv $pyrun_v is a symlink to a redirect file"
-                return
+        # Two tests where there is nothing, as before redirect files (the usual level).
+        if [ -e "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
+            if [ -f "$pyrun_v" ]; then  # a redirect file
+                if [ -L "$pyrun_v" ]; then
+                    pyrun_defer=".venv $pyrun_v is a symlink to a redirect file"
+                    return
+                fi
+                pyrun_redirect || return
+                pyrun_use_env "$pyrun_rt" .venv && return
+                break
             fi
-            pyrun_redirect || return
-            pyrun_use_env "$pyrun_rt" .venv && return
-            break
-        fi
-        if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
-            if [ -e "$pyrun_v" ]; then
-                pyrun_judge .venv "$pyrun_v" || return
+            if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
+                if [ -e "$pyrun_v" ]; then
+                    pyrun_judge .venv "$pyrun_v" || return
+                fi
+                if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
+                    pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"
+                    return
+                fi
+                pyrun_use_env "$pyrun_v" .venv && return
+                break
             fi
-            if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
-                pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"
-                return
-            fi
-            pyrun_use_env "$pyrun_v" .venv && return
-            break
         fi
         [ "$pyrun_dir" = / ] && break
         pyrun_dir=${pyrun_dir%/*}

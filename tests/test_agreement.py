@@ -787,6 +787,11 @@ def test_common_redirect_files_are_decided_by_the_shims(setup: Setup) -> None:
         assert "slow path" not in done.stderr, (tree, done.stderr)
         want = "cwdproj" if tree == "r-abs" else "myenv"
         assert f"label={want}" in done.stdout.splitlines(), (tree, done.stdout)
+        # `pyrun why` names the file and where it leads.
+        why = setup.world.pyrun("why", cwd=sit.cwd, env=sit.env)
+        dot = sit.cwd.parent / ".venv"
+        env = setup.lab.root / "cwdproj" / ".venv" if tree == "r-abs" else setup.lab.myenv
+        assert f"found: {env} (named by the .venv redirect file {dot})" in why.stdout, why
 
 
 def test_odd_redirect_files_never_hang(setup: Setup) -> None:
