@@ -87,11 +87,9 @@ def fix_redirect(path: str, target: str | None = None) -> str:
     if not owned_by_me(path, follow=False):
         return "it is not yours to change; ask its owner"
     remove = command("rm", "--", path)
-    fix = (
-        f"write an environment's path in it or remove it with `{remove}`"
-        if remove
-        else ("write an environment's path in it or remove it")
-    )
+    fix = "write an environment's path in it or remove it"
+    if remove:
+        fix += f" with `{remove}`"
     if target is None or os.path.lexists(target):
         return fix
     parent = os.path.dirname(target)
