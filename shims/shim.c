@@ -727,6 +727,7 @@ static int safe_above(const char *holder) {
  * shim.sh does not: a text with `..` after a name, or a link again on the way (then
  * the slow path follows it). Without those the path the text names is the real one. */
 #define LINK_TEXT_MAX 4096
+static int trusted_real(const char *p);
 static int trusted_link(const char *link, const char *holder, const struct stat *lst) {
     if (lst->st_uid != 0 && (long)lst->st_uid != os_geteuid()) return 0;
     if (!safe_dir(holder, 1) || !safe_above(holder)) return 0;
@@ -751,6 +752,14 @@ static int trusted_link(const char *link, const char *holder, const struct stat 
         s = e + 1;
     }
     if (!*p) p = "/";
+    return trusted_real(p);
+}
+
+/* The rest of trusted_link for `p`, the absolute path a link or a redirect file names
+ * with no `..` in it: 1 when `/` and each directory down to `p` are safe as holders
+ * and `p` itself as a `.venv`; 0 when not; -1 when one of them is a link (or missing:
+ * the slow path says so). */
+static int trusted_real(const char *p) {
     /* `/` and each directory down to the target, none of them a link. */
     int ok = streq(p, "/") || safe_dir("/", 1);
     for (const char *s = p + 1; *s;) {
@@ -766,9 +775,14 @@ static int trusted_link(const char *link, const char *holder, const struct stat 
     return ok;
 }
 
-static int pyrun_trusted(const char *env) {
+static char *holder_of(const char *env) {
     const char *slash = find_last(env, '/');
-    char *holder = slash == env ? "/" : cut(env, (size_t)(slash - env));
+    return slash == env ? "/" : cut(env, (size_t)(slash - env));
+}
+
+/* PYRUN_TRUST or config.toml's trust list names `env` or the directory holding it. */
+static int trust_listed(const char *env) {
+    char *holder = holder_of(env);
     const char *rest = cat(env_or_empty("PYRUN_TRUST"), ":", PYRUN_CONFIG_TRUST, NULL);
     for (;;) {
         const char *end = find(rest, ':');
@@ -785,6 +799,12 @@ static int pyrun_trusted(const char *env) {
         if (!end) break;
         rest = end + 1;
     }
+    return 0;
+}
+
+static int pyrun_trusted(const char *env) {
+    if (trust_listed(env)) return 1;
+    char *holder = holder_of(env);
     struct stat lst;
     if (stat_(env, &lst, AT_SYMLINK_NOFOLLOW) && IS_LNK(lst.st_mode)) return trusted_link(env, holder, &lst);
     return safe_dir(env, 0) && safe_dir(holder, 1) && safe_above(holder);
@@ -932,14 +952,65 @@ static char *pyrun_normpath(const char *path) {
     return *out ? out : cat("/", NULL);
 }
 
+/* The most a version file may hold (version_file.MAX_BYTES, shim.sh's pyrun_pin_max):
+ * a larger one is skipped, as are one that is no regular file and one someone else
+ * controls (pyrun_trusted, the .venv rule): the slow path warns and walks on. The
+ * most a .venv redirect file may hold too (redirect.MAX_BYTES). */
+#define PIN_MAX_BYTES 4096
+
+/* The environment the `.venv` redirect file `v` (a regular file, not a link) in
+ * directory `dir` names, judged (redirect.py, ownership.redirect_reason); NULL with
+ * pyrun_defer set for anything but the common case: an untrusted file or target, a
+ * text over PIN_MAX_BYTES, empty, or with a byte that is not printable ASCII after
+ * one trailing \n or \r\n (a NUL, UTF-8 or a second line: Python reads those), a
+ * link or a missing name on the way, or a target without pyvenv.cfg. */
+static char *redirect_target(const char *v, const char *dir) {
+    if (pyrun_trusted(v) != 1) {
+        defer(cat(".venv ", v, " is not trusted", NULL));
+        return NULL;
+    }
+    long fd = os_openat(AT_FDCWD, v, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    char text[PIN_MAX_BYTES + 2];
+    long got = 0;
+    if (fd >= 0 && os_fstat(fd, &st) == 0 && IS_REG(st.st_mode)) {
+        for (;;) {
+            long n = os_read(fd, text + got, sizeof text - 1 - (size_t)got);
+            if (n == -EINTR) continue;
+            if (n <= 0) break;
+            got += n;
+            if (got > PIN_MAX_BYTES) break;
+        }
+    } else {
+        got = -1;
+    }
+    if (fd >= 0) os_close(fd);
+    if (got > PIN_MAX_BYTES) got = -1;
+    if (got > 0 && text[got - 1] == '\n' && --got > 0 && text[got - 1] == '\r') got--;
+    int plain = got > 0;
+    for (long i = 0; plain && i < got; i++) plain = text[i] >= 0x20 && text[i] < 0x7f;
+    if (!plain) {
+        defer(cat(".venv redirect file ", v, " needs the slow path to read", NULL));
+        return NULL;
+    }
+    text[got] = '\0';
+    char *target = pyrun_normpath(text[0] == '/' ? text : cat(strip_slash(dir), "/", text, NULL));
+    int trust = trust_listed(v) ? 1 : trusted_real(target);
+    if (trust <= 0) {
+        defer(cat(".venv redirect file ", v, trust ? " leads where this shim does not follow" : " points where it is not trusted", NULL));
+        return NULL;
+    }
+    if (!is_file(cat(target, "/pyvenv.cfg", NULL))) {
+        defer(cat(".venv redirect file ", v, " names ", target, ", which has no pyvenv.cfg", NULL));
+        return NULL;
+    }
+    return target;
+}
+
 static const char *pyenv_root;
 static char *pyrun_cwd; /* the physical working directory, or "" when it is gone */
 static const char *saved_pwd;
 
-/* The most a version file may hold (version_file.MAX_BYTES, shim.sh's pyrun_pin_max):
- * a larger one is skipped, as are one that is no regular file and one someone else
- * controls (pyrun_trusted, the .venv rule): the slow path warns and walks on. */
-#define PIN_MAX_BYTES 4096
 
 /* The text of pyenv's version file `path` when it is a regular file of at most
  * PIN_MAX_BYTES (pyenv's own files are a line or two), else NULL: a FIFO or a sparse
@@ -1525,7 +1596,18 @@ static void pyrun_decide(void) {
         }
         char *v = cat(strip_slash(dir), "/.venv", NULL);
         struct stat vst; /* `[ -d v ] || [ -L v ]` in one lstat: a link counts either way */
-        if (stat_(v, &vst, AT_SYMLINK_NOFOLLOW) && (IS_DIR(vst.st_mode) || IS_LNK(vst.st_mode))) {
+        int found = stat_(v, &vst, AT_SYMLINK_NOFOLLOW);
+        if (found && IS_REG(vst.st_mode)) { /* a redirect file */
+            char *env = redirect_target(v, dir);
+            if (!env) return;
+            if (pyrun_use_env(env, ".venv")) return;
+            break;
+        }
+        if (found && IS_LNK(vst.st_mode) && is_file(v)) { /* a link to a redirect file */
+            defer(cat(".venv ", v, " is a symlink to a redirect file", NULL));
+            return;
+        }
+        if (found && (IS_DIR(vst.st_mode) || IS_LNK(vst.st_mode))) {
             struct stat target;
             int trust = stat_(v, &target, 0) ? pyrun_trusted(v) : 1;
             if (trust <= 0) {

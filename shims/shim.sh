@@ -310,22 +310,29 @@ pyrun_trusted_link() {
         esac
     done
     [ -n "$pyrun_lp" ] || pyrun_lp=/
-    # No link on the way to the target (else the path is not its real one), then `/`
-    # and each directory down to it judged as holders, the target as $1 itself.
-    pyrun_a=$pyrun_lp
+    pyrun_trusted_at "$pyrun_lp" "$pyrun_lk" || return
+    [ "$pyrun_lu" = 0 ] || [ "$pyrun_lu" = "${pyrun_me-}" ] && return 0
+    [ -n "${pyrun_me-}" ] && return 1
+    return 3
+}
+
+# pyrun_trusted_at PATH AS: the rest of pyrun_trusted_link for PATH, the absolute path
+# a link or a redirect file (AS, whose pyvenv.cfg size the label asks for) names, with
+# no `..` in it. No link on the way (else the path is not its real one), then `/` and
+# each directory down to it judged as holders, PATH itself as a `.venv`: 0 safe, 1 not,
+# 3 a link on the way, 2 `ls` failed (a name missing: the slow path says so).
+pyrun_trusted_at() {
+    pyrun_a=$1
     while [ -n "${pyrun_a%/}" ]; do
         [ ! -L "$pyrun_a" ] || return 3
         pyrun_a=${pyrun_a%/*}
     done
     pyrun_lcfg=
-    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$pyrun_lp/pyvenv.cfg" ]; then
-        pyrun_lcfg=${pyrun_lp%/}/pyvenv.cfg
+    if [ "$pyrun_name" = pyrun-resolve ] && [ -f "$1/pyvenv.cfg" ]; then
+        pyrun_lcfg=${1%/}/pyvenv.cfg
     fi
-    pyrun_ls_chain -ldnqL "${pyrun_lp%/*}" "$pyrun_lp" ${pyrun_lcfg:+"$pyrun_lcfg"} || return
-    pyrun_ls_names "$pyrun_lp" "$pyrun_lcfg" "$pyrun_lk/pyvenv.cfg" || return
-    [ "$pyrun_lu" = 0 ] || [ "$pyrun_lu" = "${pyrun_me-}" ] && return 0
-    [ -n "${pyrun_me-}" ] && return 1
-    return 3
+    pyrun_ls_chain -ldnqL "${1%/*}" "$1" ${pyrun_lcfg:+"$pyrun_lcfg"} || return
+    pyrun_ls_names "$1" "$pyrun_lcfg" "$2/pyvenv.cfg"
 }
 
 # pyrun_etc_line: what to do with line $pyrun_pg_l of /etc/group or /etc/passwd, its
@@ -499,6 +506,7 @@ pyrun_small_file() {
     set -- $pyrun_ls
     set +f
     case ${5-} in '' | *[!0-9]*) return 1 ;; esac
+    pyrun_tsize=$5
     [ "${#5}" -le 9 ] && [ "$5" -le "$pyrun_pin_max" ]
 }
 
@@ -513,6 +521,62 @@ pyrun_judge() {
         *) pyrun_defer="$1 $2: its owner cannot be told here" ;;
     esac
     return 1
+}
+
+# pyrun_redirect: the environment the .venv redirect file $pyrun_v (a regular file, not
+# a link, in $pyrun_dir) names, in pyrun_rt (src/pyrun/redirect.py: relative to the
+# directory holding it, one trailing \n or \r\n not part of it), judged as a link to it
+# would be (pyrun_trusted_at) unless trusted by name; 0 when it has pyvenv.cfg, else 1
+# with pyrun_defer set. A text that is not printable ASCII (a NUL, UTF-8, a second
+# line), or a size `ls` cannot tell, is the slow path's. Costs two `ls`, as a link does.
+pyrun_redirect() {
+    pyrun_judge .venv "$pyrun_v" || return 1
+    pyrun_named=
+    if [ -z "$pyrun_tsize" ]; then  # trusted by name: no `ls` ran yet
+        pyrun_named=1
+        pyrun_small_file "$pyrun_v" || :
+    fi
+    pyrun_rt=
+    case $pyrun_tsize in
+        '' | *[!0-9]*) ;;
+        *)
+            if [ "${#pyrun_tsize}" -le 9 ] && [ "$pyrun_tsize" -le "$pyrun_pin_max" ] &&
+                [ -r "$pyrun_v" ]; then
+                IFS= read -r pyrun_rt <"$pyrun_v" || :
+            fi
+            ;;
+    esac
+    pyrun_n=${#pyrun_rt}
+    case $pyrun_rt in
+        *[!"$pyrun_printable"])  # \r\n: the \r is not part of the path either
+            [ "$pyrun_tsize" != $((pyrun_n + 1)) ] || [ "${pyrun_rt%?}$(printf '\r')" != "$pyrun_rt" ] ||
+                pyrun_rt=${pyrun_rt%?}
+            ;;
+    esac
+    case $pyrun_rt in
+        '' | *[!"$pyrun_printable"]*) pyrun_rt= ;;
+    esac
+    if [ -z "$pyrun_rt" ] || { [ "$pyrun_tsize" != "$pyrun_n" ] && [ "$pyrun_tsize" != $((pyrun_n + 1)) ]; }; then
+        pyrun_defer=".venv redirect file $pyrun_v needs the slow path to read"
+        return 1
+    fi
+    case $pyrun_rt in
+        /*) pyrun_normpath "$pyrun_rt" ;;
+        *) pyrun_normpath "${pyrun_dir%/}/$pyrun_rt" ;;
+    esac
+    pyrun_rt=$pyrun_p
+    if [ -z "$pyrun_named" ]; then
+        pyrun_trusted_at "$pyrun_rt" "$pyrun_rt"
+        case $? in
+            0) ;;
+            1) pyrun_defer=".venv redirect file $pyrun_v points where it is not trusted"; return 1 ;;
+            *) pyrun_defer=".venv redirect file $pyrun_v leads where this shim does not follow"; return 1 ;;
+        esac
+    fi
+    if [ ! -f "$pyrun_rt/pyvenv.cfg" ]; then
+        pyrun_defer=".venv redirect file $pyrun_v names $pyrun_rt, which has no pyvenv.cfg"
+        return 1
+    fi
 }
 
 # A pyenv shim ($pyrun_d is pyenv's shims directory) would run what pyenv's version
@@ -799,16 +863,28 @@ pyrun_decide() {
             esac
         fi
         pyrun_v=${pyrun_dir%/}/.venv
-        if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
-            if [ -e "$pyrun_v" ]; then
-                pyrun_judge .venv "$pyrun_v" || return
+        # Two tests where there is nothing, as before redirect files (the usual level).
+        if [ -e "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
+            if [ -f "$pyrun_v" ]; then  # a redirect file
+                if [ -L "$pyrun_v" ]; then
+                    pyrun_defer=".venv $pyrun_v is a symlink to a redirect file"
+                    return
+                fi
+                pyrun_redirect || return
+                pyrun_use_env "$pyrun_rt" .venv && return
+                break
             fi
-            if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
-                pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"
-                return
+            if [ -d "$pyrun_v" ] || [ -L "$pyrun_v" ]; then
+                if [ -e "$pyrun_v" ]; then
+                    pyrun_judge .venv "$pyrun_v" || return
+                fi
+                if [ ! -f "$pyrun_v/pyvenv.cfg" ]; then
+                    pyrun_defer=".venv $pyrun_v has no pyvenv.cfg"
+                    return
+                fi
+                pyrun_use_env "$pyrun_v" .venv && return
+                break
             fi
-            pyrun_use_env "$pyrun_v" .venv && return
-            break
         fi
         [ "$pyrun_dir" = / ] && break
         pyrun_dir=${pyrun_dir%/*}

@@ -40,7 +40,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pyrun import compiled, records, shims
+from pyrun import compiled, records, redirect, shims
 from pyrun.paths import Paths
 from tests.conftest import Base, World, need, need_minor
 
@@ -64,8 +64,25 @@ TREES = {
     "dangling": "dangling/src",
     "uv": "uvproj/pkg",
     "pinned": "pinproj/src",  # pinproj/.python-version asks for 3.11; no .venv
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-rel", "r-abs", "r-crlf", "r-link")},
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-spaces", "r-cr", "r-empty", "r-missing")},
+    **{tree: f"upproj/a/{tree}/src" for tree in ("r-plain", "r-to-file", "r-to-holder")},
 }
-BROKEN_TREES = ("nocfg", "dangling")
+# What each redirect tree's .venv file holds ({root}: the lab's): a redirect file stops
+# the walk (upproj/.venv above is never used); the last seven name no environment.
+REDIRECTS = {
+    "r-rel": "../../envs/myenv\n",
+    "r-abs": "{root}/cwdproj/.venv/",  # no newline, a trailing slash
+    "r-crlf": "../../envs/myenv\r\n",
+    "r-spaces": " ../../envs/myenv\n",  # the space is part of the path
+    "r-cr": "../../envs/myenv\r",  # a lone \r too
+    "r-empty": "\r\n",
+    "r-missing": "../../../gone\n",
+    "r-plain": "{root}/plain\n",  # a directory that is no environment
+    "r-to-file": "../r-rel/.venv\n",  # a redirect to a redirect
+    "r-to-holder": "../r-rel\n",  # a directory holding a redirect
+}
+BROKEN_TREES = ("nocfg", "dangling", *list(REDIRECTS)[3:])
 PATH_ORDERS = ("311-first", "312-first", "only-312-dir", "impostors-first")
 
 
@@ -194,6 +211,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory, bases: dict[str, Base], wheelh
     (root / "logical" / "work").symlink_to("../upproj/a/b")
     (root / "logical" / "other").symlink_to("../upproj/envs/myenv")
     (root / "upproj" / "a" / "other").symlink_to("../../cwdproj/.venv")
+    for tree, text in REDIRECTS.items():
+        (lab.cwd(tree).parent / ".venv").write_text(text.format(root=root), newline="")
+    # A .venv symlink to a redirect file: its text is relative to the link's directory.
+    (lab.cwd("r-link").parent / ".venv").symlink_to("../r-rel/.venv")
     (root / "nocfg" / ".venv" / "bin").mkdir(parents=True)
     dangling_venv(root / "dangling" / ".venv")
     (root / "pinproj" / ".python-version").write_text("3.11\n")
@@ -414,6 +435,14 @@ DEFERRALS = {
         # a symlink a shim does not follow itself (`..` after a name, a link again)
         r"|(?:\.venv|version file) /.* is a symlink this shim does not follow"
         r"|version file /.* is no regular file of at most \d+ bytes"
+        r"|\.venv redirect file /.* points where it is not trusted"
+    ),
+    # a .venv redirect file the shims leave to Python (redirect.py): odd text, a link
+    # or a missing name on the way to its target, a .venv symlink to one
+    "redirect": re.compile(
+        r"\.venv redirect file /.* (?:needs the slow path to read"
+        r"|leads where this shim does not follow)"
+        r"|\.venv /.* is a symlink to a redirect file"
     ),
     # past PATH_MAX: Python walks such a working directory by descriptor (ancestors.py)
     "deep": re.compile(r"the working directory is longer than getcwd\(2\) reports"),
@@ -425,12 +454,21 @@ DEFERRALS = {
     # the resolver has an error to show
     "error": re.compile(
         r"\.venv /.* has no pyvenv\.cfg|conda base /.* has no interpreter|no interpreter found"
+        r"|\.venv redirect file /.* names /.*, which has no pyvenv\.cfg"
         r"|PYRUN_PYTHON_VERSION_FILES is neither 0 nor 1"
         # a console script in neither the environment nor the rest of PATH
         r"|(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH|isolated) environment /.* has no (?P<s1>\S+) "
         r"and no other (?P=s1) on PATH"
     ),
 }
+
+
+def always_slow(reason: str) -> bool:
+    """Whether a healthy case may take the slow path every time: past PATH_MAX (SAFETY.md,
+    known limits), or a redirect file the shims leave to Python."""
+    return any(DEFERRALS[kind].fullmatch(reason) for kind in ("deep", "redirect"))
+
+
 PIP_VERSION = re.compile(r"pip \S+ from (?P<location>.+) \(python (?P<minor>3\.\d+)\)")
 
 
@@ -562,8 +600,7 @@ def label_problems(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     slow = [
         line
         for line in binary.stderr.splitlines()
-        if ": slow path: " in line
-        and not DEFERRALS["deep"].fullmatch(line.partition(": slow path: ")[2])
+        if ": slow path: " in line and not always_slow(line.partition(": slow path: ")[2])
     ]
     if answer.healthy and not relative and slow:
         problems.append(f"pyrun-resolve took the slow path for a healthy case: {slow}")
@@ -581,8 +618,8 @@ def check(s: Setup, sit: Situation, answer: Answer) -> list[str]:
     relative = has_relative_prefix(sit)
     if answer.healthy and not relative and not problems:
         again = run_shim(s, sit)
-        if again.reason and DEFERRALS["deep"].fullmatch(again.reason):
-            pass  # past PATH_MAX, every call is the slow path's (SAFETY.md, known limits)
+        if again.reason and always_slow(again.reason):
+            pass  # past PATH_MAX, or an odd redirect file: every call is the slow path's
         elif again.decided is None:
             problems.append(
                 f"{sit.label}: warm-up: the second run still took the slow path "
@@ -649,6 +686,8 @@ def deferral_problems(
         script = answer.argv[0] if answer.argv and len(answer.argv) == 1 else ""
         if not Path(script).name.startswith("pip"):
             return [f"the runner was there: the resolver answers {answer.argv}"]
+    elif kind == "redirect":
+        pass  # Python's to read, healthy or not
     elif kind == "deep":
         if len(os.path.realpath(sit.cwd)) < 4096:
             return ["the working directory is shorter than PATH_MAX"]
@@ -691,6 +730,7 @@ GROUPS = {
     "path": [Scenario("none", order=order) for order in (*PATH_ORDERS, "empty")],
     "venv-walk": [Scenario(tree) for tree in ("cwd", "up1", "up3", "nested", "inside")],
     "links-and-uv": [Scenario(tree) for tree in ("symlink", "physical", "uv")],
+    "redirect": [Scenario(tree) for tree in TREES if tree.startswith("r-")],
     "broken": [
         Scenario("nocfg"),
         Scenario("dangling"),
@@ -833,6 +873,82 @@ def assert_activation_beats_pin(s: Setup, case: Case, answer: Answer) -> None:
     ], f"{case}: {answer}"
 
 
+def test_common_redirect_files_are_decided_by_the_shims(setup: Setup) -> None:
+    # Relative or absolute text, \n or \r\n or nothing after it: the fast path's own,
+    # python, pip and the hooks' label alike (the odd cases may go to Python).
+    for tree, name in itertools.product(("r-rel", "r-abs", "r-crlf"), ("python", "pip")):
+        sit = situation(setup, Case(tree, "unset", "unset", name, "311-first"))
+        answer = ask_resolver(setup, sit)
+        assert answer.healthy and answer.kind == ".venv", (tree, answer)
+        run_shim(setup, sit)  # the shared pip's runner is made on the first run
+        again = run_shim(setup, sit)
+        assert again.decided == answer.argv, (tree, name, again.reason)
+    for tree in ("r-rel", "r-abs", "r-crlf"):
+        sit = situation(setup, Case(tree, "unset", "unset", "python", "311-first"))
+        done = setup.world.run(
+            [str(setup.world.shims / shims.RESOLVER)],
+            cwd=sit.cwd,
+            env={**sit.env, "PYRUN_DEBUG": "1"},
+        )
+        assert "slow path" not in done.stderr, (tree, done.stderr)
+        want = "cwdproj" if tree == "r-abs" else "myenv"
+        assert f"label={want}" in done.stdout.splitlines(), (tree, done.stdout)
+        # `pyrun why` names the file and where it leads.
+        why = setup.world.pyrun("why", cwd=sit.cwd, env=sit.env)
+        dot = sit.cwd.parent / ".venv"
+        env = setup.lab.root / "cwdproj" / ".venv" if tree == "r-abs" else setup.lab.myenv
+        assert f"found: {env} (named by the .venv redirect file {dot})" in why.stdout, why
+
+
+def test_odd_redirect_files_never_hang(setup: Setup) -> None:
+    """A FIFO called .venv is no .venv (the walk goes on to the one above); a 1 TB sparse
+    file, one over MAX_BYTES, a NUL byte, text that is not UTF-8, a second line: one
+    line naming the file, in the resolver and both shims, never a hang or a traceback.
+    A file of exactly MAX_BYTES is read."""
+    s, root = setup, setup.world.root / "odd-redirects"
+    above = handmade_venv(root / ".venv", s.lab.bases["3.12"])
+    myenv = str(s.lab.myenv)
+    texts: dict[str, bytes | None] = {
+        "fifo": None,
+        "sparse": None,
+        "large": (myenv + "/" * redirect.MAX_BYTES).encode(),
+        "exact": (myenv + "/" * (redirect.MAX_BYTES - len(myenv) - 1) + "\n").encode(),
+        "nul": myenv.encode() + b"\0\n",
+        "latin-1": myenv.encode() + b"\xe9\n",
+        "two-lines": (myenv + "\n" + myenv + "\n").encode(),
+    }
+    situations = []
+    for label, text in texts.items():
+        work = root / label / "w"
+        work.mkdir(parents=True)
+        dot = root / label / ".venv"
+        if label == "fifo":
+            os.mkfifo(dot)
+        elif label == "sparse":
+            with open(dot, "wb") as handle:
+                handle.truncate(1 << 40)  # `truncate -s 1T`: no disk used
+        else:
+            assert text is not None
+            dot.write_bytes(text)
+        env = {
+            "PATH": os.pathsep.join(str(d) for d in [s.world.shims, *s.lab.path_dirs("311-first")]),
+            "PWD": str(work),
+        }
+        situations.append(Situation(f"{label} [{s.flavour}]", "python", work, env))
+    assert (root / "exact" / ".venv").stat().st_size == redirect.MAX_BYTES
+    results = check_all(s, situations)
+    problems = [p for _sit, _answer, found in results for p in found]
+    assert not problems, "\n".join(problems)
+    for sit, answer, _found in results:
+        dot = sit.cwd.parent / ".venv"
+        if sit.label.startswith(("fifo", "exact")):
+            want = above if sit.label.startswith("fifo") else s.lab.myenv
+            assert answer.argv == [str(want / "bin" / "python")], (sit.label, answer)
+            continue
+        assert answer.error is not None and "\n" not in answer.error, (sit.label, answer)
+        assert answer.error.startswith(f"pyrun: {dot} is a .venv redirect file "), answer.error
+
+
 # -- random trees and environments ---------------------------------------------------------
 
 LEVEL_KINDS = (
@@ -845,13 +961,18 @@ LEVEL_KINDS = (
     "link-pip-3.12",
     "nocfg",
     "dangling",
-    "file",  # a regular file called .venv: not an environment, ignored
+    "redirect-3.12",  # a .venv file naming an environment (relative), redirect.py
+    "redirect-crlf-3.11",  # absolute, CRLF
+    "redirect-empty",  # an error
+    "redirect-missing",  # names nothing: an error
     "link-nowhere",
     "inside",  # this directory is itself a venv (pyvenv.cfg) that the walk goes through
     # ownership.py: not used unless trusted ...
     "foreign-3.11",  # a .venv owned by another user
     "groupw-3.12",  # a .venv its group can write to (a group /etc/group does not know)
     "holder-ow",  # a .venv in a directory others can write to
+    "redirect-foreign",  # a redirect file owned by another user
+    "redirect-to-ow",  # a redirect to an environment in a directory others can write to
     # ... and used
     "sticky-3.12",  # a .venv in a world-writable directory with the sticky bit (/tmp)
     # Group-writable by root's own group (the tests run as root): used where that group
@@ -982,8 +1103,22 @@ def build_level(lab: Lab, top: Path, directory: Path, kind: str) -> None:
         (dot / "bin").mkdir(parents=True)
     elif kind == "dangling":
         dangling_venv(dot)
-    elif kind == "file":
+    elif kind == "redirect-3.12":
+        dot.write_text(os.path.relpath(lab.myenv, directory) + "\n")
+    elif kind == "redirect-crlf-3.11":
+        dot.write_text(f"{lab.root}/cwdproj/.venv\r\n", newline="")
+    elif kind == "redirect-empty":
         dot.write_text("")
+    elif kind == "redirect-missing":
+        dot.write_text(f"{top}/nowhere")
+    elif kind == "redirect-foreign":
+        dot.write_text(str(lab.myenv))
+        os.chown(dot, OTHER_UID, OTHER_UID)
+    elif kind == "redirect-to-ow":
+        open_dir = directory / "open"
+        handmade_venv(open_dir / "env", lab.bases["3.12"])
+        open_dir.chmod(0o757)
+        dot.write_text("open/env\n")
     elif kind == "link-nowhere":
         dot.symlink_to(top / "nowhere")
     elif kind == "inside":

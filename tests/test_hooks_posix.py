@@ -681,6 +681,11 @@ def test_a_venv_made_or_removed_here_is_seen_at_the_next_prompt(tree: Tree, shel
     assert term.run("rmdir .venv && ln -s nowhere .venv") == "(broken .venv) "
     assert term.kind_name() == (".venv", "broken .venv")
     assert term.run("rm .venv") == "(pyrun 3.11) "
+    # A redirect file naming an environment elsewhere, made and removed here.
+    term.run('"$T_BASE" -m venv --without-pip elsewhere')
+    assert term.run("printf 'elsewhere\\n' > .venv") == "(elsewhere) "
+    assert term.kind_name() == (".venv", "elsewhere")
+    assert term.run("rm .venv") == "(pyrun 3.11) "
     term.close()
 
 

@@ -378,6 +378,113 @@ def test_an_unprivileged_user_skips_another_accounts_version_file(
     assert said and said[-1].endswith(f"slow path: version file {pin} is not trusted"), done.stderr
 
 
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_judges_redirect_files(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `.venv` redirect file is judged as a `.venv` symlink to where it points: the
+    user's own file naming the user's environment is followed; another account's file in
+    a sticky directory, the user's file when its group can write it, and the user's file
+    pointing into a directory another account can write are not (the shims leave them
+    to the slow path, which warns and walks on)."""
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
+
+    def env(where: Path) -> None:
+        (where / "bin").mkdir(parents=True)
+        (where / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = where / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {where.parent.name}/{where.name}\n")
+        script.chmod(0o755)
+        for path in (where, where / "bin", where / "pyvenv.cfg", script):
+            os.chown(path, NOBODY, NOBODY)
+
+    env(public_root / "envs" / "mine")
+    env(public_root / "open" / "env")
+    (public_root / "open").chmod(0o777)  # another account can rename env away
+
+    def project(name: str, text: str, owner: int = NOBODY, mode: int = 0o644) -> Path:
+        holder = public_root / name
+        holder.mkdir()
+        dot = holder / ".venv"
+        dot.write_text(text)
+        dot.chmod(mode)
+        os.chown(dot, owner, NO_GROUP if mode & 0o020 else owner)
+        if owner == NOBODY:
+            os.chown(holder, NOBODY, NOBODY)
+        else:
+            holder.chmod(0o1777)  # /tmp/pub: root's, sticky
+        return dot
+
+    project("mine", "../envs/mine\n")
+    skipped = {
+        project("planted", f"{public_root}/envs/mine\n", owner=NOBODY - 1): "is not trusted",
+        project("groupw", "../envs/mine\n", mode=0o664): "is not trusted",
+        project("into-open", "../open/env\n"): "points where it is not trusted",
+    }
+    env_vars = clean_env({"HOME": str(public_root), "PATH": f"{paths.shims}:/usr/bin:/bin"})
+    env_vars["PYRUN_DEBUG"] = "1"
+    as_nobody = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+
+    def run(name: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["setpriv", *as_nobody, str(paths.shims / "python3")],
+            cwd=public_root / name,
+            env=env_vars,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    done = run("mine")
+    assert done.stdout == "ran envs/mine\n", done.stderr
+    assert "slow path" not in done.stderr, done.stderr
+    for dot, reason in skipped.items():
+        done = run(dot.parent.name)
+        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+        assert said and said[-1].endswith(
+            f"slow path: .venv {'redirect file ' * (reason != 'is not trusted')}{dot} {reason}"
+        ), done.stderr
+        assert "ran " not in done.stdout, done.stdout
+
+
+def test_redirect_files_someone_else_controls_are_skipped(setup: Setup) -> None:  # noqa: F811
+    """As root (the test's user): the same judgement in every copy, with the warning and
+    the walk going on; PYRUN_TRUST naming the file trusts where it points as well."""
+    s = setup
+    own = s.world.root / "own"
+    target = handmade_venv(own / "envs" / "proj", s.lab.bases["3.12"])
+    open_env = handmade_venv(own / "open" / "proj", s.lab.bases["3.12"])
+    (own / "open").chmod(0o777)
+    (own / "hop").symlink_to(own / "envs")  # another account's link on the way
+    os.chown(own / "hop", NOBODY, NOBODY, follow_symlinks=False)
+
+    def project(name: str, text: str, owner: int = 0, mode: int = 0o644) -> Path:
+        (own / name / "src").mkdir(parents=True)
+        dot = own / name / ".venv"
+        dot.write_text(text)
+        dot.chmod(mode)
+        os.chown(dot, owner, NO_GROUP if mode & 0o020 else owner)
+        if owner:
+            (own / name).chmod(0o1777)
+        return dot
+
+    mine = project("mine", "../envs/proj\n")
+    argv, warnings = ask(s, "a redirect file of one's own", mine.parent / "src")
+    assert (argv[0], warnings) == (str(target / "bin" / "python"), [])
+    for dot in (
+        project("planted", f"{target}\n", owner=NOBODY),
+        project("groupw", "../envs/proj\n", mode=0o664),
+        project("into-open", f"{open_env}\n"),
+        project("hopped", "../hop/proj\n"),
+    ):
+        label = f"redirect file {dot.parent.name}"
+        argv, warnings = ask(s, label, dot.parent / "src")
+        assert not argv[0].startswith(str(own)), (label, argv)
+        assert [w.split(": ")[1] for w in warnings] == [f"not using {dot}"], (label, warnings)
+        argv, warnings = ask(s, label, dot.parent / "src", trust=str(dot))
+        assert (argv[0].startswith(str(own)), warnings) == (True, []), (label, argv, warnings)
+
+
 # Swaps two directories again and again (renameat2 RENAME_EXCHANGE), as the issue's
 # attacker did from their own account.
 SWAPPER = r"""

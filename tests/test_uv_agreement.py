@@ -27,6 +27,11 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
   whatever comes next (a named conda environment, the .venv) or fails when nothing
   does; pyrun always refuses, naming VIRTUAL_ENV, so a stale activation never sends an
   install elsewhere.
+* A ``.venv`` redirect file naming no virtual environment (missing, a plain directory,
+  a base prefix, another redirect, text with a space or a second line): uv's ``python
+  find`` goes on to PATH (as for a broken ``.venv``), ``pip install`` fails; pyrun
+  stops there with one line naming the file, whatever the request. An empty one: both
+  fail.
 * A relative PATH entry: uv searches it (from the working directory), pyrun ignores
   it, so pyrun answers as uv does with that entry removed.
 * A version file against an activated environment of another version: uv's
@@ -48,9 +53,9 @@ The deliberate differences (DESIGN.md, and the docstring of src/pyrun/discovery.
 How uv is run: offline, with no config, no managed Pythons (an empty
 UV_PYTHON_INSTALL_DIR, but for the ``managed`` cases: a 3.12 there, and uv told to
 prefer PATH, the order pyrun keeps), its own cache, and no .python-version (but the
-pinned trees' own) or pyproject.toml anywhere it looks (checked). uv gets the same environment as pyrun except that PATH
-has pyrun's shims directory removed: uv would otherwise take the ``python`` shim,
-which answers with pyrun's own choice and makes the comparison circular, and pyrun
+pinned trees' own) or pyproject.toml anywhere it looks (checked). uv gets the same
+environment as pyrun except that PATH has pyrun's shims directory removed: uv would
+otherwise take the ``python`` shim, which answers with pyrun's own choice and makes the comparison circular, and pyrun
 skips that directory itself, so this is the PATH pyrun effectively searches. Both see
 the working directory the same way: the process cwd may be reached through a
 symlink, PWD is the logical path, and both walk the physical one.
@@ -112,6 +117,28 @@ TREES: dict[str, str] = {
 }
 BROKEN_TREES = ("no-cfg", "dangling")
 PINS = {"pin-3.11": "3.11", "pin-3.12": "3.12", "pin-venv": "3.12"}  # tree -> minor asked
+# .venv redirect files (redirect.py), each in redirects/<tree>/ below a 3.12 .venv
+# directory (redirects/.venv) that a walk past the file would find. What the file holds
+# ({rel}: the 3.11 venv linked-3.11 relative to the file's directory, {abs}: absolute).
+REDIRECTS: dict[str, str] = {
+    "r-rel": "{rel}\n",
+    "r-abs": "{abs}/",  # no newline, a trailing slash
+    "r-crlf": "{rel}\r\n",
+    "r-link": "",  # .venv is a symlink to r-rel's redirect file
+    # naming no environment: uv's python find goes on to PATH, pip fails; pyrun's error
+    "r-space": " {rel}\n",
+    "r-second-line": "{rel}\n\n",
+    "r-empty": "\n",  # uv fails too
+    "r-missing": "../gone\n",
+    "r-plain": "../plain\n",
+    "r-base": "{base}\n",  # a base interpreter's prefix
+    "r-to-file": "../r-rel/.venv\n",  # a redirect to a redirect
+    "r-to-holder": "../r-rel\n",  # a directory holding a redirect file
+}
+REDIRECT_FOUND = ("r-rel", "r-abs", "r-crlf", "r-link")
+TREES.update({tree: f"a .venv redirect file holding {text!r}" for tree, text in REDIRECTS.items()})
+BROKEN_TREES = ("no-cfg", "dangling", *(t for t in REDIRECTS if t not in REDIRECT_FOUND))
+MAIN_TREES = [tree for tree in TREES if tree not in REDIRECTS]
 FEW_TREES = ("none", "cwd", "no-cfg")  # for the extra dimensions below
 
 # VIRTUAL_ENV: unset, an existing 3.12 venv, a directory that does not exist; and on
@@ -127,7 +154,7 @@ NO_ENV_VIRTUAL_ENVS = ("gone", "plain")
 # is the prefix's own name there, and CONDA_PREFIX has a trailing slash). On FEW_TREES
 # only: "named-broken", a named env whose interpreter is gone.
 def condas(tree: str) -> tuple[str, ...]:
-    return ("unset", "named", "base" if list(TREES).index(tree) % 2 == 0 else "base-root")
+    return ("unset", "named", "base" if MAIN_TREES.index(tree) % 2 == 0 else "base-root")
 
 
 # PATH after the shims directory (/usr/bin:/bin follow). b11, b12: the bin/ of the
@@ -217,15 +244,17 @@ def product(
 
 
 PYTHON_CASES = (
-    product(TREES, VIRTUAL_ENVS, condas, PYTHON_REQUESTS)
+    product(MAIN_TREES, VIRTUAL_ENVS, condas, PYTHON_REQUESTS)
+    + product(REDIRECTS, ("unset",), lambda _: ("unset",), ("python", "python3.12"))
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("python", "python3.12"))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("python",))
     + product(("none",), ("unset",), lambda _: ("unset",), PYTHON_REQUESTS, list(PATHS)[1:])
     + product(("cwd",), ("unset",), lambda _: ("unset",), ("python",), PATH_ENV_ORDERS)
 )
 PIP_CASES = (
-    product(TREES, VIRTUAL_ENVS, condas, ("pip",))
-    + product(TREES, ("unset",), condas, ("pip3.12",))
+    product(MAIN_TREES, VIRTUAL_ENVS, condas, ("pip",))
+    + product(MAIN_TREES, ("unset",), condas, ("pip3.12",))
+    + product(REDIRECTS, ("unset",), lambda _: ("unset",), ("pip",))
     + product(FEW_TREES, EXTRA_VIRTUAL_ENVS, lambda _: ("unset", "named"), ("pip",))
     + product(FEW_TREES, ("unset", "gone"), lambda _: ("named-broken",), ("pip",))
     + product(("none",), ("unset",), lambda _: ("unset",), ("pip", "pip3.12"), PATH_ENV_ORDERS)
@@ -429,6 +458,20 @@ def build_trees(world: World, top: Path) -> tuple[dict[str, Path], dict[str, Pat
     for tree, minor in PINS.items():
         cwd[tree] = mkdir(t[tree])
         (t[tree] / ".python-version").write_text(f"{minor}\n")
+
+    redirects = top / "redirects"
+    venv(redirects / ".venv", b12)
+    mkdir(redirects / "plain")
+    for tree, text in REDIRECTS.items():
+        holder = mkdir(redirects / tree)
+        cwd[tree] = mkdir(holder / "src")
+        if tree not in REDIRECT_FOUND:
+            broken[tree] = holder / ".venv"  # what pyrun's error names
+        if tree == "r-link":
+            (holder / ".venv").symlink_to("../r-rel/.venv")
+            continue
+        filled = text.format(rel=os.path.relpath(target, holder), abs=target, base=b11.prefix)
+        (holder / ".venv").write_text(filled, newline="")
 
     assert set(cwd) == set(TREES)
     return cwd, broken
@@ -845,6 +888,15 @@ def test_the_cases_mean_what_they_say(lab: Lab, outcomes: dict[Case, Outcome]) -
         ("linked-cwd", *unset, "python3.11"): ("base", b11),
         ("no-cfg", *unset, "python"): ("base", b11),
         ("dangling", *unset, "python3.12"): ("base", b12),
+        # A redirect file is followed, and stops the walk even when it names nothing.
+        ("r-rel", *unset, "python"): ("env", lab.world.root / "elsewhere" / "linked-3.11"),
+        ("r-link", *unset, "pip"): ("env", lab.world.root / "elsewhere" / "linked-3.11"),
+        ("r-crlf", *unset, "python3.12"): ("base", b12),
+        ("r-missing", *unset, "python"): ("base", b11),
+        ("r-space", *unset, "python"): ("base", b11),
+        ("r-to-file", *unset, "python"): ("base", b11),
+        ("r-empty", *unset, "python"): ("error", None),
+        ("r-base", *unset, "pip"): ("error", None),
         ("none", "other", "named", "python"): ("env", lab.venvs["other"]),
         ("none", "gone", "unset", "python"): ("base", b11),
         ("none", "plain", "unset", "python"): ("base", b11),

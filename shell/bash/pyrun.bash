@@ -196,6 +196,7 @@ _pyrun_hook() {
     _pyrun_files=
     [[ -d .venv ]] && _pyrun_files=d
     [[ -L .venv ]] && _pyrun_files+=l
+    [[ -f .venv ]] && _pyrun_files+=f  # a redirect file (or a link to one)
     [[ -f .python-version ]] && _pyrun_files+=v
     [[ -f .python-versions ]] && _pyrun_files+=s
     [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || _pyrun_files+=m

@@ -59,8 +59,8 @@ builtin set -g _pyrun_now
 builtin set -g _pyrun_marker
 builtin set -g _pyrun_warned
 
-# The change key, in _pyrun_now: whether .venv is a directory and whether it is a
-# symlink (a link to nothing is a broken .venv), whether .python-version and
+# The change key, in _pyrun_now: whether .venv is a directory, a symlink or a file (a
+# redirect; a link to nothing is a broken .venv), whether .python-version and
 # .python-versions are regular files, whether the shims marker of the last answer
 # exists (the resolver itself when there was none), how many of the variables are not
 # exported (the resolver sees only exported ones), then the working directory and the
@@ -70,6 +70,8 @@ function _pyrun_make_key
     builtin test -d .venv
     builtin set -l files $status
     builtin test -L .venv
+    builtin set -a files $status
+    builtin test -f .venv
     builtin set -a files $status
     builtin test -f .python-version
     builtin set -a files $status

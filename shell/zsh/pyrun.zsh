@@ -108,6 +108,7 @@ _pyrun_hook() {
     # and the shims changing: a few stats, no process.
     [[ ! -d $PWD/.venv ]] || files+=d
     [[ ! -L $PWD/.venv ]] || files+=l
+    [[ ! -f $PWD/.venv ]] || files+=f  # a redirect file (or a link to one)
     [[ ! -f $PWD/.python-version ]] || files+=v
     [[ ! -f $PWD/.python-versions ]] || files+=s
     [[ -z $_pyrun_mark || -e $_pyrun_mark ]] || files+=m

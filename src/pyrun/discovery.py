@@ -25,13 +25,17 @@ run their own ``bin/pip``, which is the guarded shared copy.
 An interpreter found on PATH (step 4, or the one pyenv's files select for its shim)
 that belongs to a venv or a named conda environment (``path_environment``) is that
 environment, used as steps 1 to 3 use theirs: only a base interpreter is redirected.
+A ``.venv`` that is a file is a redirect (redirect.py, as uv 0.13.9 reads it): the
+environment it names is the step's answer, and the walk stops there. It is judged as a
+``.venv`` symlink to that path would be (ownership.redirect_reason).
 
 Where pyrun differs from uv on purpose (see the README's table): a base interpreter
 runs as its isolated environment, pip without a virtual environment installs there,
 a named conda environment on PATH is pip's too (uv's pip sees a system interpreter),
-a broken nearest ``.venv`` is an error rather than a silent fall-through, a ``.venv``
-that someone else controls is skipped with a warning (ownership.py), PATH entries that
-are not absolute are ignored, and a deleted working directory only skips ``.venv``.
+a broken nearest ``.venv`` (or a redirect file naming no virtual environment) is an
+error rather than a silent fall-through, a ``.venv`` or redirect file that someone else
+controls is skipped with a warning (ownership.py), PATH entries that are not absolute
+are ignored, and a deleted working directory only skips ``.venv``.
 A version file gives an unversioned name its version (version_file.py), but an
 environment the user activated wins over it, with a warning when they disagree; pip
 follows the file as python does, where ``uv pip install`` ignores it.
@@ -57,6 +61,7 @@ from pyrun import (
     pipshare,
     pyenv,
     records,
+    redirect,
     stale,
     suggest,
     version_file,
@@ -249,7 +254,7 @@ class Resolver:
         # deep, longer than PATH_MAX, costs no more than a shallow one per level.
         for level in ancestors.walk_up(cwd):
             inside = level.is_file("pyvenv.cfg")
-            found = level.is_dir_or_link(".venv")
+            found = level.is_dir_or_link(".venv") or level.is_file(".venv")
             if not (inside or found):
                 continue
             directory = level.resolved_path()
@@ -263,6 +268,10 @@ class Resolver:
             if inside and self._trusted(directory):
                 return self._use_env(Source.DOT_VENV, Path(directory), inside=True)
             dot_venv = os.path.join(directory, ".venv")
+            if level.is_file(".venv"):  # a redirect file, or a link to one
+                if self._trusted(dot_venv):
+                    return self._redirect(dot_venv)
+                continue
             # A link to nothing is judged too: another account's is skipped, not an error.
             if found and self._trusted(dot_venv):
                 if not level.is_file(".venv/pyvenv.cfg"):
@@ -279,9 +288,43 @@ class Resolver:
         self._note(Source.DOT_VENV, Outcome.SKIPPED, f"no .venv in {where} or any parent")
         return None
 
+    def _redirect(self, dot_venv: str) -> Resolution | None:
+        """The environment the redirect file `dot_venv` (redirect.py) names, the walk's
+        end: an error when it names none; None when where it points is someone else's
+        (skipped with a warning, as an untrusted `.venv`) or not the version asked for."""
+        try:
+            text = redirect.read(dot_venv)
+        except redirect.Unreadable as exc:
+            raise self._fail(
+                Source.DOT_VENV,
+                f"{dot_venv} is a .venv redirect file that {exc}; "
+                + suggest.fix_redirect(dot_venv),
+            ) from None
+        target = redirect.target(dot_venv, text)
+        problem = ownership.redirect_problem(dot_venv, target, self.environ, self.config.file_trust)
+        if not self._accepted(problem):
+            return None
+        if not os.path.isfile(os.path.join(target, "pyvenv.cfg")):
+            what = (
+                "is not a virtual environment (it has no pyvenv.cfg)"
+                if os.path.exists(target)
+                else "does not exist"
+            )
+            # A second line or a control character stays in the path: shown escaped.
+            shown = target if inert(target) == target else repr(target)
+            raise self._fail(
+                Source.DOT_VENV,
+                f"{dot_venv} is a .venv redirect file naming {shown}, which {what}; "
+                + suggest.fix_redirect(dot_venv, target),
+            )
+        return self._use_env(Source.DOT_VENV, Path(target), redirected_by=dot_venv)
+
     def _trusted(self, env: str) -> bool:
         """Whether a found environment may be used (ownership.py); if not, say why."""
-        problem = ownership.dot_venv_problem(env, self.environ, self.config.file_trust)
+        return self._accepted(ownership.dot_venv_problem(env, self.environ, self.config.file_trust))
+
+    def _accepted(self, problem: str | None) -> bool:
+        """True without a `problem`; else warn once, note it, and False."""
         if problem is None:
             return True
         if problem in self.warnings:  # the cwd's env is also its parent's .venv
@@ -298,6 +341,7 @@ class Resolver:
         activated: str | None = None,
         inside: bool = False,
         on_path: str | None = None,
+        redirected_by: str | None = None,
     ) -> Resolution | None:
         """The environment at `prefix` as the answer; None when it does not count (not
         the version asked for, or an activated one that is gone: skipped with a warning).
@@ -374,6 +418,8 @@ class Resolver:
         argv = self._program(prefix, own_env=True)
         if on_path is not None:
             how = f"{on_path} is its interpreter: used as it is, not as a base interpreter"
+        if redirected_by is not None:
+            how = f"named by the .venv redirect file {redirected_by}"
         self._note(source, Outcome.FOUND, f"{prefix} ({how})")
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 

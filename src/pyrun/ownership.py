@@ -43,6 +43,9 @@ shims/shim.c, and the hooks in shell/*; tests/test_agreement.py holds them toget
   The shims follow one link themselves, when its text names no ``..`` after a name and
   no part of that path is a link again (then the directories above are exactly the
   real path's); any other link goes to this copy (`link_reason`);
+* a `.venv` redirect file (redirect.py) is judged as itself and then as a symlink whose
+  text is the path it holds (`redirect_reason`): whoever controls the way to the
+  environment it names, or the environment, controls `python`;
 * ``PYRUN_TRUST`` lists what to use anyway, separated by ``:``: a `.venv`'s path or
   the path of the directory holding it, ``DIR/*`` for everything below DIR, or ``*``
   for everything (git's ``safe.directory = *``). The config file's ``trust`` list
@@ -233,10 +236,38 @@ def link_reason(path: str) -> str | None:
         return None
     if not stat.S_ISLNK(info.st_mode):
         return None
-    followed = _follow(path)
+    followed = _follow(os.path.dirname(path) or "/", [os.path.basename(path)])
     if followed is None:
         return None
     links, target = followed
+    places = [os.path.dirname(link) for link, _ in links[1:]] + [os.path.dirname(target)]
+    return _way_reason(path, links, places)
+
+
+def redirect_reason(path: str, target: str) -> str | None:
+    """Why the environment `target` (absolute, normalised), named by the `.venv`
+    redirect file `path`, must not be used: `path` is to be read as a symlink whose
+    text is `target`, so the links met on the way to it, every directory of its real
+    path (judged as holders) and the target itself (as a `.venv`) are judged as for a
+    `.venv` symlink (link_reason). None when it may be used, or when it leads nowhere
+    (the caller says so)."""
+    followed = _follow("/", target.split("/"))
+    if followed is None:
+        return None
+    links, real = followed
+    places = [os.path.dirname(link) for link, _ in links] + [os.path.dirname(real)]
+    reason = _way_reason(path, links, places)
+    if reason is None:
+        reason = unsafe_reason(real)
+        if reason is not None:
+            reason = f"{reason}, and {path} points there"
+    return reason
+
+
+def _way_reason(path: str, links: list[tuple[str, int]], places: list[str]) -> str | None:
+    """Why the way from `path` to where it points is someone else's: a link on it
+    (`links`, each with its owner) that is not yours or root's, or a directory of a
+    place a name is looked up in (`places`, real paths) not safe as a holder."""
     for link, uid in links:
         if uid not in (os.geteuid(), 0):
             where = "" if link == path else f", on the way to where {path} points"
@@ -244,7 +275,6 @@ def link_reason(path: str) -> str | None:
                 f"{link} is a symlink owned by uid {uid}, not by you (uid {os.geteuid()}) "
                 f"or root{where}"
             )
-    places = [os.path.dirname(link) for link, _ in links[1:]] + [os.path.dirname(target)]
     seen: set[str] = set()
     for place in places:
         for directory in _chain(place):
@@ -277,13 +307,13 @@ def _chain(directory: str) -> list[str]:
     return chain
 
 
-def _follow(path: str) -> tuple[list[tuple[str, int]], str] | None:
-    """Resolve the symlink `path` name by name, as the kernel does: the links met (each
-    with its owner), `path` first, and the real path reached; None when it leads
-    nowhere or loops."""
+def _follow(start: str, names: list[str]) -> tuple[list[tuple[str, int]], str] | None:
+    """Resolve the path `names` (split at ``/``) from the real directory `start`, name
+    by name, as the kernel does: the links met (each with its owner) and the real path
+    reached; None when it leads nowhere or loops."""
     links: list[tuple[str, int]] = []
-    current = os.path.dirname(path) or "/"
-    pending = [os.path.basename(path)]
+    current = start
+    pending = list(names)
     while pending:
         name = pending.pop(0)
         if name in ("", "."):
@@ -312,9 +342,10 @@ def _follow(path: str) -> tuple[list[tuple[str, int]], str] | None:
 def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] = ()) -> str | None:
     """Why the found environment `env` must not be used, or None to use it.
 
-    `env` is an absolute, normalised path (a `.venv`, or the environment the working
-    directory is inside of); the directory holding it and every one above are checked
-    too, and where it is a symlink, the link and the way to its target (link_reason).
+    `env` is an absolute, normalised path (a `.venv`, a `.venv` redirect file, or the
+    environment the working directory is inside of); the directory holding it and every
+    one above are checked too, and where it is a symlink, the link and the way to its
+    target (link_reason).
     """
     holder = os.path.dirname(env) or "/"
     reason = (
@@ -323,6 +354,23 @@ def dot_venv_problem(env: str, environ: Mapping[str, str], extra: Sequence[str] 
         or unsafe_reason(holder, holder=True)
         or above_reason(holder)
     )
+    return _problem(env, holder, reason, environ, extra)
+
+
+def redirect_problem(
+    path: str, target: str, environ: Mapping[str, str], extra: Sequence[str] = ()
+) -> str | None:
+    """Why the environment `target` named by the `.venv` redirect file `path` (itself
+    passed by dot_venv_problem) must not be used, or None to use it. PYRUN_TRUST names
+    the redirect file (or its directory) to trust where it points as well."""
+    holder = os.path.dirname(path) or "/"
+    return _problem(path, holder, redirect_reason(path, target), environ, extra)
+
+
+def _problem(
+    env: str, holder: str, reason: str | None, environ: Mapping[str, str], extra: Sequence[str]
+) -> str | None:
+    """The warning for `env` judged not safe for `reason`, unless trusted by name."""
     if reason is None or trusted(env, holder, environ, extra):
         return None
     return f"not using {env}: {reason}; {TRUST_HINT} {trust_fix(env, environ)}"
@@ -367,6 +415,4 @@ def version_file_problem(
         or unsafe_reason(holder, holder=True)
         or above_reason(holder)
     )
-    if reason is None or trusted(path, holder, environ, extra):
-        return None
-    return f"not using {path}: {reason}; {TRUST_HINT} {trust_fix(path, environ)}"
+    return _problem(path, holder, reason, environ, extra)

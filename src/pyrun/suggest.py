@@ -78,6 +78,27 @@ def remake_venv(path: str) -> str:
     return "it is not yours to recreate; ask its owner"
 
 
+def fix_redirect(path: str, target: str | None = None) -> str:
+    """How to mend the `.venv` redirect file `path`, as a clause of a message: create
+    the environment `target` it names when that is missing and its directory is a real
+    one of the user's own (nothing there to follow into someone else's), else point the
+    file elsewhere or remove it (``rm`` removes a link, not what it leads to); the
+    user's own file only."""
+    if not owned_by_me(path, follow=False):
+        return "it is not yours to change; ask its owner"
+    remove = command("rm", "--", path)
+    fix = "write an environment's path in it or remove it"
+    if remove:
+        fix += f" with `{remove}`"
+    if target is None or os.path.lexists(target):
+        return fix
+    parent = os.path.dirname(target)
+    create = command("python3", "-m", "venv", target)
+    if create and os.path.realpath(parent) == parent and owned_by_me(parent, follow=False):
+        return f"create it with `{create}`, or {fix}"
+    return fix
+
+
 def trust_export(path: str, current: str) -> str | None:
     """The line that adds `path` to PYRUN_TRUST, keeping what is there (`current`), or
     None when PYRUN_TRUST cannot name it (its entries are separated by ``:``)."""
