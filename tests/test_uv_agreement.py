@@ -55,10 +55,10 @@ UV_PYTHON_INSTALL_DIR, but for the ``managed`` cases: a 3.12 there, and uv told 
 prefer PATH, the order pyrun keeps), its own cache, and no .python-version (but the
 pinned trees' own) or pyproject.toml anywhere it looks (checked). uv gets the same
 environment as pyrun except that PATH has pyrun's shims directory removed: uv would
-otherwise take the ``python`` shim, which answers with pyrun's own choice and makes the comparison circular, and pyrun
-skips that directory itself, so this is the PATH pyrun effectively searches. Both see
-the working directory the same way: the process cwd may be reached through a
-symlink, PWD is the logical path, and both walk the physical one.
+otherwise take the ``python`` shim, which answers with pyrun's own choice and makes the
+comparison circular, and pyrun skips that directory itself, so this is the PATH pyrun
+effectively searches. Both see the working directory the same way: the process cwd may
+be reached through a symlink, PWD is the logical path, and both walk the physical one.
 
 The trees are built once per module (a module-scoped world built like conftest's
 ``world``, ending with the same base-interpreter-unchanged check), and the cases run
