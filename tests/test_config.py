@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import (
-    PYRUN,
     World,
     flavour_needs,
 )
@@ -153,7 +152,7 @@ def test_trust_in_the_config_file_reaches_shims_resolver_and_hook(
     env = {"PYRUN_SHIM": flavour}
     cworld.pyrun("rehash", "-q", env=env, check=True)
     hook = 'eval "$(pyrun hook bash)"; _pyrun_hook; echo "$PYRUN_ENV_KIND"'
-    path = {"PATH": f"{Path(PYRUN).parent}:{cworld.env['PATH']}", **env}
+    path = env  # `pyrun` is the link beside the shims (not .venv/bin: a venv on PATH)
 
     assert cworld.prefix_of("python", cwd=project / "sub", env=env) != venv
     done = cworld.pyrun("which", "python", cwd=project / "sub", env=env, check=True)
@@ -175,7 +174,7 @@ def test_trust_in_the_config_file_reaches_shims_resolver_and_hook(
 
 
 def test_prompt_settings_are_baked_into_the_hook(cworld: World, settings: Path) -> None:
-    path = {"PATH": f"{Path(PYRUN).parent}:{cworld.env['PATH']}"}
+    path: dict[str, str] = {}  # `pyrun` is the link beside the shims
     script = 'eval "$(pyrun hook bash)"; PS1="$ "; _pyrun_hook; printf "%s|" "${PS1@P}"'
 
     def prompt(**env: str) -> str:

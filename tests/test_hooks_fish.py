@@ -477,7 +477,7 @@ def test_python_version_files_agree_with_pyrun_which(world: World, fish: Fish) -
         (messy, {}, "pyrun 3.12"),
         (plural, {}, "pyrun 3.12"),
         (any3, {}, "pyrun 3.11"),
-        (pinned, {"VIRTUAL_ENV": str(active)}, "pyrun 3.12"),
+        (pinned, {"VIRTUAL_ENV": str(active)}, "activated"),  # activation beats the pin
         (plain, {"CONDA_PREFIX": str(active), "CONDA_DEFAULT_ENV": "activated"}, "activated"),
     ]
     for cwd, env, label in cases:

@@ -520,8 +520,9 @@ PINNED = {
     "pin: a second base on PATH": ("isolated", "pyrun 3.12"),
     "pin: a .venv of that minor": (".venv", "venv"),
     "pin: a .venv of another minor is skipped": ("isolated", "pyrun 3.12"),
-    "pin: VIRTUAL_ENV of another minor is skipped": ("isolated", "pyrun 3.12"),
-    "pin: a named conda env of another minor is skipped": ("isolated", "pyrun 3.12"),
+    # an environment the user activated wins over the file (with a warning)
+    "pin: VIRTUAL_ENV of another minor wins": ("VIRTUAL_ENV", "uv-style name"),
+    "pin: a named conda env of another minor wins": ("CONDA_PREFIX", "ml"),
     "pin: comments, CRLF, white space, 3.012": ("isolated", "pyrun 3.12"),
     "pin: .python-versions": ("isolated", "pyrun 3.12"),
     "pin: 3 asks for no minor": ("isolated", "pyrun 3.11"),
@@ -565,11 +566,11 @@ def pinned_cases(
         "pin: a second base on PATH": (second, env),
         "pin: a .venv of that minor": (pins / "venv", env),
         "pin: a .venv of another minor is skipped": (pins / "venv" / "other", env),
-        "pin: VIRTUAL_ENV of another minor is skipped": (
+        "pin: VIRTUAL_ENV of another minor wins": (
             second,
             {**env, "VIRTUAL_ENV": str(root / "activated" / "env")},
         ),
-        "pin: a named conda env of another minor is skipped": (second, {**env, **conda}),
+        "pin: a named conda env of another minor wins": (second, {**env, **conda}),
         "pin: comments, CRLF, white space, 3.012": (pins / "crlf", env),
         "pin: .python-versions": (pins / "plural", env),
         "pin: 3 asks for no minor": (pins / "any", env),

@@ -205,7 +205,8 @@ def test_the_key_covers_what_the_resolver_reads(tree: tuple[list[object], bytes]
         "$venv = [IO.Path]::Join($Here, '.venv')",
         "[IO.Directory]::Exists($venv)",
         "[IO.FileInfo]::new($venv).LinkTarget",  # a link to nothing: a broken .venv
-        "foreach ($file in '.python-version', '.python-versions')",
+        # .venv as a file: a redirect (src/pyrun/redirect.py)
+        "foreach ($file in '.venv', '.python-version', '.python-versions')",
         "[IO.File]::Exists([IO.Path]::Join($Here, $file))",
         "[IO.File]::Exists($script:marker)",
         "$parts -join [char]0",

@@ -53,7 +53,7 @@ builtin set -g _pyrun_after __PYRUN_PROMPT_AFTER__
 # calls, less PWD, PYRUN_DEBUG and the two it ignores when resolving).
 builtin set -g _pyrun_vars VIRTUAL_ENV CONDA_PREFIX CONDA_DEFAULT_ENV _CONDA_ROOT PATH \
     PYRUN_TRUST PYRUN_PYTHON_VERSION_FILES PYRUN_SYSTEM_SITE_PACKAGES \
-    PYENV_ROOT PYENV_VERSION PYENV_DIR HOME XDG_CONFIG_HOME
+    PYENV_ROOT PYENV_VERSION PYENV_DIR HOME XDG_CONFIG_HOME XDG_DATA_HOME UV_PYTHON_INSTALL_DIR
 builtin set -g _pyrun_key
 builtin set -g _pyrun_now
 builtin set -g _pyrun_marker
@@ -84,7 +84,8 @@ function _pyrun_make_key
     # (One word over three lines: an indented line would start a second word.)
     builtin set -g _pyrun_now "$files"\n$PWD\n"$VIRTUAL_ENV"\n"$CONDA_PREFIX"\n"$CONDA_DEFAULT_ENV"\n\
 "$_CONDA_ROOT"\n"$PATH"\n"$PYRUN_TRUST"\n"$PYRUN_PYTHON_VERSION_FILES"\n"$PYRUN_SYSTEM_SITE_PACKAGES"\n\
-"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"
+"$PYENV_ROOT"\n"$PYENV_VERSION"\n"$PYENV_DIR"\n"$HOME"\n"$XDG_CONFIG_HOME"\n"$XDG_DATA_HOME"\n\
+"$UV_PYTHON_INSTALL_DIR"
 end
 
 function _pyrun_update --on-event fish_prompt

@@ -54,13 +54,14 @@ New-Module -Name pyrun -ScriptBlock {
     # calls, less PWD, PYRUN_DEBUG and the two it ignores when resolving).
     $names = @('VIRTUAL_ENV', 'CONDA_PREFIX', 'CONDA_DEFAULT_ENV', '_CONDA_ROOT', 'PATH',
         'PYRUN_TRUST', 'PYRUN_PYTHON_VERSION_FILES', 'PYRUN_SYSTEM_SITE_PACKAGES',
-        'PYENV_ROOT', 'PYENV_VERSION', 'PYENV_DIR', 'HOME', 'XDG_CONFIG_HOME')
+        'PYENV_ROOT', 'PYENV_VERSION', 'PYENV_DIR', 'HOME', 'XDG_CONFIG_HOME',
+        'XDG_DATA_HOME', 'UV_PYTHON_INSTALL_DIR')
     $script:key = $null
     $script:marker = $resolve
     $script:warned = ''
 
-    # Whether .venv is a directory, whether it is a symlink (a link to nothing is a
-    # broken .venv), whether .python-version and .python-versions are files (.NET
+    # Whether .venv is a directory, a symlink (a link to nothing is a broken .venv) or
+    # a file (a redirect), whether .python-version and .python-versions are files (.NET
     # follows links, as `test -d` and `test -f` do), and whether the marker of the last
     # answer (the resolver itself when there was none) exists.
     function Get-Key([string]$Here) {
@@ -73,7 +74,7 @@ New-Module -Name pyrun -ScriptBlock {
         $venv = [IO.Path]::Join($Here, '.venv')
         $parts.Add([string][IO.Directory]::Exists($venv))
         $parts.Add([string]($null -ne [IO.FileInfo]::new($venv).LinkTarget))
-        foreach ($file in '.python-version', '.python-versions') {
+        foreach ($file in '.venv', '.python-version', '.python-versions') {
             $parts.Add([string][IO.File]::Exists([IO.Path]::Join($Here, $file)))
         }
         $parts.Add([string][IO.File]::Exists($script:marker))

@@ -103,7 +103,8 @@ _pyrun_hook() {
     key+="${(t)PYRUN_SYSTEM_SITE_PACKAGES}:$PYRUN_SYSTEM_SITE_PACKAGES"$'\1'
     key+="${(t)PYENV_VERSION}:$PYENV_VERSION"$'\1'"${(t)PYENV_ROOT}:$PYENV_ROOT"$'\1'
     key+="${(t)PYENV_DIR}:$PYENV_DIR"$'\1'"${(t)HOME}:$HOME"$'\1'
-    key+="${(t)XDG_CONFIG_HOME}:$XDG_CONFIG_HOME"
+    key+="${(t)XDG_CONFIG_HOME}:$XDG_CONFIG_HOME"$'\1'"${(t)XDG_DATA_HOME}:$XDG_DATA_HOME"$'\1'
+    key+="${(t)UV_PYTHON_INSTALL_DIR}:$UV_PYTHON_INSTALL_DIR"
     # A .venv, .python-version or .python-versions made or removed here without a cd,
     # and the shims changing: a few stats, no process.
     [[ ! -d $PWD/.venv ]] || files+=d
