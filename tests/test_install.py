@@ -15,8 +15,6 @@ import re
 import shutil
 import stat
 import subprocess
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -404,15 +402,6 @@ def make_account(root: Path, uid: int) -> Account:
     shutil.copytree(ROOT, account.checkout, ignore=NOT_THE_CHECKOUT, symlinks=True)
     shutil.copytree(WHEELHOUSE, root / "wheelhouse")
     return account
-
-
-@pytest.fixture
-def public_root() -> Iterator[Path]:
-    """A directory every user can reach (pytest's own tmp is root's alone)."""
-    root = Path(tempfile.mkdtemp(prefix="pyrun-install-"))
-    root.chmod(0o755)
-    yield root
-    shutil.rmtree(root)
 
 
 class Terminal:
