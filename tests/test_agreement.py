@@ -722,6 +722,7 @@ class Scenario:
     conda: str = "unset"
     order: str | None = None  # None: turn the PATH orders over the names
     installed: bool = False  # uv's and pyenv's directories of installed Pythons set
+    few: bool = False  # three names, not all: every name gets the same one-line error
 
 
 # Scenarios of one group share a world: a world costs about a second to set up, and its
@@ -730,7 +731,9 @@ GROUPS = {
     "path": [Scenario("none", order=order) for order in (*PATH_ORDERS, "empty")],
     "venv-walk": [Scenario(tree) for tree in ("cwd", "up1", "up3", "nested", "inside")],
     "links-and-uv": [Scenario(tree) for tree in ("symlink", "physical", "uv")],
-    "redirect": [Scenario(tree) for tree in TREES if tree.startswith("r-")],
+    "redirect": [
+        Scenario(tree, few=tree in BROKEN_TREES) for tree in TREES if tree.startswith("r-")
+    ],
     "broken": [
         Scenario("nocfg"),
         Scenario("dangling"),
@@ -793,7 +796,7 @@ def cases_of(index: int, scenario: Scenario) -> list[Case]:
     The PATH order and the choice of names turn with the index, so that over the matrix
     every name meets every order and every kind of scenario.
     """
-    if (scenario.venv, scenario.conda) == ("unset", "unset"):
+    if (scenario.venv, scenario.conda) == ("unset", "unset") and not scenario.few:
         names = list(NAMES)
     else:
         names = [NAMES[(index + 2 * k) % len(NAMES)] for k in range(3)]
@@ -1227,12 +1230,12 @@ def build_random(s: Setup, number: int, spec: Spec) -> Situation:
     return Situation(f"random #{number} {spec}", spec.name, cwd, env)
 
 
-def test_random_trees_and_environments_agree(setup: Setup) -> None:
+def random_trees_agree(setup: Setup, examples: int) -> None:
     setup.add_shims("python3.13")  # a version that nothing here has
     numbers = itertools.count()
 
     @settings(
-        max_examples=40,
+        max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -1244,6 +1247,15 @@ def test_random_trees_and_environments_agree(setup: Setup) -> None:
         assert not problems, "\n".join(problems)
 
     agree()
+
+
+def test_random_trees_and_environments_agree(setup: Setup) -> None:
+    random_trees_agree(setup, 20)
+
+
+@pytest.mark.stress
+def test_many_random_trees_and_environments_agree(setup: Setup) -> None:
+    random_trees_agree(setup, 200)
 
 
 def test_a_replaced_interpreter_is_noticed(setup: Setup) -> None:
