@@ -790,18 +790,14 @@ GROUPS = {
 }
 
 
-def cases_of(index: int, scenario: Scenario, every_name: bool = False) -> list[Case]:
-    """Four names for a tree alone (every name in the stress set); three when variables
-    are set too, or when every name gets the same error.
+def cases_of(index: int, scenario: Scenario) -> list[Case]:
+    """Every name for a tree alone; three (a pip among them) when variables are set too.
 
     The PATH order and the choice of names turn with the index, so that over the matrix
     every name meets every order and every kind of scenario.
     """
-    alone = (scenario.venv, scenario.conda) == ("unset", "unset") and not scenario.few
-    if alone and every_name:
+    if (scenario.venv, scenario.conda) == ("unset", "unset") and not scenario.few:
         names = list(NAMES)
-    elif alone:
-        names = [NAMES[(index + 2 * k) % len(NAMES)] for k in range(4)]
     else:
         names = [NAMES[(index + 2 * k) % len(NAMES)] for k in range(3)]
     return [
@@ -817,7 +813,7 @@ def cases_of(index: int, scenario: Scenario, every_name: bool = False) -> list[C
     ]
 
 
-def group_cases(group: str, every_name: bool = False) -> list[Case]:
+def group_cases(group: str) -> list[Case]:
     start = 0
     for name, scenarios in GROUPS.items():
         if name == group:
@@ -826,22 +822,13 @@ def group_cases(group: str, every_name: bool = False) -> list[Case]:
     return [
         case
         for index, scenario in enumerate(GROUPS[group], start)
-        for case in cases_of(index, scenario, every_name)
+        for case in cases_of(index, scenario)
     ]
 
 
 @pytest.mark.parametrize("group", list(GROUPS))
 def test_shell_and_resolver_agree(setup: Setup, group: str) -> None:
-    agree_over(setup, group_cases(group))
-
-
-@pytest.mark.stress
-@pytest.mark.parametrize("group", list(GROUPS))
-def test_shell_and_resolver_agree_on_every_name(setup: Setup, group: str) -> None:
-    agree_over(setup, group_cases(group, every_name=True))
-
-
-def agree_over(setup: Setup, cases: list[Case]) -> None:
+    cases = group_cases(group)
     results = check_all(setup, [situation(setup, case) for case in cases])
     problems = [p for _case, _answer, found in results for p in found]
     assert not problems, "\n".join(problems)
