@@ -632,19 +632,26 @@ pyrun_pyenv_choice() {  # $1: the shim's name
     return 1
 }
 
-# Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
-# count (pyrun_use_base, through pyenv's choice in pyenv's shims directory).
 # The environment PATH interpreter $1 belongs to (discovery.path_environment), as
 # shim.c's path_env: 0 with pyrun_p set to the directory above its own, spelled, when
 # that holds pyvenv.cfg (a venv) or conda-meta/ without condabin/ (a named conda
-# environment, not conda's base install); 1 for a base interpreter.
+# environment, not conda's base install); 1 for a base interpreter. Every `python`
+# that reaches PATH asks, so the prefix is spelled as Python's abspath spells it only
+# when it has something to tidy (//, . or ..): most have not.
 pyrun_path_env() {
     pyrun_p=${1%/*}
-    pyrun_normpath "${pyrun_p%/*}"
+    pyrun_p=${pyrun_p%/*}
+    case $pyrun_p/ in
+        *//* | */./* | */../*) pyrun_normpath "$pyrun_p" ;;
+    esac
+    [ -n "$pyrun_p" ] || pyrun_p=/
     [ -f "$pyrun_p/pyvenv.cfg" ] && return 0
     [ -d "$pyrun_p/conda-meta" ] && [ ! -d "$pyrun_p/condabin" ]
 }
-# An environment's interpreter is that environment, used as it is; only a base
+
+# Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
+# count (pyrun_use_base, through pyenv's choice in pyenv's shims directory). An
+# environment's interpreter is that environment, used as it is; only a base
 # interpreter runs as its isolated environment.
 pyrun_try() {
     pyrun_c=$1

@@ -25,6 +25,8 @@ import os
 import re
 from collections.abc import Mapping
 
+from pyrun import pyenv
+
 _NUMBER = r"(0|[1-9][0-9]?)"
 _UV_NAME = re.compile(rf"cpython-3\.{_NUMBER}\.{_NUMBER}-[^+]*")
 _PYENV_NAME = re.compile(rf"3\.{_NUMBER}\.{_NUMBER}")
@@ -44,8 +46,8 @@ def uv_dir(environ: Mapping[str, str]) -> str | None:
 
 
 def pyenv_dir(environ: Mapping[str, str]) -> str | None:
-    """pyenv's builds, spelled as its shims spell the root: ${PYENV_ROOT:-$HOME/.pyenv}."""
-    root = environ.get("PYENV_ROOT") or environ.get("HOME", "") + "/.pyenv"
+    """pyenv's builds, under its root as its shims spell it (pyenv.root)."""
+    root = pyenv.root(environ)
     return root + "/versions" if root.startswith("/") else None
 
 
