@@ -179,7 +179,7 @@ class Resolver:
             resolution.warnings = self.warnings
             resolution.pin = self.pin
             return resolution
-        wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
+        wanted = self._wanted()
         fix = f"install {wanted} or put it on PATH"
         if self.request.pinned_by:
             wanted += f" (which {self.request.pinned_by} asks for)"
@@ -191,6 +191,10 @@ class Resolver:
             + _joined(stale.orphans_note(self.paths, self.request.matches_minor, save=self.create)),
             exit_code=NOT_FOUND_EXIT,
         )
+
+    def _wanted(self) -> str:
+        """What the request asks for, in words: "Python 3.12", or "Python 3"."""
+        return f"Python {self.request.minor}" if self.request.minor else "Python 3"
 
     def _note(self, source: Source, outcome: Outcome, detail: str) -> None:
         self.trail.append(Step(source, outcome, detail))
@@ -546,7 +550,7 @@ class Resolver:
             found = self._use_base(Source.INSTALLED, candidate)
             if found is not None:
                 return found
-        wanted = f"Python {self.request.minor}" if self.request.minor else "Python 3"
+        wanted = self._wanted()
         where = " or ".join(
             f"{directory}/"
             for directory in (installed.uv_dir(self.environ), installed.pyenv_dir(self.environ))
