@@ -1102,8 +1102,9 @@ static char *path_env(const char *python) {
 }
 
 /* Candidate `candidate` named `name` in a PATH directory: 1 when decided, 0 when it
- * does not count. An environment's interpreter is that environment, used as it is;
- * only a base interpreter runs as its isolated environment. */
+ * does not count. An environment's interpreter is that environment, used as it is
+ * when the .venv rule trusts it; only a base interpreter runs as its isolated
+ * environment. */
 static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
     char *chosen = candidate;
     if (in_pyenv) {
@@ -1114,7 +1115,14 @@ static int pyrun_try(char *candidate, const char *name, int in_pyenv) {
         }
     }
     char *prefix = path_env(chosen);
-    return prefix ? pyrun_use_env(prefix, "PATH") : pyrun_use_base(chosen, "PATH");
+    if (!prefix) return pyrun_use_base(chosen, "PATH");
+    /* Held to the .venv rule: the slow path warns about someone else's and walks on. */
+    int trust = pyrun_trusted(prefix);
+    if (trust != 1) {
+        defer(cat("PATH environment ", prefix, trust ? " is a symlink this shim does not follow" : " is not trusted", NULL));
+        return 1;
+    }
+    return pyrun_use_env(prefix, "PATH");
 }
 
 /* conda tells its base environment from a named one the way uv does. */

@@ -651,8 +651,8 @@ pyrun_path_env() {
 
 # Candidate $1 named $2 in PATH directory $pyrun_d: 0 when decided, 1 when it does not
 # count (pyrun_use_base, through pyenv's choice in pyenv's shims directory). An
-# environment's interpreter is that environment, used as it is; only a base
-# interpreter runs as its isolated environment.
+# environment's interpreter is that environment, used as it is when the .venv rule
+# trusts it; only a base interpreter runs as its isolated environment.
 pyrun_try() {
     pyrun_c=$1
     if [ -n "$pyrun_in_pyenv" ]; then
@@ -664,7 +664,13 @@ pyrun_try() {
         esac
     fi
     if pyrun_path_env "$pyrun_c"; then
-        pyrun_use_env "$pyrun_p" PATH
+        # Held to the .venv rule: the slow path warns about someone else's, walks on.
+        pyrun_trusted "$pyrun_p"
+        case $? in
+            0) pyrun_use_env "$pyrun_p" PATH ;;
+            1) pyrun_defer="PATH environment $pyrun_p is not trusted" ;;
+            *) pyrun_defer="PATH environment $pyrun_p: its owner cannot be told here" ;;
+        esac
         return
     fi
     pyrun_use_base "$pyrun_c" PATH

@@ -431,9 +431,9 @@ DEFERRALS = {
     # a .venv or version file someone else controls (ownership.py), or a version file
     # that is no regular file or too large (version_file.py): the resolver warns, walks on
     "untrusted": re.compile(
-        r"(?:\.venv|version file) /.* is not trusted"
+        r"(?:\.venv|version file|PATH environment) /.* is not trusted"
         # a symlink a shim does not follow itself (`..` after a name, a link again)
-        r"|(?:\.venv|version file) /.* is a symlink this shim does not follow"
+        r"|(?:\.venv|version file|PATH environment) /.* is a symlink this shim does not follow"
         r"|version file /.* is no regular file of at most \d+ bytes"
         r"|\.venv redirect file /.* points where it is not trusted"
     ),

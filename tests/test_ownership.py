@@ -70,10 +70,14 @@ def root_private() -> None:
     need(private_to(0, 0), "root's group 0 private to root in /etc/group and /etc/passwd")
 
 
-def answer(s: Setup, label: str, cwd: Path, trust: str | None = None) -> Answer:
-    """The resolver's answer for `python` in cwd, which both shims must give alike."""
+def answer(
+    s: Setup, label: str, cwd: Path, trust: str | None = None, first: Path | None = None
+) -> Answer:
+    """The resolver's answer for `python` in cwd, which both shims must give alike;
+    `first`: a directory on PATH before the 3.11 base's."""
+    path = [s.world.shims, *([first] if first else []), s.lab.bases["3.11"].bin]
     env: dict[str, str | None] = {
-        "PATH": os.pathsep.join([str(s.world.shims), str(s.lab.bases["3.11"].bin)]),
+        "PATH": os.pathsep.join(str(d) for d in path),
         "PWD": str(cwd),
         "VIRTUAL_ENV": None,
         "CONDA_PREFIX": None,
@@ -86,9 +90,11 @@ def answer(s: Setup, label: str, cwd: Path, trust: str | None = None) -> Answer:
     return found
 
 
-def ask(s: Setup, label: str, cwd: Path, trust: str | None = None) -> tuple[list[str], list[str]]:
+def ask(
+    s: Setup, label: str, cwd: Path, trust: str | None = None, first: Path | None = None
+) -> tuple[list[str], list[str]]:
     """The program and warnings for `python` in cwd (see `answer`); it must run one."""
-    found = answer(s, label, cwd, trust)
+    found = answer(s, label, cwd, trust, first)
     assert found.argv, found
     return found.argv, found.warnings
 
@@ -270,6 +276,57 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
         assert "/envs/" in argv[0] and len(warnings) == 1, (trust, argv, warnings)
 
 
+def test_environments_on_path_someone_else_controls_are_skipped(setup: Setup) -> None:  # noqa: F811
+    """A venv whose bin/ is on PATH is held to the .venv rule (issue 15): someone
+    else's, or one below a folder others can write, is skipped with the same warning,
+    and the search goes on to the next interpreter on PATH (here the 3.11 base, run as
+    its isolated environment)."""
+    s = setup
+    own = s.world.root / "own"
+    b312 = s.lab.bases["3.12"]
+    tools = handmade_venv(own / "venvs" / "tools", b312)
+    foreign = handmade_venv(own / "venvs" / "foreign", b312)
+    os.chown(foreign, NOBODY, NOBODY)
+    loose = handmade_venv(own / "venvs" / "loose", b312)
+    loose.chmod(0o777)
+    teamed = handmade_venv(own / "team" / "sub" / "env", b312)
+    (own / "team").chmod(0o777)
+    in_tmp = handmade_venv(own / "tmp" / "env", b312)
+    (own / "tmp").chmod(0o1777)
+    linked = own / "linked"  # one's own link to the venv in the folder others can write
+    linked.symlink_to(teamed)
+    elsewhere = own / "elsewhere"
+    elsewhere.mkdir()
+
+    for label, env in (("one's own venv", tools), ("a venv in a sticky folder", in_tmp)):
+        argv, warnings = ask(s, f"PATH: {label}", elsewhere, first=env / "bin")
+        assert (argv[0], warnings) == (str(env / "bin" / "python"), []), label
+
+    skipped = {
+        "a venv owned by another user": (foreign, "is owned by uid 65534"),
+        "a venv others can write to": (loose, "writable by its group and others"),
+        "a venv below a folder others can write": (
+            teamed,
+            f"{own / 'team'} is writable by its group and others, so someone else could "
+            f"rename {own / 'team' / 'sub'}",
+        ),
+        "one's own link to a venv below a folder others can write": (
+            linked,
+            f"{own / 'team'} is writable by its group and others, on the way to where "
+            f"{linked} points",
+        ),
+    }
+    for label, (env, reason) in skipped.items():
+        argv, warnings = ask(s, f"PATH: {label}", elsewhere, first=env / "bin")
+        assert "/envs/" in argv[0], f"{label}: ran {argv}"
+        assert "3.11" in argv[0], f"{label}: expected the next python on PATH, got {argv}"
+        assert len(warnings) == 1, warnings
+        assert warnings[0].startswith(f"pyrun: not using {env}: "), warnings
+        assert reason in warnings[0] and f"export PYRUN_TRUST={env})" in warnings[0], warnings
+    argv, warnings = ask(s, "PATH: trusted by name", elsewhere, str(foreign), foreign / "bin")
+    assert (argv[0], warnings) == (str(foreign / "bin" / "python"), [])
+
+
 # -- as an unprivileged user ---------------------------------------------------------------
 
 
@@ -445,6 +502,53 @@ def test_an_unprivileged_user_judges_redirect_files(
             f"slow path: .venv {'redirect file ' * (reason != 'is not trusted')}{dot} {reason}"
         ), done.stderr
         assert "ran " not in done.stdout, done.stdout
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_an_unprivileged_user_judges_environments_on_path(
+    public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A venv's bin/ on PATH, as an unprivileged user: its own and root's are used,
+    another account's and one below a folder others can write are left to the slow
+    path, which warns and goes on along PATH."""
+    paths = shims_for_everyone(public_root, flavour, monkeypatch)
+
+    def env(where: Path, owner: int) -> Path:
+        (where / "bin").mkdir(parents=True)
+        (where / "pyvenv.cfg").write_text("home = /nonexistent\n")
+        script = where / "bin" / "python3"
+        script.write_text(f"#!/bin/sh\necho ran {where.name}\n")
+        script.chmod(0o755)
+        for path in (where, where / "bin", where / "pyvenv.cfg", script):
+            os.chown(path, owner, owner)
+        return where
+
+    used = [env(public_root / "venvs" / "mine", NOBODY), env(public_root / "venvs" / "roots", 0)]
+    skipped = [
+        env(public_root / "venvs" / "theirs", NOBODY - 1),
+        env(public_root / "open" / "sub" / "env", NOBODY),
+    ]
+    (public_root / "open").chmod(0o777)  # another account can rename sub away
+    as_nobody = [f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    for where in used + skipped:
+        path = f"{paths.shims}:{where / 'bin'}:/usr/bin:/bin"
+        done = subprocess.run(
+            ["setpriv", *as_nobody, str(paths.shims / "python3")],
+            cwd=public_root,
+            env={**clean_env({"HOME": str(public_root), "PATH": path}), "PYRUN_DEBUG": "1"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        said = [line for line in done.stderr.splitlines() if line.startswith(f"pyrun[{flavour}]")]
+        if where in used:
+            assert done.stdout == f"ran {where.name}\n", done.stderr
+            assert "slow path" not in done.stderr, done.stderr
+        else:
+            assert "ran " not in done.stdout, done.stdout
+            assert said and said[-1].endswith(
+                f"slow path: PATH environment {where} is not trusted"
+            ), done.stderr
 
 
 def test_redirect_files_someone_else_controls_are_skipped(setup: Setup) -> None:  # noqa: F811

@@ -17,6 +17,7 @@ import pytest
 
 from pyrun import shims
 from tests.conftest import World, need_minor
+from tests.test_base_untouched import refusal
 from tests.test_uv_agreement import fake_conda_prefix
 
 PREFIX = "import sys; print(sys.prefix)"
@@ -96,3 +97,20 @@ def test_a_pyenv_virtualenv_name_runs_that_environment(world: World, how: str) -
     else:
         world.env["PYENV_VERSION"] = "myvenv"
     assert_used_as_is(world, root / "versions" / "myvenv", "myvenv", proj)
+
+
+@pytest.mark.parametrize("flavour", ["sh", "c"])
+def test_a_path_venvs_own_pip_runs_under_the_guard(world: World, flavour: str) -> None:
+    """`pip` with a venv's bin/ first on PATH is that venv's own pip (its version, its
+    configuration), run by the guarded runner: an install into the base is refused,
+    a plain one lands in the venv; the `world` fixture checks the base afterwards."""
+    world.env["PYRUN_SHIM"] = flavour
+    world.pyrun("rehash", check=True)
+    venv = world.venv(world.root / "venvs" / "tools", pip=True)
+    world.env["PATH"] = world.path_with(world.shims, venv / "bin", world.base.bin)
+    said = world.run(["pip", "--version"], check=True).stdout
+    assert f" from {venv}/lib/" in said, said
+    refusal(world.run(["pip", "install", "--target", str(world.base.site_packages), "pyrun_probe"]))
+    world.run(["pip", "install", "pyrun_probe"], check=True)
+    assert list(venv.glob("lib/python3.*/site-packages/pyrun_probe/__init__.py"))
+    assert not list(world.envs.glob("*/lib/python*/site-packages/pyrun_probe"))

@@ -25,6 +25,8 @@ run their own ``bin/pip``, which is the guarded shared copy.
 An interpreter found on PATH (step 4, or the one pyenv's files select for its shim)
 that belongs to a venv or a named conda environment (``path_environment``) is that
 environment, used as steps 1 to 3 use theirs: only a base interpreter is redirected.
+It is held to the ``.venv`` ownership rule: someone else's is skipped with a warning,
+and the search goes on to the next interpreter on PATH.
 A ``.venv`` that is a file is a redirect (redirect.py, as uv 0.13.9 reads it): the
 environment it names is the step's answer, and the walk stops there. It is judged as a
 ``.venv`` symlink to that path would be (ownership.redirect_reason).
@@ -323,18 +325,20 @@ class Resolver:
             )
         return self._use_env(Source.DOT_VENV, Path(target), redirected_by=dot_venv)
 
-    def _trusted(self, env: str) -> bool:
-        """Whether a found environment may be used (ownership.py); if not, say why."""
-        return self._accepted(ownership.dot_venv_problem(env, self.environ, self.config.file_trust))
+    def _trusted(self, env: str, source: Source = Source.DOT_VENV) -> bool:
+        """Whether an environment `source` found may be used (ownership.py); if not,
+        say why."""
+        problem = ownership.dot_venv_problem(env, self.environ, self.config.file_trust)
+        return self._accepted(problem, source)
 
-    def _accepted(self, problem: str | None) -> bool:
+    def _accepted(self, problem: str | None, source: Source = Source.DOT_VENV) -> bool:
         """True without a `problem`; else warn once, note it, and False."""
         if problem is None:
             return True
         if problem in self.warnings:  # the cwd's env is also its parent's .venv
             return False
         self.warnings.append(problem)
-        self._note(Source.DOT_VENV, Outcome.SKIPPED, problem)
+        self._note(source, Outcome.SKIPPED, problem)
         return False
 
     def _use_env(
@@ -531,6 +535,10 @@ class Resolver:
                         candidate = chosen.path
                 prefix = path_environment(candidate)
                 if prefix is not None:
+                    # Held to the .venv rule (SAFETY.md, "Environments reached
+                    # through PATH"): someone else's is skipped with a warning.
+                    if not self._trusted(str(prefix), Source.PATH):
+                        continue
                     found = self._use_env(Source.PATH, prefix, on_path=candidate)
                 else:
                     found = self._use_base(Source.PATH, candidate)
