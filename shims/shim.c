@@ -828,6 +828,40 @@ static int pip_from(const char *dir, const char *step, const char *sub, const ch
     return 1;
 }
 
+static const char *release_number(const char *s, long *value);
+/* `IMPLEMENTATION-3.Y-<12 hex digits>[-site]`, an isolated environment's name
+ * (isolated.env_key; shared_tools._ENV_NAME): 1 with Y in *minor. */
+static int env_name_minor(const char *n, long *minor) {
+    const char *s = n;
+    while (*s >= 'a' && *s <= 'z') s++;
+    if (s == n || !starts_with(s, "-3.")) return 0;
+    if (!(s = release_number(s + 3, minor)) || *s++ != '-') return 0;
+    for (int i = 0; i < 12; i++, s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'))) return 0;
+    return !*s || streq(s, "-site");
+}
+
+/* src/pyrun/shared_tools.py: the console script pyrun_name of pyrun's isolated
+ * environments (complete ones), for where the environment in use has none: the newest
+ * Python's, of one version the name first in bytes. NULL: none. */
+static char *shared_script(void) {
+    struct os_dir d;
+    if (!os_dir_open(&d, PYRUN_DATA "/envs")) return NULL;
+    char *best = NULL, *best_name = NULL;
+    long best_minor = -1;
+    for (const char *name; (name = os_dir_next(&d));) {
+        long minor;
+        if (!env_name_minor(name, &minor)) continue;
+        if (minor < best_minor || (minor == best_minor && strcmp_(name, best_name) > 0)) continue;
+        char *env = cat(PYRUN_DATA "/envs/", name, NULL);
+        char *candidate = cat(env, "/bin/", pyrun_name, NULL);
+        if (!is_file(cat(env, "/.pyrun-complete", NULL)) || !exec_file(candidate)) continue;
+        best = candidate, best_name = cut(name, strlen(name)), best_minor = minor;
+    }
+    os_dir_close(&d);
+    return best;
+}
+
 /* Choose the program inside environment `dir` (found by `step`).
  * Returns 1 when decided (pyrun_prog, or pyrun_defer), 0 when the step does not count. */
 static void pyrun_passthrough(char *reason);
@@ -848,11 +882,16 @@ static int pyrun_use_env(const char *dir, const char *step) {
         return 1;
     }
     if (streq(req->kind, "script")) {
-        /* A console script: the environment's own, else the next one on PATH. */
+        /* A console script: the environment's own, else the one installed once in
+         * pyrun's isolated environments, else the next one on PATH. */
         char *candidate = cat(dir, "/bin/", pyrun_name, NULL);
         if (exec_file(candidate)) {
             pyrun_prog = candidate;
             debug(step, " -> ", pyrun_prog, NULL);
+        } else if ((candidate = shared_script())) {
+            pyrun_prog = candidate;
+            debug(step, " environment ", dir, " has no ", pyrun_name, NULL);
+            debug("shared -> ", pyrun_prog, NULL);
         } else {
             debug(step, " environment ", dir, " has no ", pyrun_name, NULL);
             pyrun_passthrough(cat(step, " environment ", dir, " has no ", pyrun_name, " and no other ",

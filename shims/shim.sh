@@ -113,9 +113,15 @@ pyrun_use_env() {
         return 0
     fi
     if [ "$pyrun_kind" = script ]; then
+        # The environment's own, else the one installed once in pyrun's isolated
+        # environments, else the next one on PATH.
         if [ -f "$1/bin/$pyrun_name" ] && [ -x "$1/bin/$pyrun_name" ]; then
             pyrun_prog=$1/bin/$pyrun_name
             pyrun_debug "$2 -> $pyrun_prog"
+        elif pyrun_shared_script; then
+            pyrun_prog=$pyrun_sc
+            pyrun_debug "$2 environment $1 has no $pyrun_name"
+            pyrun_debug "shared -> $pyrun_prog"
         else
             pyrun_debug "$2 environment $1 has no $pyrun_name"
             pyrun_passthrough "$2 environment $1 has no $pyrun_name and no other $pyrun_name on PATH"
@@ -953,6 +959,29 @@ pyrun_decide() {
     # 5. Pythons uv or pyenv installed where PATH does not reach
     pyrun_installed && return
     pyrun_defer="no interpreter found"
+}
+
+# src/pyrun/shared_tools.py: the console script $pyrun_name of pyrun's complete isolated
+# environments (named IMPLEMENTATION-3.Y-<12 hex digits>[-site], as isolated.env_key
+# names them), for where the environment in use has none: the newest Python's, of one
+# version the first the glob lists, which sorts by name. 0 with it in $pyrun_sc.
+pyrun_shared_script() {
+    pyrun_sc='' pyrun_sb=-1
+    for pyrun_se in "$pyrun_data"/envs/*-3.*; do
+        pyrun_sn=${pyrun_se##*/}
+        pyrun_si=${pyrun_sn%%-3.*}
+        case $pyrun_si in '' | *[!a-z]*) continue ;; esac
+        pyrun_release_number "${pyrun_sn#"$pyrun_si"-3.}" || continue
+        pyrun_sh=${pyrun_rr%-site}
+        case $pyrun_sh in -????????????) ;; *) continue ;; esac
+        case ${pyrun_sh#-} in *[!0-9a-f]*) continue ;; esac
+        [ "$pyrun_rn" -gt "$pyrun_sb" ] || continue
+        if [ -f "$pyrun_se/.pyrun-complete" ] && [ -f "$pyrun_se/bin/$pyrun_name" ] \
+            && [ -x "$pyrun_se/bin/$pyrun_name" ]; then
+            pyrun_sb=$pyrun_rn pyrun_sc=$pyrun_se/bin/$pyrun_name
+        fi
+    done
+    [ -n "$pyrun_sc" ]
 }
 
 # pyrun_release_number TEXT: `0` or 1-99 without a leading zero at the start of TEXT

@@ -374,6 +374,7 @@ class Answer:
     label: str | None = None
     found_at: str | None = None  # where the base behind an isolated environment was found
     found_by: str | None = None  # and by which step
+    shared_env: str | None = None  # a console script installed once: whose copy runs
 
     @property
     def healthy(self) -> bool:
@@ -401,12 +402,13 @@ def ask_resolver(s: Setup, sit: Situation) -> Answer:
         found["label"],
         found["found_at"],
         found["found_by"],
+        found["shared_env"],
     )
 
 
 SH_DECIDED = re.compile(
     r"pyrun\[(?:sh|c)\] (?P<name>\S+): "
-    r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH|isolated|passthrough) -> "
+    r"(?:VIRTUAL_ENV|CONDA_PREFIX|\.venv|PATH|isolated|passthrough|shared) -> "
     r"(?P<program>.*?)(?: \((?P<pip>shared pip|own pip, guarded)\))?"
 )
 # What the shim runs with the interpreter it names, by its debug line's suffix.
@@ -1279,45 +1281,92 @@ def test_a_replaced_interpreter_is_noticed(setup: Setup) -> None:
 
 
 def test_console_scripts_agree(setup: Setup) -> None:
-    """A console script shim walks python's order, runs the environment's own copy, else
-    the next one on PATH, else fails as the resolver does (request.py, kind script)."""
+    """A console script shim walks python's order and runs the environment's own copy,
+    else the copy installed once in pyrun's isolated environments (the newest Python's;
+    shared_tools.py), else the next one on PATH, else fails as the resolver does
+    (request.py, kind script)."""
     world, lab = setup.world, setup.lab
+    fake = world.root / "fake-bin"
+    fake.mkdir()
+    (fake / SCRIPT).write_text('#!/bin/sh\necho "$0"\n')
+    (fake / SCRIPT).chmod(0o755)
+
+    def ask_all(cases: list[tuple[str, str, str, list[Path]]]) -> list[Answer]:
+        situations = []
+        for tree, venv, order, extra in cases:
+            sit = situation(setup, Case(tree, venv, "unset", SCRIPT, order))
+            path = [world.shims, *lab.path_dirs(order), *extra]
+            sit.env["PATH"] = os.pathsep.join(str(d) for d in path)
+            situations.append(Situation(f"{sit.label} +{len(extra)}", SCRIPT, sit.cwd, sit.env))
+        results = check_all(setup, situations)
+        problems = [p for _sit, _answer, found in results for p in found]
+        assert not problems, "\n".join(problems)
+        return [answer for _sit, answer, _found in results]
+
+    # Before any isolated environment has it (a project's venv elsewhere has, so that
+    # its shim exists): the next one on PATH, else 127.
     b311 = os.pathsep.join(str(d) for d in [world.shims, *lab.path_dirs("311-first")])
+    elsewhere = world.root / "has-probe"
+    world.venv(elsewhere / ".venv")
+    done = world.run(
+        [str(world.shims / "pip"), "install", "pyrun_probe"], cwd=elsewhere, env={"PATH": b311}
+    )
+    assert done.returncode == 0, done.stderr
+    assert (world.shims / SCRIPT).is_file(), "the pip guard made the script's shim"
+    before = ask_all(
+        [
+            ("none", "unset", "312-first", [fake]),
+            ("none", "unset", "312-first", []),
+            ("cwd", "unset", "311-first", [fake]),  # a project .venv without it
+            ("cwd", "unset", "311-first", []),
+            ("dangling", "unset", "311-first", [fake]),  # python's error, not a fall-through
+        ]
+    )
+    assert before[0].argv == [str(fake / SCRIPT)] and before[2].argv == [str(fake / SCRIPT)]
+    assert before[1].code == 127 and before[3].code == 127
+    assert before[4].error and "broken" in before[4].error
+
     done = world.run(
         [str(world.shims / "pip"), "install", "pyrun_probe"],
         cwd=lab.cwd("none"),
         env={"PATH": b311},
     )
     assert done.returncode == 0, done.stderr
-    assert (world.shims / SCRIPT).is_file(), "the pip guard made the script's shim"
-    fake = world.root / "fake-bin"
-    fake.mkdir()
-    (fake / SCRIPT).write_text('#!/bin/sh\necho "$0"\n')
-    (fake / SCRIPT).chmod(0o755)
-    situations = []
-    for tree, venv, order, extra in [
-        ("none", "unset", "311-first", []),  # the isolated 3.11 environment has it
-        ("none", "unset", "312-first", [fake]),  # the 3.12 one (made now) has not
-        ("none", "unset", "312-first", []),
-        ("cwd", "unset", "311-first", [fake]),  # a project .venv without it
-        ("cwd", "unset", "311-first", []),
-        ("none", "valid", "311-first", [fake]),
-        ("dangling", "unset", "311-first", [fake]),  # python's error, not a fall-through
-        ("none", "missing", "311-first", []),  # python's warning, then isolated
-    ]:
-        sit = situation(setup, Case(tree, venv, "unset", SCRIPT, order))
-        path = [world.shims, *lab.path_dirs(order), *extra]
-        sit.env["PATH"] = os.pathsep.join(str(d) for d in path)
-        situations.append(Situation(f"{sit.label} +{len(extra)}", SCRIPT, sit.cwd, sit.env))
-    results = check_all(setup, situations)
-    problems = [p for _sit, _answer, found in results for p in found]
-    assert not problems, "\n".join(problems)
-    answers = [answer for _sit, answer, _found in results]
-    assert answers[0].argv and answers[0].argv[0].startswith(str(world.envs))
-    assert answers[1].argv == [str(fake / SCRIPT)]
-    assert answers[2].code == 127 and answers[4].code == 127
-    assert answers[3].argv == [str(fake / SCRIPT)]
-    assert answers[6].error and "broken" in answers[6].error
+    [installed] = world.envs.glob(f"*-3.11-*/bin/{SCRIPT}")
+    # Decoys a copy must not take: an environment not complete, one not named as pyrun
+    # names them, each with a newer Python and the script.
+    for decoy in ("cpython-3.99-0123456789ab", "cpython-3.98-0123456789AB", "cpython-3.97-x"):
+        (world.envs / decoy / "bin").mkdir(parents=True)
+        (world.envs / decoy / "bin" / SCRIPT).write_text('#!/bin/sh\necho "$0"\n')
+        (world.envs / decoy / "bin" / SCRIPT).chmod(0o755)
+        if decoy != "cpython-3.99-0123456789ab":
+            (world.envs / decoy / ".pyrun-complete").write_text("{}")
+    shared = [str(installed)]
+    after = ask_all(
+        [
+            ("none", "unset", "311-first", []),  # the isolated 3.11 environment's own
+            ("none", "unset", "312-first", [fake]),  # the 3.12 one lacks it: installed once
+            ("cwd", "unset", "311-first", [fake]),  # a project .venv without it
+            ("none", "valid", "311-first", [fake]),  # an activated one without it
+            ("dangling", "unset", "311-first", [fake]),  # python's error still
+            ("none", "missing", "311-first", []),  # python's warning, then isolated
+        ]
+    )
+    assert after[0].argv == shared and after[0].shared_env is None
+    for answer in (after[1], after[2], after[3]):
+        assert answer.argv == shared and answer.shared_env == str(installed.parent.parent)
+    assert after[4].error and "broken" in after[4].error
+    # Installed in the 3.12 environment too: the newest Python's copy runs where the
+    # environment in use has none.
+    done = world.run(
+        [str(world.shims / "pip3.12"), "install", "pyrun_probe"],
+        cwd=lab.cwd("none"),
+        env={"PATH": b311},
+    )
+    assert done.returncode == 0, done.stderr
+    [newer] = world.envs.glob(f"*-3.12-*/bin/{SCRIPT}")
+    again = ask_all([("cwd", "unset", "311-first", [fake]), ("none", "unset", "311-first", [])])
+    assert again[0].argv == [str(newer)] and again[1].argv == shared
 
 
 def test_own_pip_without_its_runner_is_made_by_the_slow_path(setup: Setup) -> None:

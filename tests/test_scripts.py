@@ -4,8 +4,9 @@ A wheel with a console script (tests/wheels.py, ``pyrun-probe``, which prints it
 version and ``sys.prefix``) is installed through the pip shim for real; the pip guard
 makes its shim (shims.rehash_scripts), and it then runs from any directory where the
 isolated environment is what ``python`` resolves to, in scripts and in a shell that had
-looked for it before. Where the environment ``python`` uses lacks it, the next one on
-PATH runs, else a one-line error; an uninstall takes the shim away with the last
+looked for it before, and, installed once, wherever the environment ``python`` uses
+lacks it (a project's own copy wins). Where no isolated environment has it either, the
+next one on PATH runs, else a one-line error; an uninstall takes the shim away with the last
 environment that has it. tests/test_agreement.py holds both shim flavours to the
 resolver for the same name.
 """
@@ -57,32 +58,54 @@ def test_pip_install_through_the_shim_then_the_script_by_name(world: World) -> N
     assert answer["program"] == f"{env['environment']}/bin/{SCRIPT}"
     assert answer["source"] == "isolated" and answer["passthrough"] is False
 
-    # A project whose .venv lacks it: the next one on PATH, else a one-line error.
+    # Installed once, run everywhere: a project whose .venv lacks it runs the isolated
+    # environment's copy (on that environment's interpreter), before any other on PATH.
     project = world.root / "project"
     world.venv(project / ".venv")
     fake = fake_on_path(world)
     later = {"PATH": world.path_with(world.shims, world.base.bin, fake)}
     done = world.run([SCRIPT], cwd=project, env=later, check=True)
-    assert done.stdout.strip() == str(fake / SCRIPT)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {env['environment']}"
     answer = json.loads(world.pyrun("which", SCRIPT, "--json", cwd=project, env=later).stdout)
-    assert answer["program"] == str(fake / SCRIPT) and answer["passthrough"] is True
+    assert answer["program"] == f"{env['environment']}/bin/{SCRIPT}"
+    assert answer["shared_env"] == env["environment"] and answer["passthrough"] is False
     assert answer["environment"] == str(project / ".venv")
-    done = world.run([SCRIPT], cwd=project)
-    assert done.returncode == 127
-    assert done.stderr == (
-        f"pyrun: {SCRIPT} is not in {project / '.venv'}, the environment `python` uses "
-        f"here, and no other {SCRIPT} is on PATH; `pip install` it there, or see "
-        f"`pyrun why {SCRIPT}`\n"
-    )
+    why = world.pyrun("why", SCRIPT, cwd=project, check=True).stdout
+    assert (
+        f"{project / '.venv'} has no {SCRIPT}: the one installed in pyrun's isolated "
+        f"environment {env['environment']} runs" in why
+    ), why
+    # The project's own copy wins once it has one.
+    world.run(["pip", "install", "-q", "pyrun_probe"], cwd=project, check=True)
+    done = world.run([SCRIPT], cwd=project, env=later, check=True)
+    assert done.stdout.strip() == f"pyrun_probe 1.0 {project / '.venv'}"
     # PYRUN_DISABLE=1 passes through, as for python.
     done = world.run([SCRIPT], cwd=plain, env={**later, "PYRUN_DISABLE": "1"}, check=True)
     assert done.stdout.strip() == str(fake / SCRIPT)
 
-    # `pyrun rehash` makes it again; `pip uninstall` through the shim takes it away.
+    # `pyrun rehash` makes it again; `pip uninstall` through the shim takes it from the
+    # isolated environment, and the shim stays while the project's .venv has it.
     (world.shims / SCRIPT).unlink()
     world.pyrun("rehash", "-q", check=True)
     assert (world.shims / SCRIPT).is_file()
     world.run(["pip", "uninstall", "-y", "-q", "pyrun_probe"], cwd=plain, check=True)
+    assert (world.shims / SCRIPT).is_file()
+    # Where neither the environment in use nor an isolated one has it: the next one on
+    # PATH, else a one-line error.
+    other = world.root / "other"
+    world.venv(other / ".venv")
+    done = world.run([SCRIPT], cwd=other, env=later, check=True)
+    assert done.stdout.strip() == str(fake / SCRIPT)
+    answer = json.loads(world.pyrun("which", SCRIPT, "--json", cwd=other, env=later).stdout)
+    assert answer["program"] == str(fake / SCRIPT) and answer["passthrough"] is True
+    done = world.run([SCRIPT], cwd=other)
+    assert done.returncode == 127
+    assert done.stderr == (
+        f"pyrun: {SCRIPT} is not in {other / '.venv'}, the environment `python` uses "
+        f"here, nor in pyrun's isolated environments, and no other {SCRIPT} is on PATH; "
+        f"`pip install` it, or see `pyrun why {SCRIPT}`\n"
+    )
+    world.run(["pip", "uninstall", "-y", "-q", "pyrun_probe"], cwd=project, check=True)
     assert not (world.shims / SCRIPT).exists()
     assert world.pyrun("which", SCRIPT).returncode == 2
 
@@ -96,13 +119,12 @@ def test_the_shim_stays_while_another_environment_has_the_script(world: World) -
         world.run([pip, "install", "-q", "pyrun_probe"], check=True)
     world.run(["pip3.11", "uninstall", "-y", "-q", "pyrun_probe"], check=True)
     assert (world.shims / SCRIPT).is_file(), "the 3.12 environment still has it"
-    # python is 3.11's isolated environment here, which lacks it now: nothing else on PATH
-    done = world.run([SCRIPT])
-    assert done.returncode == 127 and "is not in" in done.stderr
-    # ... and 3.12's where python resolves to 3.12
+    # python is 3.11's isolated environment here, which lacks it now: 3.12's copy runs,
+    # installed once, and so it does where python resolves to 3.12
     first_312 = {"PATH": world.path_with(world.shims, py312.bin, world.base.bin)}
-    done = world.run([SCRIPT], env=first_312, check=True)
-    assert done.stdout.startswith("pyrun_probe 1.0 ") and "-3.12-" in done.stdout
+    for env in ({}, first_312):
+        done = world.run([SCRIPT], env=env, check=True)
+        assert done.stdout.startswith("pyrun_probe 1.0 ") and "-3.12-" in done.stdout
     world.run(["pip3.12", "uninstall", "-y", "-q", "pyrun_probe"], check=True)
     assert not (world.shims / SCRIPT).exists()
 

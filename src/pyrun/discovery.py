@@ -64,6 +64,7 @@ from pyrun import (
     pyenv,
     records,
     redirect,
+    shared_tools,
     stale,
     suggest,
     version_file,
@@ -95,6 +96,9 @@ class Resolution:
     found_at: str | None = None  # where that base interpreter was found
     ready: bool = True  # False when the isolated environment is not created yet
     passthrough: bool = False  # a script the environment lacks: the next one on PATH runs
+    # a script the environment lacks: the isolated environment whose copy runs
+    # (installed once, run everywhere: shared_tools.py)
+    shared_env: str | None = None
     trail: list[Step] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pin: version_file.Pin | None = None  # the .python-version read, when one applies
@@ -155,6 +159,7 @@ class Resolver:
         self.left_behind: dict[Path, str] = {}
         self._passed_through = False  # a script request ran the next one on PATH
         self._passthrough_note = ""
+        self._shared_env: str | None = None  # a script request ran a shared tool
 
     # -- the walk -------------------------------------------------------------------
 
@@ -180,6 +185,7 @@ class Resolver:
             resolution.trail = self.trail
             resolution.warnings = self.warnings
             resolution.pin = self.pin
+            resolution.shared_env = self._shared_env
             return resolution
         wanted = self._wanted()
         fix = f"install {wanted} or put it on PATH"
@@ -432,16 +438,22 @@ class Resolver:
         return Resolution(self.request, source, prefix, argv, passthrough=self._passed_through)
 
     def _script(self, prefix: Path) -> list[str]:
-        """A console script: the environment's own, else the next one on PATH."""
+        """A console script: the environment's own, else the copy installed once in
+        pyrun's isolated environments (shared_tools.py), else the next one on PATH."""
         name = self.request.name
         own = prefix / "bin" / name
         if environment.executable_file(own):
             return [str(own)]
+        shared = shared_tools.program(self.paths.envs, name)
+        if shared is not None:
+            self._shared_env = str(shared.parent.parent)
+            return [str(shared)]
         other = next_on_path(name, self.paths, self.environ)
         if other is None:
             raise self._error(
-                f"{name} is not in {prefix}, the environment `python` uses here, and no "
-                f"other {name} is on PATH; `pip install` it there, or see `pyrun why {name}`",
+                f"{name} is not in {prefix}, the environment `python` uses here, nor in "
+                f"pyrun's isolated environments, and no other {name} is on PATH; "
+                f"`pip install` it, or see `pyrun why {name}`",
                 exit_code=NOT_FOUND_EXIT,
             )
         self._passed_through = True
@@ -607,7 +619,7 @@ class Resolver:
             self._note(source, Outcome.SKIPPED, f"{candidate} is Python {interp.version}")
             return None
         # Not created yet (which/why): name the file the first use will make. (A script
-        # is in no environment yet to be made: it is the next one on PATH.)
+        # is in no environment yet to be made: another one's, or the next one on PATH.)
         if ready or self.request.kind == "script":
             argv = self._program(env)
         else:

@@ -21,7 +21,8 @@ activated venv, a named conda environment), listed in
 ``$data/script-envs`` (`script_envs`): there only the console and GUI scripts their
 installed packages declare (``*.dist-info/entry_points.txt``), not every program a
 conda environment's bin/ holds. A script shim runs the copy of the environment
-``python`` resolves to, wherever that is, else the next one on PATH. The list is
+``python`` resolves to, wherever that is, else the one installed once in pyrun's
+isolated environments (shared_tools.py), else the next one on PATH. The list is
 recomputed by every rehash (and `stale_reason` notices a change, so the hook's start-up
 check does too), and right after ``pip install``/``uninstall`` through a shim: the pip
 guard (pipguard.py) compares bin/ before and after and then runs ``pyrun rehash

@@ -30,6 +30,9 @@ def run(name: str, as_json: bool) -> int:
                     "ready": resolution.ready,
                     # a console script the environment lacks: the next on PATH runs
                     "passthrough": resolution.passthrough,
+                    # a console script the environment lacks, installed once in this
+                    # isolated environment: its copy runs
+                    "shared_env": resolution.shared_env,
                     "label": label.for_environment(resolution.kind, resolution.environment),
                     # the .python-version that asked for a version, when one did
                     "version_file": resolution.pin.path if resolution.pin else None,

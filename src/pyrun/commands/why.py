@@ -32,5 +32,11 @@ def run(name: str) -> int:
     _show(resolution.trail, resolution.pin)
     for warning in resolution.warnings:
         print(f"pyrun: {warning}", file=sys.stderr)
+    if resolution.shared_env is not None:
+        print(
+            f"   {resolution.environment} has no {name}: the one installed in pyrun's "
+            f"isolated environment {resolution.shared_env} runs (installed once, run "
+            "everywhere; a copy in the environment would win)"
+        )
     print(f"=> {name} runs {' '.join(resolution.argv)}")
     return 0
