@@ -1182,15 +1182,20 @@ def test_a_console_script_another_installer_made_runs_on_first_use(
 def test_without_a_previous_handler_the_shell_says_command_not_found(
     world: World, shell: str
 ) -> None:
-    """No handler before pyrun's: the shell's own message and 127, under set -u (bash)
-    or nounset (zsh), for a name pyrun refuses outright and for one no environment
-    has. The hook evaluated three times keeps no copy of its own handler as the
-    previous one (that would call itself)."""
+    """No handler before pyrun's, under set -u (bash) or nounset (zsh), the hook
+    evaluated three times: a script uv installed runs on first use, and a name no
+    environment has, or one pyrun refuses outright, gets the shell's own message and
+    127 (a copy of pyrun's own handler kept as the previous one would call itself)."""
+    project, wheel, _system = fresh_project(world, "uv pip")
     out = world.root / "out"
     out.mkdir()
     tree = Tree(world, world.root, world.root, world.root, world.root, world.root, out)
     before = "set -u; " if shell == "bash" else "setopt nounset; "
-    term = Term(tree, shell, before=before, evals=3)
+    env = {"T_WHEEL": str(wheel), "T_UV": str(UV), "UV_CACHE_DIR": str(world.root / "uv")}
+    term = Term(tree, shell, cwd=project, before=before, env=env, evals=3)
+    term.run(install_line("uv pip"))
+    shown, _ = term.run_out('pyrun-fresh; echo "status=$?"')
+    assert f"fresh {project / '.venv'} \nstatus=41" in shown, shown
     for typed in ("pyrun-nowhere", "'no such'", "-dash"):
         shown, _ = term.run_out(f'{typed} a; echo "status=$?"')
         message = {
@@ -1200,5 +1205,4 @@ def test_without_a_previous_handler_the_shell_says_command_not_found(
         assert message in shown, shown
         assert "status=127" in shown, shown
         assert "unbound" not in shown and "parameter not set" not in shown, shown
-    assert sorted(p.name for p in world.shims.iterdir() if "nowhere" in p.name) == []
     term.close()
