@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -553,7 +554,8 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     assert f"_pyrun_resolve {quote_fish(str(paths.shims / RESOLVER))}\n" in text
     hook = tmp_path / "hook.fish"
     hook.write_text(text, encoding="utf-8")
-    show = "printf '%s\\n' $_pyrun_shims $_pyrun_resolve $_pyrun_prompt $PYRUN_ENV_NAME"
+    show = "printf '%s\\n' $_pyrun_shims $_pyrun_resolve $_pyrun_python $_pyrun_prompt"
+    show += " $PYRUN_ENV_NAME"
     done = subprocess.run(
         [FISH, "--no-config", "-c", f"source {quote_fish(str(hook))}; {show}"],
         capture_output=True,
@@ -561,7 +563,7 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""
-    lines = [str(paths.shims), str(paths.shims / RESOLVER), "1", "pyrun?"]
+    lines = [str(paths.shims), str(paths.shims / RESOLVER), sys.executable, "1", "pyrun?"]
     assert done.stdout.decode() == "".join(f"{line}\n" for line in lines)
 
 

@@ -848,19 +848,21 @@ def test_rendered_placeholders_are_all_replaced_and_quoted(
     template = Path(__file__).parents[1] / "shell" / shell / f"pyrun.{shell}"
     used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", template.read_text())))
     assert used == sorted(hook_command.PLACEHOLDERS)
+    python = data / "venv" / "bin" / "python3"  # the interpreter running pyrun
+    monkeypatch.setattr(sys, "executable", str(python))
     text = rendered(shell, str(data))
     assert "__PYRUN_" not in text
     hook = tmp_path / f"hook.{shell}"
     hook.write_text(text)
     script = (
         f'. {quote_posix(str(hook))}; printf \'%s\\0\' "$_pyrun_shims" "$_pyrun_resolver" '
-        '"$_pyrun_prompt" "$_pyrun_before" "$_pyrun_after" "$PYRUN_ENV_NAME"'
+        '"$_pyrun_python" "$_pyrun_prompt" "$_pyrun_before" "$_pyrun_after" "$PYRUN_ENV_NAME"'
     )
     argv = shell_argv(shell, script)
     need(shutil.which(shell), shell)
     done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, check=True)
     shims = data / "shims"
-    values = [str(shims), str(shims / "pyrun-resolve"), "1", "(", ") ", "pyrun?"]
+    values = [str(shims), str(shims / "pyrun-resolve"), str(python), "1", "(", ") ", "pyrun?"]
     assert done.stdout.split("\0")[:-1] == values
     assert done.stderr == ""
     assert not (tmp_path / "ran").exists()
