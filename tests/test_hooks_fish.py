@@ -28,8 +28,8 @@ from pyrun.commands.hook import PLACEHOLDERS, render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
 from pyrun.shims import RESOLVER
-from tests.conftest import PYRUN, World, need, need_minor
-from tests.test_hooks_posix import UV, fresh_project, install_line, owner_tree
+from tests.conftest import PYRUN, UV, World, need, need_minor
+from tests.test_hooks_posix import fresh_project, install_line, owner_tree
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -31,6 +31,7 @@ from pyrun.shells import SHELLS, quote_posix
 from tests.conftest import (
     IN_CI,
     PYRUN,
+    UV,
     Base,
     World,
     assert_bases_untouched,
@@ -1085,7 +1086,6 @@ def test_zsh_prompt_themes_keep_the_indicator(tree: Tree, theme: str, order: str
 
 # -- console scripts another installer made: the command-not-found handlers -------------
 
-UV = Path(sys.executable).parent / "uv"
 # What the first-use script prints and how it exits: its prefix, its arguments, and a
 # status of its own, so the test sees both pass through the handler.
 FRESH = (
