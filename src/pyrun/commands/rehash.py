@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pyrun import compiled, pipshare, shadowing, shims
-from pyrun.discovery import resolve
 from pyrun.environment import is_pyrun_shim
 from pyrun.errors import PyrunError
 from pyrun.interpreter import QueryFailed, query
@@ -68,7 +67,7 @@ def _first_use(paths: Paths, name: str) -> int:
     the environment `python` resolves to here (registered then) or of one pyrun already
     shims scripts from; exit 0 when the shim is there to run, else 1, quietly (the
     shell's handler then says "command not found" as it always does)."""
-    if not shims.may_shim(name):  # before the walk: most misses are typos
+    if not shims.may_shim(name):  # a name never shimmed needs no walk
         return 1
     env = shims.first_use(paths, name, _python_here(paths))
     if env is None:
@@ -79,7 +78,10 @@ def _first_use(paths: Paths, name: str) -> int:
 
 def _python_here(paths: Paths) -> Path | None:
     """The environment `python` resolves to in this directory, as `pyrun which python`
-    finds it (nothing created, nothing run that a directory holds), or None."""
+    finds it (nothing created), or None. The walk
+    is imported here: a name `may_shim` refuses never needs it."""
+    from pyrun.discovery import resolve
+
     try:
         resolution = resolve(Request.parse("python"), paths, create=False)
     except PyrunError:
