@@ -29,7 +29,9 @@ guard (pipguard.py) compares bin/ before and after and then runs ``pyrun rehash
 that is not pyrun's own), which keeps the python and pip shims and the compiled binary
 as they are. The compiled binary needs no rebuild for a new script: a name not in its
 table that is a link in the shims directory is a script (shims/shim.c,
-`script_request`).
+`script_request`). Another installer (``uv pip``, ``python -m pip``, a pip that
+upgraded itself) runs no guard: there the shells' command-not-found handlers ask
+``pyrun rehash --found NAME`` (`first_use`), which makes the shim on first use.
 
 The shims directory also holds ``pyrun`` itself (`COMMAND`): a symlink to the console
 script next to the interpreter running the rehash (install.sh's ``tool`` venv). The
