@@ -186,7 +186,7 @@ def test_rehash_found_answers_for_scripts_another_installer_put_there(world: Wor
     installed into the isolated environment, or into the .venv `python` means here,
     gets its shim (exit 0, the .venv registered); a script of a .venv elsewhere, a
     program no package declares, a name no environment has or one pyrun never shims
-    is exit 1, quietly, with nothing written."""
+    is exit 1, quietly, with nothing written; so is any name under PYRUN_DISABLE=1."""
     need(UV.is_file(), f"uv next to the test interpreter ({UV})")
     wheel = next(world.wheelhouse.glob("pyrun_probe-*.whl"))
     plain = world.root / "plain"
@@ -200,6 +200,8 @@ def test_rehash_found_answers_for_scripts_another_installer_put_there(world: Wor
     for name in ("pyrun-nowhere", "python", "pip3.12", "activate", "a b", "-rf", "../x", "cd"):
         done = world.pyrun("rehash", f"--found={name}", cwd=plain)
         assert (done.returncode, done.stdout, done.stderr) == (1, "", ""), name
+    done = world.pyrun("rehash", f"--found={SCRIPT}", cwd=plain, env={"PYRUN_DISABLE": "1"})
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", ""), "shims pass through"
     assert snapshot(world.data) == before, "a miss writes nothing"
 
     done = world.pyrun("rehash", f"--found={SCRIPT}", cwd=plain)

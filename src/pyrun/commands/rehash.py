@@ -69,6 +69,8 @@ def _first_use(paths: Paths, name: str) -> int:
     shell's handler then says "command not found" as it always does)."""
     if not shims.may_shim(name):  # a name never shimmed needs no walk
         return 1
+    if os.environ.get("PYRUN_DISABLE") == "1":  # every shim passes through: none to run
+        return 1
     env = shims.first_use(paths, name, _python_here(paths))
     if env is None:
         return 1
