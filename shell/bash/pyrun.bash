@@ -272,6 +272,7 @@ _pyrun_take_not_found || :
 command_not_found_handle() {
     _pyrun_not_found "$@"
 }
+
 _pyrun_register || :
 _pyrun_hook
 [[ -z $_pyrun_aliases ]] || \builtin shopt -s expand_aliases

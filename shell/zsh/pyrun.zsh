@@ -239,6 +239,7 @@ _pyrun_take_not_found
 command_not_found_handler() {
     _pyrun_not_found "$@"
 }
+
 _pyrun_register
 _pyrun_hook
 _pyrun_prompt

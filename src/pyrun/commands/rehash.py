@@ -80,8 +80,8 @@ def _first_use(paths: Paths, name: str) -> int:
 
 def _python_here(paths: Paths) -> Path | None:
     """The environment `python` resolves to in this directory, as `pyrun which python`
-    finds it (nothing created), or None. The walk
-    is imported here: a name `may_shim` refuses never needs it."""
+    finds it (nothing created), or None. The walk is imported here: a name `may_shim`
+    refuses never needs it."""
     from pyrun.discovery import resolve
 
     try:
