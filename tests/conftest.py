@@ -26,6 +26,7 @@ from pyrun import compiled
 from tests.wheels import build_wheel
 
 PYRUN = str(Path(sys.executable).parent / "pyrun")
+UV = Path(sys.executable).parent / "uv"  # the uv the tests install, a test dependency
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # What a copy of the checkout leaves out (to install pyrun from, as install.sh does).
 NOT_THE_CHECKOUT = shutil.ignore_patterns(

@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,8 +28,8 @@ from pyrun.commands.hook import PLACEHOLDERS, render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_fish
 from pyrun.shims import RESOLVER
-from tests.conftest import PYRUN, World, need, need_minor
-from tests.test_hooks_posix import owner_tree
+from tests.conftest import PYRUN, UV, World, need, need_minor
+from tests.test_hooks_posix import fresh_project, install_line, owner_tree
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -48,18 +49,26 @@ def rendered() -> str:
 class Fish:
     """One interactive fish with the hook sourced, driven line by line."""
 
-    def __init__(self, world: World, env: dict[str, str] | None = None, strace: Path | None = None):
+    def __init__(
+        self,
+        world: World,
+        env: dict[str, str] | None = None,
+        strace: Path | None = None,
+        before: str = "",
+        cwd: Path | None = None,
+    ):
         need(FISH, "fish")
         argv = [FISH, "--no-config", "-i"]
         if strace is not None:
             argv = ["strace", "-f", "-e", "trace=fork,vfork,clone,clone3,execve", "-o", str(strace)]
             argv += [FISH, "--no-config", "-i"]
-        merged = {**world.env, "TERM": "dumb", "PWD": str(world.root), **(env or {})}
+        where = cwd or world.root
+        merged = {**world.env, "TERM": "dumb", "PWD": str(where), **(env or {})}
         self.child = pexpect.spawn(
             argv[0],
             argv[1:],
             env=merged,
-            cwd=str(world.root),
+            cwd=str(where),
             encoding="utf-8",
             codec_errors="replace",
             timeout=30,
@@ -67,6 +76,8 @@ class Fish:
         )
         # `builtin`: a planted `printf` function must not be what the test's prompt runs.
         self.child.sendline("function fish_prompt; builtin printf '<P:%s>' $status; end")
+        if before:
+            self.child.sendline(before)
         self.run(f"{quote_fish(PYRUN)} hook fish | source")
 
     def run(self, line: str) -> tuple[str, str]:
@@ -543,7 +554,8 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     assert f"_pyrun_resolve {quote_fish(str(paths.shims / RESOLVER))}\n" in text
     hook = tmp_path / "hook.fish"
     hook.write_text(text, encoding="utf-8")
-    show = "printf '%s\\n' $_pyrun_shims $_pyrun_resolve $_pyrun_prompt $PYRUN_ENV_NAME"
+    show = "printf '%s\\n' $_pyrun_shims $_pyrun_resolve $_pyrun_python $_pyrun_prompt"
+    show += " $PYRUN_ENV_NAME"
     done = subprocess.run(
         [FISH, "--no-config", "-c", f"source {quote_fish(str(hook))}; {show}"],
         capture_output=True,
@@ -551,7 +563,7 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""
-    lines = [str(paths.shims), str(paths.shims / RESOLVER), "1", "pyrun?"]
+    lines = [str(paths.shims), str(paths.shims / RESOLVER), sys.executable, "1", "pyrun?"]
     assert done.stdout.decode() == "".join(f"{line}\n" for line in lines)
 
 
@@ -591,3 +603,55 @@ def test_every_variable_the_resolver_reads_is_in_the_key(tmp_path: Path) -> None
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [f"moved {name}" for name in names]
+
+
+def test_a_console_script_another_installer_made_runs_on_first_use(world: World) -> None:
+    """`python -m pip` (the .venv's own pip, no guard) makes no shim; the first time
+    the name is typed, fish_command_not_found asks pyrun, which makes the shim and runs
+    it with the arguments (fish sets $status to 127 after any handler). A name no
+    environment has, and a script named like a system command (which gets no shim),
+    reach the handler that was there before pyrun's."""
+    project, wheel, system = fresh_project(world, "python -m pip")
+    out = world.root / "out"
+    before = (
+        'function fish_command_not_found; builtin printf "%s\\n" "$argv" > $T_OUT/previous; end'
+    )
+    env = {"T_WHEEL": str(wheel), "T_OUT": str(out)}
+    out.mkdir()
+    fish = Fish(world, env=env, before=before, cwd=project)
+    fish.run('python -m pip install -q --no-index "$T_WHEEL"')
+    assert (project / ".venv" / "bin" / "pyrun-fresh").is_file()
+    assert not (world.shims / "pyrun-fresh").exists(), "the installer made no shim"
+
+    shown, _ = fish.run("pyrun-fresh a 'b c'")
+    assert f"fresh {project / '.venv'} a|b c" in shown, shown
+    assert (world.shims / "pyrun-fresh").is_file(), "the shim is there for next time"
+    assert not (out / "previous").exists()
+    shown, _ = fish.run("pyrun-fresh again")
+    assert f"fresh {project / '.venv'} again" in shown, shown
+
+    fish.run("pyrun-nowhere x")
+    assert (out / "previous").read_text() == "pyrun-nowhere x\n", "the previous handler"
+    fish.run(f"{system} y")
+    assert (out / "previous").read_text() == f"{system} y\n"
+    assert (project / ".venv" / "bin" / system).is_file()
+    assert not (world.shims / system).exists(), "no shim for a system command's name"
+    fish.close()
+
+
+def test_sourced_three_times_the_handler_keeps_fish_s_own_message(world: World) -> None:
+    """With fish's own handler before pyrun's and the hook sourced three times, a
+    script uv installed runs on first use, and a name no environment has still says
+    fish's `Unknown command`, once (a copy of pyrun's own handler kept as the previous
+    one would call itself)."""
+    project, wheel, _system = fresh_project(world, "uv pip")
+    env = {"T_WHEEL": str(wheel), "T_UV": str(UV), "UV_CACHE_DIR": str(world.root / "uv")}
+    fish = Fish(world, env=env, cwd=project)
+    for _ in range(2):
+        fish.run(f"{quote_fish(PYRUN)} hook fish | source")
+    fish.run(install_line("uv pip"))
+    shown, _ = fish.run("pyrun-fresh")
+    assert f"fresh {project / '.venv'} \n" in shown, shown
+    shown, _ = fish.run("pyrun-nowhere a")
+    assert shown.count("Unknown command: pyrun-nowhere") == 1, shown
+    fish.close()

@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +25,13 @@ import pytest
 from pyrun.commands import hook as hook_command
 from pyrun.label import inert
 from pyrun.paths import Paths
+from pyrun.request import is_script_name
+from pyrun.shadowing import SHELL_WORDS, shadow_reason
 from pyrun.shells import SHELLS, quote_posix
 from tests.conftest import (
     IN_CI,
     PYRUN,
+    UV,
     Base,
     World,
     assert_bases_untouched,
@@ -35,6 +39,7 @@ from tests.conftest import (
     need_minor,
     new_world,
 )
+from tests.wheels import build_wheel
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -844,19 +849,21 @@ def test_rendered_placeholders_are_all_replaced_and_quoted(
     template = Path(__file__).parents[1] / "shell" / shell / f"pyrun.{shell}"
     used = sorted(set(re.findall(r"__PYRUN_[A-Z_]+__", template.read_text())))
     assert used == sorted(hook_command.PLACEHOLDERS)
+    python = data / "venv" / "bin" / "python3"  # the interpreter running pyrun
+    monkeypatch.setattr(sys, "executable", str(python))
     text = rendered(shell, str(data))
     assert "__PYRUN_" not in text
     hook = tmp_path / f"hook.{shell}"
     hook.write_text(text)
     script = (
         f'. {quote_posix(str(hook))}; printf \'%s\\0\' "$_pyrun_shims" "$_pyrun_resolver" '
-        '"$_pyrun_prompt" "$_pyrun_before" "$_pyrun_after" "$PYRUN_ENV_NAME"'
+        '"$_pyrun_python" "$_pyrun_prompt" "$_pyrun_before" "$_pyrun_after" "$PYRUN_ENV_NAME"'
     )
     argv = shell_argv(shell, script)
     need(shutil.which(shell), shell)
     done = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path, check=True)
     shims = data / "shims"
-    values = [str(shims), str(shims / "pyrun-resolve"), "1", "(", ") ", "pyrun?"]
+    values = [str(shims), str(shims / "pyrun-resolve"), str(python), "1", "(", ") ", "pyrun?"]
     assert done.stdout.split("\0")[:-1] == values
     assert done.stderr == ""
     assert not (tmp_path / "ran").exists()
@@ -1074,4 +1081,130 @@ def test_zsh_prompt_themes_keep_the_indicator(tree: Tree, theme: str, order: str
         "_pyrun_hook",
         "_pyrun_prompt",
     ]
+    term.close()
+
+
+# -- console scripts another installer made: the command-not-found handlers -------------
+
+# What the first-use script prints and how it exits: its prefix, its arguments, and a
+# status of its own, so the test sees both pass through the handler.
+FRESH = (
+    "import sys\n"
+    "def main():\n"
+    "    print('fresh', sys.prefix, '|'.join(sys.argv[1:]))\n"
+    "    return 40 + len(sys.argv)\n"
+)
+
+
+def sbin_name() -> str:
+    """A system command that is not on the tests' PATH (/usr/bin and /bin only): the
+    shell does not find it, so its handler is asked, and pyrun must still refuse it."""
+    for directory in ("/usr/sbin", "/sbin"):
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for name in names:
+            if (
+                is_script_name(name)
+                and shadow_reason(name) is not None
+                and name not in SHELL_WORDS
+                and not any(os.path.exists(f"{d}/{name}") for d in ("/usr/bin", "/bin"))
+            ):
+                return name
+    need(None, "a command in /usr/sbin or /sbin that is not in /usr/bin or /bin")
+    return ""
+
+
+def fresh_project(world: World, installer: str) -> tuple[Path, Path, str]:
+    """A project whose .venv pyrun has never seen, and a wheel declaring the console
+    script `pyrun-fresh` and one named like a system command: (project, wheel, that
+    name). The .venv has pip only when the installer is its `python -m pip`."""
+    project = world.root / "proj"
+    project.mkdir()
+    world.venv(project / ".venv", pip=installer == "python -m pip")
+    system = sbin_name()
+    house = world.root / "house"
+    house.mkdir()
+    scripts = {"pyrun-fresh": "pyrun_fresh:main", system: "pyrun_fresh:main"}
+    wheel = build_wheel(house, "pyrun_fresh", "1.0", scripts=scripts, module=FRESH)
+    return project, wheel, system
+
+
+def install_line(installer: str) -> str:
+    """The install as typed in the shell: `python` is the shim, so `python -m pip` is
+    the .venv's own pip (no guard); uv picks the .venv of the working directory."""
+    if installer == "uv pip":
+        need(UV.is_file(), f"uv next to the test interpreter ({UV})")
+        return '"$T_UV" pip install -q --offline --no-index "$T_WHEEL"'
+    return 'python -m pip install -q --no-index "$T_WHEEL"'
+
+
+@pytest.mark.parametrize("installer", ["python -m pip", "uv pip"])
+def test_a_console_script_another_installer_made_runs_on_first_use(
+    world: World, shell: str, installer: str
+) -> None:
+    """No pip guard ran, so no shim: the first time the name is typed, the shell's
+    command-not-found handler asks pyrun, which makes the shim (registering the .venv)
+    and runs it with the arguments, its status passed on. A name no environment has
+    still reaches the handler that was there before pyrun's; a script named like a
+    system command gets no shim and reaches it too."""
+    project, wheel, system = fresh_project(world, installer)
+    out = world.root / "out"
+    out.mkdir()
+    tree = Tree(world, world.root, world.root, world.root, world.root, world.root, out)
+    name = {"bash": "command_not_found_handle", "zsh": "command_not_found_handler"}[shell]
+    before = f'{name}() {{ printf "%s\\n" "$*" > "$T_OUT/previous"; return 3; }}; '
+    env = {"T_WHEEL": str(wheel), "T_UV": str(UV), "UV_CACHE_DIR": str(world.root / "uv")}
+    term = Term(tree, shell, cwd=project, before=before, env=env)
+    term.run(install_line(installer))
+    assert (project / ".venv" / "bin" / "pyrun-fresh").is_file(), term.before
+    assert not (world.shims / "pyrun-fresh").exists(), "the installer made no shim"
+
+    term.run('pyrun-fresh a "b c" > "$T_OUT/fresh"; echo $? > "$T_OUT/status"')
+    assert (out / "fresh").read_text() == f"fresh {project / '.venv'} a|b c\n", term.before
+    assert (out / "status").read_text() == "43\n"
+    assert (world.shims / "pyrun-fresh").is_file(), "the shim is there for next time"
+    assert str(project / ".venv") in (world.data / "script-envs").read_text().splitlines()
+    assert not (out / "previous").exists()
+
+    term.run('pyrun-nowhere x > "$T_OUT/none"; echo $? > "$T_OUT/status"')
+    assert (out / "previous").read_text() == "pyrun-nowhere x\n", "the previous handler"
+    assert (out / "status").read_text() == "3\n"
+    assert (out / "none").read_text() == ""
+
+    term.run(f'{system} y; echo $? > "$T_OUT/status"')
+    assert (out / "previous").read_text() == f"{system} y\n"
+    assert (out / "status").read_text() == "3\n"
+    assert (project / ".venv" / "bin" / system).is_file()
+    assert not (world.shims / system).exists(), "no shim for a system command's name"
+    term.close()
+
+
+def test_without_a_previous_handler_the_shell_says_command_not_found(
+    world: World, shell: str
+) -> None:
+    """No handler before pyrun's, under set -u (bash) or nounset (zsh), the hook
+    evaluated three times: a script uv installed runs on first use, and a name no
+    environment has, or one pyrun refuses outright, gets the shell's own message and
+    127 (a copy of pyrun's own handler kept as the previous one would call itself)."""
+    project, wheel, _system = fresh_project(world, "uv pip")
+    out = world.root / "out"
+    out.mkdir()
+    tree = Tree(world, world.root, world.root, world.root, world.root, world.root, out)
+    before = "set -u; " if shell == "bash" else "setopt nounset; "
+    env = {"T_WHEEL": str(wheel), "T_UV": str(UV), "UV_CACHE_DIR": str(world.root / "uv")}
+    term = Term(tree, shell, cwd=project, before=before, env=env, evals=3)
+    term.run(install_line("uv pip"))
+    shown, _ = term.run_out('pyrun-fresh; echo "status=$?"')
+    assert f"fresh {project / '.venv'} \nstatus=41" in shown, shown
+    for typed in ("pyrun-nowhere", "'no such'", "-dash"):
+        shown, _ = term.run_out(f'{typed} a; echo "status=$?"')
+        message = {
+            "bash": f"bash: {typed.strip(chr(39))}: command not found",
+            "zsh": f"zsh: command not found: {typed.strip(chr(39))}",
+        }[shell]
+        assert message in shown, shown
+        assert "status=127" in shown, shown
+        assert "unbound" not in shown and "parameter not set" not in shown, shown
     term.close()

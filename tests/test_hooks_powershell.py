@@ -11,6 +11,7 @@ here runs it: how it behaves in a running pwsh is not verified.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -134,15 +135,16 @@ def test_the_hook_does_not_walk(tree: tuple[list[object], bytes]) -> None:
     text = TEMPLATE.read_text()
     for piece in ("pyvenv.cfg", ".pyrun-complete", "by-path", "UnixStat", "/usr/bin/id"):
         assert piece not in text, piece
-    # Nothing is started but the resolver, by .NET: the only `&` calls are the user's
-    # prompt and a previous evaluation's module (twice).
+    # Nothing is started but the resolver and pyrun's first-use question, by .NET: the
+    # only `&` calls are the user's prompt, a previous evaluation's module (three
+    # times) and a console script's shim, by its path.
     all_nodes, source = tree
     calls = sorted(
         text_of(n.parent, source).split()[1]  # type: ignore[attr-defined]
         for n in all_nodes
         if n.type == "command_invokation_operator"  # type: ignore[attr-defined]
     )
-    assert calls == ["$previous.Module", "$previous.Module", "$script:userPrompt"]
+    assert calls == ["$previous.Module"] * 3 + ["$script:userPrompt", "$shim"]
     commands = {
         text_of(n, source)
         for n in all_nodes
@@ -185,6 +187,37 @@ def test_the_resolver_runs_as_a_process_and_its_lines_are_data(
     # A warning is said once, not again while the same ones repeat.
     assert "$said -and $said -cne $script:warned" in update
     assert update.index("[Console]::Error.WriteLine") < update.index("$script:warned = $said")
+
+
+def test_a_command_not_found_asks_pyrun_once_and_runs_the_shim_it_made(
+    tree: tuple[list[object], bytes],
+) -> None:
+    """shell/README.md: the CommandNotFoundAction asks `pyrun rehash --found=NAME` as a
+    process (NAME one argument, no shell, stdin closed), and only when it made the shim
+    does the command become that shim, by its path; chained first, taken out again by a
+    second evaluation."""
+    ask = function_text(tree, "Test-FirstUse")
+    for piece in (
+        "[Diagnostics.ProcessStartInfo]::new($python)",
+        "foreach ($arg in '-I', '-m', 'pyrun', 'rehash', \"--found=$Name\") "
+        "{ $info.ArgumentList.Add($arg) }",
+        "$info.UseShellExecute = $false",
+        "$process.StandardInput.Close()",
+        "$process.StandardError.ReadToEndAsync()",
+        "$made = $process.ExitCode -eq 0",
+        "catch { $false }",
+    ):
+        assert piece in ask, piece
+    text = TEMPLATE.read_text()
+    handler = text[text.index("$script:onNotFound = [EventHandler") :]
+    handler = handler[: handler.index("\n    }\n")]
+    assert "if ($lookup.StopSearch -or -not (Test-FirstUse $lookup.CommandName)) { return }" in (
+        handler
+    )
+    assert "$shim = [IO.Path]::Join($shims, $lookup.CommandName)" in handler
+    assert "$lookup.CommandScriptBlock = { & $shim @args }.GetNewClosure()" in handler
+    assert "[Delegate]::Combine($script:onNotFound, $notFound)" in text
+    assert "[Delegate]::Remove($notFound, (& $previous.Module { $script:onNotFound }))" in text
 
 
 # What the resolver reads but its answer does not depend on (as in test_hooks_fish.py).
@@ -253,4 +286,5 @@ def test_placeholders_are_all_replaced() -> None:
     assert "__PYRUN_" not in text
     assert "$shims = '/home/user/.local/share/pyrun/shims'\n" in text
     assert f"$resolve = '/home/user/.local/share/pyrun/shims/{RESOLVER}'\n" in text
+    assert f"$python = {quote_powershell(sys.executable)}\n" in text
     assert "$promptBefore = '('\n" in text and "$promptAfter = ') '\n" in text

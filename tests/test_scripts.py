@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHIM_FLAVOURS, World, need_minor, snapshot
+from tests.conftest import SHIM_FLAVOURS, UV, World, need, need_minor, snapshot
+from tests.wheels import build_wheel
 
 SCRIPT = "pyrun-probe"
 
@@ -200,3 +201,49 @@ def test_scripts_of_an_activated_venv_and_a_damaged_list(world: World) -> None:
     world.pyrun("rehash", "-q", check=True)
     assert not (world.shims / SCRIPT).exists()
     assert registry.read_text().splitlines() == [str(world.root)]
+
+
+def test_rehash_found_answers_for_scripts_another_installer_put_there(world: World) -> None:
+    """`pyrun rehash --found NAME`, the shells' command-not-found question: a script uv
+    installed into the isolated environment, or into the .venv `python` means here,
+    gets its shim (exit 0, the .venv registered); a script of a .venv elsewhere, a
+    program no package declares, a name no environment has or one pyrun never shims
+    is exit 1, quietly, with nothing written; so is any name under PYRUN_DISABLE=1."""
+    need(UV.is_file(), f"uv next to the test interpreter ({UV})")
+    wheel = next(world.wheelhouse.glob("pyrun_probe-*.whl"))
+    plain = world.root / "plain"
+    plain.mkdir()
+    isolated = Path(world.prefix_of(cwd=plain))
+    install = [str(UV), "pip", "install", "-q", "--offline", "--no-index", "--python"]
+    world.run([*install, str(isolated / "bin" / "python"), str(wheel)], check=True)
+    assert not (world.shims / SCRIPT).exists(), "uv made no shim"
+
+    before = snapshot(world.data)
+    for name in ("pyrun-nowhere", "python", "pip3.12", "activate", "a b", "-rf", "../x", "cd"):
+        done = world.pyrun("rehash", f"--found={name}", cwd=plain)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", ""), name
+    done = world.pyrun("rehash", f"--found={SCRIPT}", cwd=plain, env={"PYRUN_DISABLE": "1"})
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", ""), "shims pass through"
+    assert snapshot(world.data) == before, "a miss writes nothing"
+
+    done = world.pyrun("rehash", f"--found={SCRIPT}", cwd=plain)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert world.run([SCRIPT], cwd=plain, check=True).stdout.startswith("pyrun_probe 1.0 ")
+    assert not (world.data / "script-envs").exists(), "pyrun's own environment: not listed"
+
+    project = world.root / "project"
+    world.venv(project / ".venv")
+    built = world.root / "built"
+    built.mkdir()
+    other = build_wheel(built, "pyrun_fresh", "1.0", scripts={"pyrun-fresh": "pyrun_fresh:main"})
+    world.run([*install, str(project / ".venv" / "bin" / "python"), str(other)], check=True)
+    (project / ".venv" / "bin" / "undeclared").write_text("#!/bin/sh\necho no\n")
+    (project / ".venv" / "bin" / "undeclared").chmod(0o755)
+    for name, cwd in (("pyrun-fresh", plain), ("undeclared", project)):
+        done = world.pyrun("rehash", f"--found={name}", cwd=cwd)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", ""), name
+        assert not (world.shims / name).exists(), name
+    done = world.pyrun("rehash", "--found=pyrun-fresh", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert (world.shims / "pyrun-fresh").is_file()
+    assert (world.data / "script-envs").read_text() == f"{project / '.venv'}\n"

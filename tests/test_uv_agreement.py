@@ -84,6 +84,7 @@ import pytest
 
 from tests.conftest import (
     PYRUN,
+    UV,
     Base,
     World,
     assert_bases_untouched,
@@ -94,8 +95,6 @@ from tests.conftest import (
     snapshot,
 )
 from tests.test_ownership import NOBODY, shims_for_everyone
-
-UV = Path(sys.executable).parent / "uv"
 
 # -- the matrix ------------------------------------------------------------------------
 

@@ -13,13 +13,19 @@ def _digest(data: bytes) -> str:
 
 
 def build_wheel(
-    directory: Path, name: str, version: str, scripts: dict[str, str] | None = None
+    directory: Path,
+    name: str,
+    version: str,
+    scripts: dict[str, str] | None = None,
+    module: str | None = None,
 ) -> Path:
-    """A pure-Python wheel with module `name` (``VERSION``, ``main()``) and console scripts."""
+    """A pure-Python wheel with module `name` (``VERSION``, ``main()``, or the source
+    `module`) and console scripts."""
     info = f"{name}-{version}.dist-info"
     files: dict[str, bytes] = {
         f"{name}/__init__.py": (
-            f"VERSION = {version!r}\n"
+            module
+            or f"VERSION = {version!r}\n"
             "def main():\n"
             "    import sys\n"
             f"    print({name!r}, VERSION, sys.prefix)\n"

@@ -24,6 +24,10 @@
 # `set -u` never stop it: the unchanged path is written to be safe under both, and the
 # work of a change runs with `set +eu`, made local to it (`local -`), so the options
 # stay the user's; nothing globs (failglob).
+# A command bash does not find goes to command_not_found_handle: pyrun's asks pyrun
+# whether it is a console script that another installer put where `python` points
+# (`pyrun rehash --found NAME`), runs its new shim if so, else the handler that was
+# there before (Debian's command-not-found), else bash's own message.
 # Evaluating this file again redefines the functions and registers nothing twice.
 
 \builtin shopt -q expand_aliases && _pyrun_aliases=1 || _pyrun_aliases=
@@ -31,6 +35,7 @@
 
 _pyrun_shims=__PYRUN_SHIMS__
 _pyrun_resolver=__PYRUN_RESOLVE__
+_pyrun_python=__PYRUN_PYTHON__
 # From config.toml when the hook was made (src/pyrun/config.py): the prompt setting
 # (PYRUN_PROMPT wins) and the text around the name in prompt_format.
 _pyrun_prompt=__PYRUN_PROMPT__
@@ -230,6 +235,42 @@ _pyrun_register() {
         # shellcheck disable=SC2128,SC2178  # this branch only runs when it is a string
         PROMPT_COMMAND="_pyrun_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
     fi
+}
+
+# A command bash did not find. bash runs the handler in the process it forked for the
+# command, so nothing here changes the shell. NAME is the user's text: quoted
+# throughout, passed as one argument, and judged by pyrun (shims.first_use: a console
+# script name, never a system command's or a builtin's). One process asks; when it
+# made the shim, the shim runs by its path (never by NAME, which would come back here)
+# with the arguments, and its status is the command's.
+_pyrun_not_found() {
+    if [[ -n ${1-} && -x $_pyrun_python ]] &&
+        "$_pyrun_python" -I -m pyrun rehash --found="$1" </dev/null >/dev/null; then
+        "$_pyrun_shims/$1" "${@:2}"
+        builtin return
+    fi
+    if builtin declare -F _pyrun_previous_not_found >/dev/null; then
+        _pyrun_previous_not_found "$@"
+        builtin return
+    fi
+    # No handler before pyrun's: bash's own message and 127, from bash itself.
+    builtin unset -f command_not_found_handle
+    "$@"
+}
+
+# Keep the handler that was there (one that is not already pyrun's) under another
+# name: its definition as bash prints it, renamed. Nothing else is evaluated.
+_pyrun_take_not_found() {
+    builtin local previous
+    builtin declare -F command_not_found_handle >/dev/null || builtin return 0
+    previous=$(builtin declare -f command_not_found_handle)
+    [[ $previous != *_pyrun_not_found* ]] || builtin return 0
+    builtin eval "_pyrun_previous_not_found${previous#command_not_found_handle}"
+}
+
+_pyrun_take_not_found || :
+command_not_found_handle() {
+    _pyrun_not_found "$@"
 }
 
 _pyrun_register || :

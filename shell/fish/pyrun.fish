@@ -39,11 +39,18 @@
 # under the one being entered. The hook's own functions are defined here, not
 # autoloaded, so no file can replace them.
 #
-# Sourcing this file again redefines the same functions and handler, and wraps
-# fish_prompt only if the current one is not already pyrun's, so three times is once.
+# A command fish does not find goes to fish_command_not_found: pyrun's asks pyrun
+# whether it is a console script another installer put where `python` points
+# (`pyrun rehash --found NAME`), runs its new shim if so, else the handler that was
+# there before (fish's own, or one a package or the user defined).
+#
+# Sourcing this file again redefines the same functions and handler, wraps
+# fish_prompt only if the current one is not already pyrun's, and keeps the previous
+# command-not-found handler only if the current one is not pyrun's: three times is once.
 
 builtin set -g _pyrun_shims __PYRUN_SHIMS__
 builtin set -g _pyrun_resolve __PYRUN_RESOLVE__
+builtin set -g _pyrun_python __PYRUN_PYTHON__
 # From config.toml when the hook was made (src/pyrun/config.py): its prompt setting
 # (PYRUN_PROMPT wins) and the text around the name in prompt_format.
 builtin set -g _pyrun_prompt __PYRUN_PROMPT__
@@ -170,6 +177,36 @@ begin
             _pyrun_indicator
             builtin printf '%s\n' $text
         end
+    end
+end
+
+# Keep the command-not-found handler that was there (fish's own is autoloaded by
+# `functions -q`), unless it is already pyrun's, under another name.
+if builtin functions -q fish_command_not_found
+    builtin set -l details (builtin functions --details --verbose fish_command_not_found)
+    if builtin test "$details[5]" != 'pyrun: a console script on first use'
+        builtin functions -e _pyrun_previous_not_found
+        builtin functions -c fish_command_not_found _pyrun_previous_not_found
+    end
+end
+
+# A command fish did not find. NAME is the user's text: passed as one argument and
+# judged by pyrun (shims.first_use: a console script name, never a system command's or
+# a builtin's). One process asks; when it made the shim, the shim runs by its path
+# (never by NAME, which would come back here) with the arguments. fish sets $status to
+# 127 after any handler, so the command's own status is not passed on.
+function fish_command_not_found --description 'pyrun: a console script on first use'
+    builtin set -l args $argv
+    builtin set -e args[1]
+    if builtin test -n "$argv[1]"; and builtin test -x "$_pyrun_python"
+        and command $_pyrun_python -I -m pyrun rehash --found=$argv[1] </dev/null >/dev/null
+        command $_pyrun_shims/$argv[1] $args
+        return
+    end
+    if builtin functions -q _pyrun_previous_not_found
+        _pyrun_previous_not_found $argv
+    else
+        builtin printf 'fish: Unknown command: %s\n' $argv[1] >&2
     end
 end
 

@@ -30,10 +30,17 @@
 #   $env:PYRUN_ENV_NAME, and writes its `warning=` lines to stderr, not again while
 #   the same ones repeat. No answer (the resolver gone, or printing nothing): `pyrun?`.
 #
+# A command PowerShell does not find goes to the engine's CommandNotFoundAction,
+# chained with [Delegate]::Combine (pyrun's first): pyrun is asked, as a process,
+# whether it is a console script another installer put where `python` points (`python
+# -I -m pyrun rehash --found=NAME`, stdin closed); when it made the shim, the command
+# becomes the shim, run by its path with the arguments. Otherwise the handlers that
+# were there before run, and then PowerShell's own error.
+#
 # The prompt restores $? and $LASTEXITCODE before the user's prompt runs and again
 # before it returns (the resolver, a .NET process, sets neither). Evaluating this text
 # again replaces the previous pyrun module, takes over the prompt it had wrapped and
-# removes its handler: three times is once.
+# removes its handlers: three times is once.
 #
 # No byte order mark. virtualenv gives its activate.ps1 FILES a BOM because Windows
 # PowerShell 5.1 reads a .ps1 file without one in the ANSI code page. This hook is never
@@ -44,6 +51,7 @@
 New-Module -Name pyrun -ScriptBlock {
     $shims = __PYRUN_SHIMS__
     $resolve = __PYRUN_RESOLVE__
+    $python = __PYRUN_PYTHON__
     # From config.toml when the hook was made (src/pyrun/config.py): its prompt setting
     # (PYRUN_PROMPT wins) and the text around the name in prompt_format.
     $configPrompt = __PYRUN_PROMPT__
@@ -100,6 +108,31 @@ New-Module -Name pyrun -ScriptBlock {
             $process.Dispose()
             $out -split "`n"
         } catch { @() }
+    }
+
+    # Whether pyrun made a shim for NAME, a command PowerShell did not find: pyrun is
+    # run with NAME as one argument (no shell), in the location, stdin closed, its
+    # output drained and discarded; exit 0 means the shim is there.
+    function Test-FirstUse([string]$Name) {
+        if (-not $Name -or -not [IO.File]::Exists($python)) { return $false }
+        $info = [Diagnostics.ProcessStartInfo]::new($python)
+        foreach ($arg in '-I', '-m', 'pyrun', 'rehash', "--found=$Name") { $info.ArgumentList.Add($arg) }
+        $info.UseShellExecute = $false
+        $info.WorkingDirectory = (Get-Location -PSProvider FileSystem).ProviderPath
+        $info.RedirectStandardInput = $true
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        try {
+            $process = [Diagnostics.Process]::Start($info)
+            $process.StandardInput.Close()
+            $errors = $process.StandardError.ReadToEndAsync()
+            $null = $process.StandardOutput.ReadToEnd()
+            $process.WaitForExit()
+            $null = $errors.Result
+            $made = $process.ExitCode -eq 0
+            $process.Dispose()
+            $made
+        } catch { $false }
     }
 
     function Update-Pyrun {
@@ -160,6 +193,22 @@ New-Module -Name pyrun -ScriptBlock {
     $script:onLocation = [EventHandler[Management.Automation.LocationChangedEventArgs]] { Update-Pyrun }
     $ExecutionContext.SessionState.InvokeCommand.LocationChangedAction =
         [Delegate]::Combine($action, $script:onLocation)
+
+    # A command not found: the shim, when pyrun made one for it, runs in its place (by
+    # its path, never by the name, which would come back here).
+    $notFound = $ExecutionContext.SessionState.InvokeCommand.CommandNotFoundAction
+    if ($previous -and $previous.Module -and $previous.Module.Name -ceq 'pyrun') {
+        $notFound = [Delegate]::Remove($notFound, (& $previous.Module { $script:onNotFound }))
+    }
+    $script:onNotFound = [EventHandler[Management.Automation.CommandLookupEventArgs]] {
+        param($source, $lookup)
+        if ($lookup.StopSearch -or -not (Test-FirstUse $lookup.CommandName)) { return }
+        $shim = [IO.Path]::Join($shims, $lookup.CommandName)
+        $lookup.CommandScriptBlock = { & $shim @args }.GetNewClosure()
+        $lookup.StopSearch = $true
+    }
+    $ExecutionContext.SessionState.InvokeCommand.CommandNotFoundAction =
+        [Delegate]::Combine($script:onNotFound, $notFound)
 
     function global:prompt {
         $status = $global:?

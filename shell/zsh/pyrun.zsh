@@ -27,11 +27,15 @@
 # Commands are quoted ('builtin' ...) so no alias or function of the user's replaces
 # them; every function starts with `emulate -L zsh`, so the user's options (`emulate
 # sh`, ksh_arrays, sh_word_split, nounset, ...) do not change how it runs. No module
-# is loaded. Evaluating this file again redefines the functions and registers nothing
-# twice.
+# is loaded. A command zsh does not find goes to command_not_found_handler: pyrun's
+# asks pyrun whether it is a console script another installer put where `python`
+# points (`pyrun rehash --found NAME`), runs its new shim if so, else the handler that
+# was there before, else zsh's own message. Evaluating this file again redefines the
+# functions and registers nothing twice.
 
 'builtin' 'typeset' -g _pyrun_shims=__PYRUN_SHIMS__
 'builtin' 'typeset' -g _pyrun_resolver=__PYRUN_RESOLVE__
+'builtin' 'typeset' -g _pyrun_python=__PYRUN_PYTHON__
 # From config.toml when the hook was made (src/pyrun/config.py): the prompt setting
 # (PYRUN_PROMPT wins) and the text around the name in prompt_format.
 'builtin' 'typeset' -g _pyrun_prompt=__PYRUN_PROMPT__
@@ -195,6 +199,45 @@ _pyrun_register() {
     'builtin' 'emulate' -L zsh
     'builtin' 'typeset' -ga precmd_functions
     precmd_functions=(_pyrun_hook ${precmd_functions:#_pyrun_(hook|prompt)} _pyrun_prompt)
+}
+
+# A command zsh did not find. zsh runs the handler in the process it forked for the
+# command, so nothing here changes the shell. NAME is the user's text: quoted
+# throughout, passed as one argument, and judged by pyrun (shims.first_use: a console
+# script name, never a system command's or a builtin's). One process asks; when it
+# made the shim, the shim runs by its path (never by NAME, which would come back here)
+# with the arguments, and its status is the command's.
+_pyrun_not_found() {
+    'builtin' 'emulate' -L zsh
+    if [[ -n $1 && -x $_pyrun_python ]] &&
+        "$_pyrun_python" -I -m pyrun rehash --found="$1" </dev/null >/dev/null; then
+        "$_pyrun_shims/$1" "${(@)@[2,-1]}"
+        'builtin' 'return'
+    fi
+    if 'builtin' 'typeset' -f _pyrun_previous_not_found >/dev/null; then
+        _pyrun_previous_not_found "$@"
+        'builtin' 'return'
+    fi
+    # No handler before pyrun's: zsh's own message and status (run again from here,
+    # zsh would name this function in place of `zsh`).
+    'builtin' 'print' -ru2 -- "zsh: command not found: $1"
+    'builtin' 'return' 127
+}
+
+# Keep the handler that was there (one that is not already pyrun's) under another
+# name, copied by `functions -c` (zsh 5.8): nothing is evaluated.
+_pyrun_take_not_found() {
+    'builtin' 'emulate' -L zsh
+    'builtin' 'typeset' -f command_not_found_handler >/dev/null || 'builtin' 'return' 0
+    [[ $('builtin' 'functions' command_not_found_handler) != *_pyrun_not_found* ]] ||
+        'builtin' 'return' 0
+    'builtin' 'unfunction' _pyrun_previous_not_found 2>/dev/null
+    'builtin' 'functions' -c command_not_found_handler _pyrun_previous_not_found
+}
+
+_pyrun_take_not_found
+command_not_found_handler() {
+    _pyrun_not_found "$@"
 }
 
 _pyrun_register

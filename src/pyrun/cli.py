@@ -39,7 +39,12 @@ def _dispatch(argv: list[str]) -> int:
         from pyrun.commands import rehash
 
         return rehash.run(
-            args.quiet, scripts=args.scripts, env=args.env, pip=args.pip, added=args.added
+            args.quiet,
+            scripts=args.scripts,
+            env=args.env,
+            pip=args.pip,
+            added=args.added,
+            found=args.found,
         )
     if args.command == "exec":
         from pyrun.commands import exec_system

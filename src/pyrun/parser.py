@@ -167,6 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
         "runs after an install; repeatable)",
     )
     rehash.add_argument(
+        "--found",
+        metavar="NAME",
+        help="the shell found no command NAME: if it is a console script of the "
+        "environment `python` means here (registered then) or of one pyrun already "
+        "shims scripts from, make its shim and exit 0, else exit 1 changing nothing "
+        "(what the hooks' command-not-found handlers run)",
+    )
+    rehash.add_argument(
         "--pip",
         metavar="PYTHON",
         help="only make the shared copy of pip for PYTHON's minor version (what the pip "

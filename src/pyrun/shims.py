@@ -30,7 +30,9 @@ guard (pipguard.py) compares bin/ before and after and then runs ``pyrun rehash
 that is not pyrun's own), which keeps the python and pip shims and the compiled binary
 as they are. The compiled binary needs no rebuild for a new script: a name not in its
 table that is a link in the shims directory is a script (shims/shim.c,
-`script_request`).
+`script_request`). Another installer (``uv pip``, ``python -m pip``, a pip that
+upgraded itself) runs no guard: there the shells' command-not-found handlers ask
+``pyrun rehash --found NAME`` (`first_use`), which makes the shim on first use.
 
 The shims directory also holds ``pyrun`` itself (`COMMAND`): a symlink to the console
 script next to the interpreter running the rehash (install.sh's ``tool`` venv). The
@@ -225,6 +227,40 @@ def declared_scripts(prefix: Path) -> set[str]:
     return names
 
 
+def may_shim(name: str) -> bool:
+    """Whether a console script called `name` may have a shim at all: a name
+    request.is_script_name allows, and no system command's or shell builtin's."""
+    return is_script_name(name) and shadow_reason(name) is None
+
+
+def first_use(paths: Paths, name: str, here: Path | None) -> str | None:
+    """For a command the shell did not find (``pyrun rehash --found NAME``, which the
+    hooks' command-not-found handlers run): whether a rehash would give `name` a shim
+    once `here`, the environment `python` resolves to in that directory, is registered.
+    So a script another installer put there (``uv pip``, ``python -m pip``, a pip that
+    upgraded itself) runs on first use. Returns the environment to register ("" when
+    none needs it: an isolated or already listed one has the script), or None. Held to
+    rehash's rules: a name request.is_script_name allows, never a system command's or
+    a builtin's, and in an environment not pyrun's own only a script its packages
+    declare."""
+    if not may_shim(name):
+        return None
+    if (
+        here is not None
+        and not _own(paths, str(here))
+        and env_usable(here)
+        and name in declared_scripts(here)
+        and executable_file(here / "bin" / name)
+    ):
+        return str(here)
+    return "" if name in script_programs(paths) else None
+
+
+def _own(paths: Paths, prefix: str) -> bool:
+    """Whether `prefix` is one of pyrun's isolated environments (never registered)."""
+    return (os.path.realpath(prefix) + os.sep).startswith(os.path.realpath(paths.envs) + os.sep)
+
+
 def _register(paths: Paths, env: str | None) -> None:
     """Rewrite ``$data/script-envs`` (under the rehash lock): `env` added when it is an
     environment that is not pyrun's own, and lines naming nothing that exists dropped,
@@ -233,12 +269,7 @@ def _register(paths: Paths, env: str | None) -> None:
     kept = [line for line in lines if os.path.lexists(line)]
     if env is not None:
         prefix = os.path.normpath(os.path.abspath(env))
-        own = os.path.realpath(paths.envs) + os.sep
-        if (
-            prefix not in kept
-            and not (os.path.realpath(prefix) + os.sep).startswith(own)
-            and env_usable(Path(prefix))
-        ):
+        if prefix not in kept and not _own(paths, prefix) and env_usable(Path(prefix)):
             kept.append(prefix)
     registry = paths.data / SCRIPT_ENVS
     try:

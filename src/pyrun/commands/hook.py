@@ -48,6 +48,7 @@ def pyrun_executable() -> str:
 PLACEHOLDERS = (
     "__PYRUN_SHIMS__",
     "__PYRUN_RESOLVE__",
+    "__PYRUN_PYTHON__",
     "__PYRUN_PROMPT__",
     "__PYRUN_PROMPT_BEFORE__",
     "__PYRUN_PROMPT_AFTER__",
@@ -67,6 +68,9 @@ def render(shell: Shell, paths: Paths, settings: config.Config | None = None) ->
         "__PYRUN_SHIMS__": str(paths.shims),
         # the shim binary under the name that prints the answer (shims.RESOLVER)
         "__PYRUN_RESOLVE__": str(paths.shims / shims.RESOLVER),
+        # the interpreter running pyrun: `python -I -m pyrun rehash --found NAME` is the
+        # hooks' question for a command the shell did not find
+        "__PYRUN_PYTHON__": sys.executable,
         "__PYRUN_PROMPT__": "1" if settings.file_prompt else "0",
         "__PYRUN_PROMPT_BEFORE__": before,
         "__PYRUN_PROMPT_AFTER__": after,
