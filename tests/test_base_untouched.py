@@ -81,6 +81,12 @@ OTHERS = {  # test: (attempt, outcome)
         "`pip install --user pyrun_probe`",
         "refused in one line by pip's install guard",
     ),
+    "test_user_install_says_where_pip_installs_instead": (
+        "`pip install --user pyrun_probe` (and `python -m pip`, and `PIP_USER=1`) in the "
+        "isolated environment, a project `.venv` with its own pip, an activated venv without",
+        "refused in one line naming the environment pip installs into there and the command "
+        "that does (`pip install pyrun_probe`, or `--no-user` for `PIP_USER`), which then works",
+    ),
     "test_user_install_with_system_site_packages_is_refused": (
         "`pip install --user pyrun_probe` with `system_site_packages` on",
         "refused in one line by pip's install guard (the base imports the user site)",
@@ -172,8 +178,56 @@ def test_install_goes_to_the_isolated_env(world: World, command: list[str]) -> N
 
 def test_user_install_is_refused_with_a_clear_message(world: World) -> None:
     said = refusal(world.run(HOOK + "pip install --user pyrun_probe"))
-    assert "leave out --user" in said and "user site" in said, said
+    assert "--user is refused" in said and "user site" in said, said
     assert not landed_in_isolated_env(world)
+
+
+def test_user_install_says_where_pip_installs_instead(world: World) -> None:
+    """``pip install --user`` wherever the shims lead: pyrun's one line names the
+    environment pip installs into here and the plain command, which then does that
+    (never pip's "User site-packages are not visible in this virtualenv")."""
+    project = world.venv(world.root / "project" / ".venv", pip=True)  # its own pip: ownpip
+    activated = world.venv(world.root / "activated")  # no pip: the shared one runs
+    isolated = f"pyrun's isolated environment {world.envs}/cpython-{world.base.minor}-"
+    user = ["install", "--user", "pyrun_probe"]
+    cases = [  # argv, cwd, env, where it installs, the command suggested
+        (["pip", *user], world.root, {}, isolated, "pip install pyrun_probe"),
+        (
+            ["python", "-m", "pip", *user],
+            world.root,
+            {},
+            isolated,
+            "python -m pip install pyrun_probe",
+        ),
+        (
+            ["pip", "install", "pyrun_probe"],
+            world.root,
+            {"PIP_USER": "1"},
+            isolated,
+            "pip install --no-user pyrun_probe",
+        ),
+        (
+            ["pip", *user],
+            project.parent,
+            {},
+            f"the virtual environment {project}",
+            "pip install pyrun_probe",
+        ),
+        (
+            ["pip", *user],
+            world.root,
+            {"VIRTUAL_ENV": str(activated)},
+            f"the virtual environment {activated}",
+            "pip install pyrun_probe",
+        ),
+    ]
+    for argv, cwd, env, where, plain in cases:
+        said = refusal(world.run(argv, cwd=cwd, env=env))
+        assert f"pip here installs into {where}" in said and f"run `{plain}`" in said, said
+        assert "is refused: it would write into the user site" in said, said
+        world.run(plain, cwd=cwd, env=env, check=True)
+        done = world.run(["python", "-c", INSTALLED], cwd=cwd, env=env, check=True)
+        assert done.stdout.startswith(where.split(" ")[-1]), (argv, done.stdout)
 
 
 def test_user_install_with_system_site_packages_is_refused(world: World) -> None:
@@ -181,7 +235,7 @@ def test_user_install_with_system_site_packages_is_refused(world: World) -> None
     # user site it writes is imported by the base (the world fixture checks ~/.local/lib).
     site_on = {"PYRUN_SYSTEM_SITE_PACKAGES": "1"}
     said = refusal(world.run(["pip", "install", "--user", "pyrun_probe"], env=site_on))
-    assert "leave out --user" in said, said
+    assert "--user is refused" in said, said
     said = refusal(world.run(["pip", "install", "pyrun_probe"], env={**site_on, "PIP_USER": "1"}))
 
 
@@ -545,6 +599,16 @@ def test_safety_md_is_current() -> None:
     assert text[start : text.index(END) + len(END)] == render_battery(), (
         "SAFETY.md's battery is stale; regenerate it with PYRUN_UPDATE_SAFETY=1"
     )
+
+
+def test_the_guard_quotes_a_command_as_suggest_does() -> None:
+    """The guard runs under the environment's Python without pyrun, so it keeps its own
+    copy of suggest.command's rule: held to the same answer here."""
+    from pyrun import pipguard, suggest
+
+    words = ["six", "a b", "it's", "", "$(touch x)", "~/x", "a\\b", "new\nline", "\x1b[1m", "é"]
+    for word in [*words, "\x85", "git+file:///x#egg=y", "-e", "x==1.0"]:
+        assert pipguard._command(["pip", word]) == suggest.command("pip", word), repr(word)
 
 
 # -- which bases the guard knows, in process (pipguard.py) -------------------------------

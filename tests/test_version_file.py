@@ -14,8 +14,10 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from pyrun import version_file
-from tests.conftest import World
+from tests.conftest import PYRUN, SHIM_FLAVOURS, World
 from tests.test_agreement import (  # noqa: F401  (lab and setup are fixtures)
     Answer,
     Lab,
@@ -189,6 +191,39 @@ def test_config_file_can_turn_it_off(world: World) -> None:
     assert world.run(version, cwd=pinned, env={"PATH": path}, check=True).stdout == "11\n"
     done = world.run(version, cwd=pinned, env={"PATH": path, "PYRUN_PYTHON_VERSION_FILES": "1"})
     assert done.stdout == "12\n", done.stderr
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*"))
+
+
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_a_version_found_nowhere_makes_nothing_and_names_those_found(world: World) -> None:
+    """A file asking for 3.7 where PATH has 3.11 and 3.12 (and uv installed 3.13): each
+    name fails in one line naming the file and the versions there are, and leaves the
+    data directory as it was (no isolated environment of another version, no lock)."""
+    path = world.path_with(world.shims, world.base.bin, world.bases["3.12"].bin)
+    env = {"PATH": path}
+    world.run(["pip", "install", "pyrun_probe"], env=env, check=True)  # a script to run
+    uv_python = world.home / ".local" / "share" / "uv" / "python"
+    (uv_python / "cpython-3.13.1-linux-x86_64-gnu" / "bin").mkdir(parents=True)
+    here = pinned_dir(world.root / "old", "3.7\n")
+    before = tree(world.data)
+    for argv in (
+        ["python", "-V"],
+        ["pip", "--version"],
+        ["pyrun-probe"],
+        [PYRUN, "which", "python"],
+        [PYRUN, "which", "pip", "--json"],
+        [PYRUN, "why", "python"],
+    ):
+        done = world.run(argv, cwd=here, env=env)
+        assert done.returncode == 127, f"{argv}: {done.stdout} {done.stderr}"
+        assert tree(world.data) == before, f"{argv} wrote into {world.data}"
+        said = (done.stderr or done.stdout.splitlines()[-1]).splitlines()
+        assert len(said) == 1, f"{argv}: {done.stderr}"
+        assert f"no Python 3.7 (which {here.parent.parent / '.python-version'} asks" in said[0]
+        assert "found Python 3.11, 3.12 on PATH and 3.13 installed by uv or pyenv" in said[0]
 
 
 def test_uv_reads_them_the_same(setup: Setup) -> None:  # noqa: F811

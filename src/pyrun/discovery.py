@@ -158,6 +158,10 @@ class Resolver:
         # env -> a PATH entry, now without a Python, whose record named it (stale.py)
         self.left_behind: dict[Path, str] = {}
         self._passed_through = False  # a script request ran the next one on PATH
+        self.path_minors: set[str] = set()  # base versions on PATH not asked for (the error)
+        # Bases of another version the walk passed: made and recorded once it answers,
+        # so that the shims' fast path decides there next time (shim.c pyrun_try).
+        self.passed_over: list[tuple[str, Interpreter]] = []
         self._passthrough_note = ""
         self._shared_env: str | None = None  # a script request ran a shared tool
 
@@ -182,6 +186,8 @@ class Resolver:
                 self._note(later, Outcome.NOT_LOOKED_AT, "an earlier step answered")
             if self._passed_through:
                 self._note(Source.PATH, Outcome.PASSED_THROUGH, self._passthrough_note)
+            for candidate, interp in self.passed_over:
+                self._settle(candidate, interp)
             resolution.trail = self.trail
             resolution.warnings = self.warnings
             resolution.pin = self.pin
@@ -193,7 +199,7 @@ class Resolver:
             wanted += f" (which {self.request.pinned_by} asks for)"
             fix += ", or change that file (or set python_version_files = false)"
         raise self._error(
-            f"no {wanted} found for `{self.request.name}` (looked at: {describe_order()}); "
+            f"no {wanted} found for `{self.request.name}` {self._found_instead()}; "
             + fix
             # isolated environments whose base is gone: their package lists are saved
             + _joined(stale.orphans_note(self.paths, self.request.matches_minor, save=self.create)),
@@ -203,6 +209,22 @@ class Resolver:
     def _wanted(self) -> str:
         """What the request asks for, in words: "Python 3.12", or "Python 3"."""
         return f"Python {self.request.minor}" if self.request.minor else "Python 3"
+
+    def _found_instead(self) -> str:
+        """The versions there are, for the error when the one asked for is not among
+        them (the user's choice is then another version or installing this one), else
+        the steps looked at."""
+        others = [
+            f"{', '.join(minors)} {where}"
+            for minors, where in (
+                (sorted(self.path_minors, key=lambda minor: int(minor[2:])), "on PATH"),
+                (installed.minors(self.environ), "installed by uv or pyenv"),
+            )
+            if minors and self.request.minor
+        ]
+        if others:
+            return f"(found Python {' and '.join(others)})"
+        return f"(looked at: {describe_order()})"
 
     def _note(self, source: Source, outcome: Outcome, detail: str) -> None:
         self.trail.append(Step(source, outcome, detail))
@@ -594,30 +616,16 @@ class Resolver:
             interp = self._inspect(source, candidate)
             if interp is None:
                 return None
-            env = isolated.env_dir(self.paths, interp)
+            if not self.request.matches_minor(interp.version):
+                if self.create:  # made once the walk has an answer: a failed one makes nothing
+                    self.passed_over.append((candidate, interp))
+                return self._other_minor(source, candidate, interp.version)
+            env = self._settle(candidate, interp)
             base = interp.base_executable
-            # Does it take the place of an environment whose base was upgraded, moved
-            # or deleted? Save that one's package list first (when creating), say so.
-            takeover = stale.prepare(
-                self.paths,
-                candidate,
-                env,
-                self.left_behind,
-                self.request.matches_minor,
-                save=self.create,
-            )
-            if self.create:
-                isolated.ensure(self.paths, interp)
-                self._record(candidate, "env", env)
-            if takeover is not None:
-                self.warnings.append(takeover.message(base, interp.version))
             ready = isolated.is_complete(env)
         if ready and not environment.has_minor(env, self.request.minor):
-            self._note(source, Outcome.SKIPPED, f"{candidate} is not Python {self.request.minor}")
-            return None
-        if not ready and not self.request.matches_minor(interp.version):
-            self._note(source, Outcome.SKIPPED, f"{candidate} is Python {interp.version}")
-            return None
+            named = versioned_pythons(str(env / "bin"))
+            return self._other_minor(source, candidate, named[0][6:] if named else None)
         # Not created yet (which/why): name the file the first use will make. (A script
         # is in no environment yet to be made: another one's, or the next one on PATH.)
         if ready or self.request.kind == "script":
@@ -640,6 +648,34 @@ class Resolver:
             ready=ready,
             passthrough=self._passed_through,
         )
+
+    def _settle(self, candidate: str, interp: Interpreter) -> Path:
+        """`interp`'s isolated environment, made and recorded when creating."""
+        env = isolated.env_dir(self.paths, interp)
+        # Does it take the place of an environment whose base was upgraded, moved
+        # or deleted? Save that one's package list first (when creating), say so.
+        takeover = stale.prepare(
+            self.paths,
+            candidate,
+            env,
+            self.left_behind,
+            self.request.matches_minor,
+            save=self.create,
+        )
+        if self.create:
+            isolated.ensure(self.paths, interp)
+            self._record(candidate, "env", env)
+        if takeover is not None:
+            self.warnings.append(takeover.message(interp.base_executable, interp.version))
+        return env
+
+    def _other_minor(self, source: Source, candidate: str, version: str | None) -> None:
+        """A base interpreter of another version than the one asked for: skipped, and
+        its minor version kept for the error if nothing is found."""
+        if version is not None and source is Source.PATH:
+            self.path_minors.add(".".join(version.split(".")[:2]))
+        said = f"is Python {version}" if version else f"is not Python {self.request.minor}"
+        self._note(source, Outcome.SKIPPED, f"{candidate} {said}")
 
     def _record(self, candidate: str, kind: str, target: str | os.PathLike[str]) -> None:
         """Write the fast path's record. On a full or read-only disk the answer still

@@ -55,24 +55,45 @@ def candidates(environ: Mapping[str, str], minor: str | None) -> list[str]:
     """The interpreters to try, in order: ``<dir>/<name>/bin/python3.X`` of the newest
     release of `minor` (of any 3.X when None) in uv's directory, then in pyenv's."""
     found = []
-    for directory, pattern in ((uv_dir(environ), _UV_NAME), (pyenv_dir(environ), _PYENV_NAME)):
-        best = _newest(directory, pattern, minor) if directory is not None else None
+    for directory, pattern in _directories(environ):
+        best = _newest(directory, pattern, minor)
         if best is not None:
             found.append(best)
     return found
 
 
-def _newest(directory: str, pattern: re.Pattern[str], minor: str | None) -> str | None:
+def minors(environ: Mapping[str, str]) -> list[str]:
+    """Every minor version uv or pyenv installed here, oldest first: what the "no Python
+    found" error names when the version asked for is not among them."""
+    found = {
+        int(match[1])
+        for directory, pattern in _directories(environ)
+        for match in _releases(directory, pattern)
+    }
+    return [f"3.{y}" for y in sorted(found)]
+
+
+def _directories(environ: Mapping[str, str]) -> list[tuple[str, re.Pattern[str]]]:
+    """uv's directory, then pyenv's, each with the names of the releases it holds."""
+    pairs = ((uv_dir(environ), _UV_NAME), (pyenv_dir(environ), _PYENV_NAME))
+    return [(directory, pattern) for directory, pattern in pairs if directory is not None]
+
+
+def _releases(directory: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
     try:
         names = os.listdir(directory)
     except OSError:
-        return None
-    releases = []
-    for name in names:
-        match = pattern.fullmatch(name)
-        if match is not None and (minor is None or f"3.{match[1]}" == minor):
-            # newest first; of one release, the name first in bytes
-            releases.append((-int(match[1]), -int(match[2]), os.fsencode(name), match[1], name))
+        return []
+    return [match for match in map(pattern.fullmatch, names) if match is not None]
+
+
+def _newest(directory: str, pattern: re.Pattern[str], minor: str | None) -> str | None:
+    releases = [
+        # newest first; of one release, the name first in bytes
+        (-int(match[1]), -int(match[2]), os.fsencode(match[0]), match[1], match[0])
+        for match in _releases(directory, pattern)
+        if minor is None or f"3.{match[1]}" == minor
+    ]
     if not releases:
         return None
     *_, y, name = min(releases)

@@ -48,6 +48,7 @@ runs pyrun is in the stamp that ``pyrun rehash`` wrote to
 from __future__ import annotations
 
 import os
+import re
 import site
 import sys
 import sysconfig
@@ -108,7 +109,6 @@ def _known_prefixes() -> dict[str, str]:
     pyenv-virtualenv venv among them excluded). Computing it here rather than keeping a
     list at rehash time means a base installed since is protected too."""
     import json
-    import re
 
     found: dict[str, str] = {}
 
@@ -278,16 +278,74 @@ def _where(real: str, protected: list[list[tuple[str, str]]]) -> str | None:
     return next((what for root, what in protected[0] if _inside(real, root)), None)
 
 
-def problem(options: Any) -> str | None:
-    """Why this install must not run, or None."""
+# Characters that need no quoting in sh, bash, zsh and fish alike (suggest.py's).
+_PLAIN = re.compile(r"^[A-Za-z0-9_./,:=@%+-]+$")
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")
+
+
+def _command(words: list[str]) -> str | None:
+    """The words as one shell-quoted command line, or None when one cannot be shown
+    safely on a line: suggest.command's rule, here because this file runs under the
+    environment's Python and imports nothing of pyrun's (tests hold the two alike)."""
+    if any(_UNSHOWABLE.search(word) for word in words):
+        return None
+    return " ".join(
+        word if _PLAIN.match(word) else "'" + word.replace("'", "'\\''") + "'" for word in words
+    )
+
+
+def _this_environment() -> str:
+    """What this environment is, in words, for a refusal that says where pip installs."""
+    data = _data_dir()
+    if data is not None and _isolated(data):
+        return f"pyrun's isolated environment {sys.prefix}"
+    if os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
+        return f"the conda environment {sys.prefix}"
+    return f"the virtual environment {sys.prefix}"
+
+
+def _user_refusal(options: Any, argv: list[str] | None) -> str:
+    """The one line for an install into the user site: what asked for it (``--user``,
+    ``PIP_USER``, a pip config file, or pip's own fallback when this environment's
+    site-packages is not writable), where a plain install goes, and the command that
+    does it (`argv`, the install's own arguments, without ``--user`` or with
+    ``--no-user``, which outranks the variable and the config file)."""
+    user_site = (
+        f"the user site {site.getusersitepackages()} (every Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]} imports it), which pyrun keeps unchanged"
+    )
+    if getattr(options, "use_user_site", None) is None:  # pip's fallback
+        return (
+            f"pip install would write into {user_site}, as {sys.prefix} is not writable; "
+            f"make it writable, or name a --target of your own"
+        )
+    typed = argv is not None and "--user" in argv
+    if typed:
+        asked, unset = "--user", "leave out --user"
+    elif os.environ.get("PIP_USER"):
+        asked, unset = "with PIP_USER set", "unset PIP_USER"
+    else:
+        asked, unset = "with user = true in a pip config file", "remove that line"
+    fix = unset
+    if argv is not None:
+        rest = [word for word in argv if word != "--user"] if typed else ["--no-user", *argv]
+        prog = os.path.basename(sys.argv[0]) if sys.argv else ""
+        pip = [prog] if prog.startswith("pip") else ["python", "-m", "pip"]
+        plain = _command([*pip, "install", *rest])
+        if plain is not None:
+            fix = f"run `{plain}`" + ("" if typed else f" (or {unset})")
+    return (
+        f"pip install {asked} is refused: it would write into {user_site}; "
+        f"pip here installs into {_this_environment()}: {fix}"
+    )
+
+
+def problem(options: Any, argv: list[str] | None = None) -> str | None:
+    """Why this install must not run, or None. `argv`: its arguments as given, for the
+    command a refusal suggests."""
     here = f"to install into this environment ({sys.prefix})"
     if _user_install(options):
-        user_site = site.getusersitepackages()
-        return (
-            f"pip install --user would write into the user site {user_site} (which "
-            f"every Python {sys.version_info[0]}.{sys.version_info[1]} imports), which "
-            f"pyrun keeps unchanged; leave out --user (and PIP_USER) {here}"
-        )
+        return _user_refusal(options, argv)
     protected: list[list[tuple[str, str]]] = []
     for names, said, dirs in _written(options):
         for directory in dirs:
@@ -356,7 +414,9 @@ def _in_a_base(name: str, options: Any) -> str | None:
     )
 
 
-def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
+def written_problem(
+    name: str, options: Any, parser: Any = None, argv: list[str] | None = None
+) -> str | None:
     """Why pip's command `name` must not run with these parsed `options` (from the
     command line, ``PIP_*`` variables and config files alike), or None: an install
     whose destination is protected (`problem`), or any option of `_WRITES` (or, for the
@@ -366,9 +426,10 @@ def written_problem(name: str, options: Any, parser: Any = None) -> str | None:
     A value that is pip's own default is not the user's choice and is not checked
     (``--src`` defaults to ``./src`` outside a venv, the cache to ``~/.cache/pip``), nor
     is the temporary directory unless ``TMPDIR``, ``TEMP`` or ``TMP`` names it: a plain
-    command reads no list of bases."""
+    command reads no list of bases. `argv`, the command's arguments as given, shapes the
+    command a ``--user`` refusal suggests."""
     if name in ("install", "uninstall"):
-        why = _in_a_base(name, options) or (problem(options) if name == "install" else None)
+        why = _in_a_base(name, options) or (problem(options, argv) if name == "install" else None)
         if why is not None:
             return why
     protected: list[list[tuple[str, str]]] = []
@@ -548,7 +609,7 @@ def _guard(command: Any, name: str) -> None:
 
         def parse_args(args: Any) -> Any:
             parsed = parse(args)
-            why = written_problem(name, parsed[0], getattr(command, "parser", None))
+            why = written_problem(name, parsed[0], getattr(command, "parser", None), list(args))
             if why is not None:
                 sys.stderr.write(f"pyrun: {why}\n")
                 raise SystemExit(1)
