@@ -74,9 +74,8 @@ class Tooled:
     def tool(self, argv: list[str], cwd: Path, **kw: object) -> str:
         """Run a tool by name in `cwd` as the user would; its output, or the failure."""
         done = self.world.run(argv, cwd=cwd, **kw)  # type: ignore[arg-type]
-        assert done.returncode == 0, (
-            f"{' '.join(argv)} in {cwd} exited {done.returncode}\n{done.stdout}{done.stderr}"
-        )
+        tail = "\n".join((done.stdout + done.stderr).splitlines()[-12:])
+        assert done.returncode == 0, f"{' '.join(argv)} in {cwd} exited {done.returncode}\n{tail}"
         return done.stdout + done.stderr
 
     def home_of(self, env: Path) -> str:
@@ -142,7 +141,11 @@ def tooled(tooled_world: Tooled) -> Iterator[Tooled]:
 
 
 def assert_shared_unchanged(tooled: Tooled) -> None:
-    assert tooled.packages() == tooled.listed, "the shared environment's packages changed"
+    now, then = set(tooled.packages().split()), set(tooled.listed.split())
+    assert now == then, (
+        f"the shared environment's packages changed: added {sorted(now - then)}, "
+        f"removed {len(then - now)}: {sorted(then - now)[:5]}"
+    )
 
 
 def test_the_tools_are_installed_into_the_shared_environment(tooled: Tooled) -> None:
