@@ -37,6 +37,10 @@ import pytest
 from tests.conftest import World, assert_bases_untouched, need, new_world
 from tests.wheels import build_wheel
 
+# Minutes of real tools (the install alone is half a minute): in the stress set, which CI
+# runs beside the default suite (.ci/run), so that suite stays under ten minutes.
+pytestmark = pytest.mark.stress
+
 TOOLS_HOUSE = Path(__file__).resolve().parents[1] / ".venv-wheelhouse-tools"
 # What a user types after `pip install`; uv is the version pyproject's test extra pins.
 TOOLS = ["pdm", "poetry", "hatch", "pipenv", "pipx", "tox", "nox", "pre-commit", "pip-tools", "uv"]
