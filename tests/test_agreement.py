@@ -1306,12 +1306,16 @@ def test_console_scripts_agree(setup: Setup) -> None:
     # Before any isolated environment has it (a project's venv elsewhere has, so that
     # its shim exists): the next one on PATH, else 127.
     b311 = os.pathsep.join(str(d) for d in [world.shims, *lab.path_dirs("311-first")])
+
+    def install(pip: str, cwd: Path) -> None:
+        done = world.run(
+            [str(world.shims / pip), "install", "pyrun_probe"], cwd=cwd, env={"PATH": b311}
+        )
+        assert done.returncode == 0, done.stderr
+
     elsewhere = world.root / "has-probe"
     world.venv(elsewhere / ".venv")
-    done = world.run(
-        [str(world.shims / "pip"), "install", "pyrun_probe"], cwd=elsewhere, env={"PATH": b311}
-    )
-    assert done.returncode == 0, done.stderr
+    install("pip", elsewhere)
     assert (world.shims / SCRIPT).is_file(), "the pip guard made the script's shim"
     before = ask_all(
         [
@@ -1326,12 +1330,7 @@ def test_console_scripts_agree(setup: Setup) -> None:
     assert before[1].code == 127 and before[3].code == 127
     assert before[4].error and "broken" in before[4].error
 
-    done = world.run(
-        [str(world.shims / "pip"), "install", "pyrun_probe"],
-        cwd=lab.cwd("none"),
-        env={"PATH": b311},
-    )
-    assert done.returncode == 0, done.stderr
+    install("pip", lab.cwd("none"))
     [installed] = world.envs.glob(f"*-3.11-*/bin/{SCRIPT}")
     # Decoys a copy must not take: an environment not complete, one not named as pyrun
     # names them, each with a newer Python and the script.
@@ -1358,12 +1357,7 @@ def test_console_scripts_agree(setup: Setup) -> None:
     assert after[4].error and "broken" in after[4].error
     # Installed in the 3.12 environment too: the newest Python's copy runs where the
     # environment in use has none.
-    done = world.run(
-        [str(world.shims / "pip3.12"), "install", "pyrun_probe"],
-        cwd=lab.cwd("none"),
-        env={"PATH": b311},
-    )
-    assert done.returncode == 0, done.stderr
+    install("pip3.12", lab.cwd("none"))
     [newer] = world.envs.glob(f"*-3.12-*/bin/{SCRIPT}")
     again = ask_all([("cwd", "unset", "311-first", [fake]), ("none", "unset", "311-first", [])])
     assert again[0].argv == [str(newer)] and again[1].argv == shared

@@ -435,6 +435,19 @@ def test_an_unprivileged_user_skips_another_accounts_version_file(
     assert said and said[-1].endswith(f"slow path: version file {pin} is not trusted"), done.stderr
 
 
+def says_where_it_ran(where: Path, owner: int, name: str) -> Path:
+    """An environment at `where` owned by `owner`, whose python3 is a script that says
+    `ran NAME` (nothing Python runs as the other user)."""
+    (where / "bin").mkdir(parents=True)
+    (where / "pyvenv.cfg").write_text("home = /nonexistent\n")
+    script = where / "bin" / "python3"
+    script.write_text(f"#!/bin/sh\necho ran {name}\n")
+    script.chmod(0o755)
+    for path in (where, where / "bin", where / "pyvenv.cfg", script):
+        os.chown(path, owner, owner)
+    return where
+
+
 @pytest.mark.parametrize("flavour", ["sh", "c"])
 def test_an_unprivileged_user_judges_redirect_files(
     public_root: Path, flavour: str, monkeypatch: pytest.MonkeyPatch
@@ -446,17 +459,8 @@ def test_an_unprivileged_user_judges_redirect_files(
     to the slow path, which warns and walks on)."""
     paths = shims_for_everyone(public_root, flavour, monkeypatch)
 
-    def env(where: Path) -> None:
-        (where / "bin").mkdir(parents=True)
-        (where / "pyvenv.cfg").write_text("home = /nonexistent\n")
-        script = where / "bin" / "python3"
-        script.write_text(f"#!/bin/sh\necho ran {where.parent.name}/{where.name}\n")
-        script.chmod(0o755)
-        for path in (where, where / "bin", where / "pyvenv.cfg", script):
-            os.chown(path, NOBODY, NOBODY)
-
-    env(public_root / "envs" / "mine")
-    env(public_root / "open" / "env")
+    for where in (public_root / "envs" / "mine", public_root / "open" / "env"):
+        says_where_it_ran(where, NOBODY, f"{where.parent.name}/{where.name}")
     (public_root / "open").chmod(0o777)  # another account can rename env away
 
     def project(name: str, text: str, owner: int = NOBODY, mode: int = 0o644) -> Path:
@@ -514,14 +518,7 @@ def test_an_unprivileged_user_judges_environments_on_path(
     paths = shims_for_everyone(public_root, flavour, monkeypatch)
 
     def env(where: Path, owner: int) -> Path:
-        (where / "bin").mkdir(parents=True)
-        (where / "pyvenv.cfg").write_text("home = /nonexistent\n")
-        script = where / "bin" / "python3"
-        script.write_text(f"#!/bin/sh\necho ran {where.name}\n")
-        script.chmod(0o755)
-        for path in (where, where / "bin", where / "pyvenv.cfg", script):
-            os.chown(path, owner, owner)
-        return where
+        return says_where_it_ran(where, owner, where.name)
 
     used = [env(public_root / "venvs" / "mine", NOBODY), env(public_root / "venvs" / "roots", 0)]
     skipped = [
