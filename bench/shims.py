@@ -559,6 +559,22 @@ def flavour_cases(work: Path, base: Base, flavour: str, proj: Path, conda: Path)
             PYRUN_PYTHON_VERSION_FILES="0",
         ),
     ]
+    # A venv's bin/ first on PATH without activation (~/venvs/tools/bin): used as it is,
+    # once the .venv ownership rule holds for it (issue #15).
+    tools = work / "venvs" / "tools"
+    if main_run and not tools.exists():
+        venv(base, tools, env)
+    first_path = [shims, tools / "bin", base.bin, Path("/usr/bin"), Path("/bin")]
+    steps.append(
+        pair(
+            "path-venv",
+            "a venv's `bin/` first on `PATH`, not activated",
+            [shim, *p],
+            [str(tools / "bin" / "python"), *p],
+            plain,
+            PATH=os.pathsep.join(map(str, first_path)),
+        )
+    )
     depth_venv = {
         d: pair(
             f"dot-{d}",
