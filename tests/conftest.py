@@ -269,12 +269,19 @@ def snapshot(root: Path) -> dict[str, str]:
     return state
 
 
+PROJECT_TOOL_SETTINGS = (
+    "PDM_", "POETRY_", "HATCH_", "PIPENV_", "PIPX_", "TOX_", "NOX_", "PRE_COMMIT", "VIRTUALENV_",
+)  # fmt: skip
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """An environment with nothing from this machine that changes Python or pip."""
     env = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("PIP_", "PYTHON", "VIRTUAL_ENV", "CONDA", "_CONDA", "PYRUN_", "UV_"))
+        # the project tools tests/test_tools.py drives read their settings from these
+        and not key.startswith(PROJECT_TOOL_SETTINGS)
         # pyenv's own builds are found without PATH (installed.py): never this machine's
         and key not in ("PYENV_VERSION", "PYENV_ROOT")
     }
