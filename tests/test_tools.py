@@ -350,16 +350,31 @@ def test_uv_keeps_working_in_its_project(tooled: Tooled) -> None:
     assert_shared_unchanged(tooled)
 
 
-def test_pip_sync_in_a_project_syncs_the_project(tooled: Tooled) -> None:
-    """pip-sync has no discovery: it syncs the environment it runs in. Today it is
-    refused inside a project (issue #16, item 1); run on its own interpreter, as item 1
-    asks, it uninstalls every tool in the shared environment (seen: all 97 packages)."""
+def test_pip_sync_in_a_project_leaves_the_shared_environment(tooled: Tooled) -> None:
+    """pip-sync has no discovery: it syncs the environment it runs in, the shared one,
+    and there uninstalled every tool (seen: all 97 packages). Started in a project, it
+    is refused in one line naming the fix (pipguard's tool rule, tool.py); pointed at
+    the project's interpreter, it syncs the project."""
     world = tooled.world
     project = tooled.project("pip-sync")
     world.venv(project / ".venv", pip=True)
     (project / "requirements.txt").write_text("six==1.99\n")
-    tooled.tool(["pip-sync", "requirements.txt"], cwd=project)
-    world.run([str(project / ".venv" / "bin" / "python"), "-c", "import six"], check=True)
+    done = world.run(["pip-sync", "requirements.txt"], cwd=project)
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and len(said) == 1, done.stderr
+    assert said[0] == (
+        f"pyrun: pip-sync would uninstall from pyrun's shared environment {tooled.shared} "
+        f"(your tools in every directory) from {project / '.venv'}, where python means "
+        f"that environment; tell pip-sync to use {project / '.venv' / 'bin' / 'python'}, "
+        "or install pip-sync into that environment"
+    ), done.stderr
+    assert_shared_unchanged(tooled)
+    python = str(project / ".venv" / "bin" / "python")
+    # pip-sync asks for a recent pip in the environment it syncs
+    pip = [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(TOOLS_HOUSE)]
+    world.run([*pip, "-U", "pip"], check=True)
+    tooled.tool(["pip-sync", "--python-executable", python, "requirements.txt"], cwd=project)
+    world.run([python, "-c", "import six"], check=True)
     assert_shared_unchanged(tooled)
 
 
