@@ -93,6 +93,7 @@ static inline long os_getcwd(char *buf, size_t n) {
     return getcwd(buf, n) ? (long)strlen(buf) + 1 : -(long)errno;
 }
 static inline long os_getpid(void) { return (long)getpid(); }
+static inline long os_getppid(void) { return (long)getppid(); }
 static inline long os_now(long long *sec, long long *nsec) {
     struct timespec ts = {0, 0};
     long r = os_result(clock_gettime(CLOCK_REALTIME, &ts));
@@ -203,6 +204,7 @@ static inline long os_geteuid(void) { return sys(__NR_geteuid, 0, 0, 0); }
 /* The length with its NUL, as getcwd(2) says. */
 static inline long os_getcwd(char *buf, size_t n) { return sys(__NR_getcwd, buf, n, 0); }
 static inline long os_getpid(void) { return sys(__NR_getpid, 0, 0, 0); }
+static inline long os_getppid(void) { return sys(__NR_getppid, 0, 0, 0); }
 static inline long os_now(long long *sec, long long *nsec) {
     struct { long long sec, nsec; } now = {0, 0};
     long r = sys(__NR_clock_gettime, 0 /* CLOCK_REALTIME */, &now, 0);
@@ -493,6 +495,7 @@ static const char *pyrun_name;
 static char *pyrun_prog;
 static char *pyrun_pipdir; /* the shared pip, or the runner of an environment's own pip */
 static char *pyrun_defer;
+static const char *tool_project; /* a script the environment in use lacks: that environment */
 static int debugging;
 /* Run as `pyrun-resolve` (shims.RESOLVER, for the hooks): walk as `python` does, then
  * print what was found instead of running it (print_answer). */
@@ -890,6 +893,7 @@ static int pyrun_use_env(const char *dir, const char *step) {
             debug(step, " -> ", pyrun_prog, NULL);
         } else if ((candidate = shared_script())) {
             pyrun_prog = candidate;
+            tool_project = dir;
             debug(step, " environment ", dir, " has no ", pyrun_name, NULL);
             debug("shared -> ", pyrun_prog, NULL);
         } else {
@@ -2014,16 +2018,32 @@ static __attribute__((noreturn)) void shim_main(long argc, char **argv, char **e
         if (!pyrun_defer && argc > 1 && argv[1][0] == '-' && streq(req->kind, "python") &&
             starts_with(pyrun_prog, PYRUN_DATA "/envs/") && asks_no_site(argc, argv))
             defer("python -S needs the isolated environment's prefix set");
+        /* A tool's own python (src/pyrun/tool.py): its parent is the console script that
+         * exported PYRUN_TOOL, and Python runs the base behind the environment. */
+        const char *tool = getenv_("PYRUN_TOOL");
+        if (tool && !pyrun_defer && streq(req->kind, "python") && starts_with(pyrun_prog, PYRUN_DATA "/envs/") &&
+            streq(tool, decimal(os_getppid())))
+            defer("python run by a tool gets the isolated environment's base");
     }
 
-    /* export PYRUN_SHIM_PID=<pid>: the environment, that variable replaced */
+    /* export PYRUN_SHIM_PID=<pid>: the environment, that variable replaced. A console
+     * script also replaces PYRUN_TOOL (this pid, when it runs from one of pyrun's
+     * isolated environments) and PYRUN_TOOL_PROJECT (the environment in use, when that
+     * lacks it): src/pyrun/tool.py says why; the slow path sets them when it decides. */
+    int script = streq(req->kind, "script");
     long nenv = 0;
     for (e = envp; *e; e++) nenv++;
-    char **env = (char **)(void *)alloc(sizeof(char *) * (size_t)(nenv + 2));
+    char **env = (char **)(void *)alloc(sizeof(char *) * (size_t)(nenv + 4));
     long k = 0;
     for (e = envp; *e; e++)
-        if (!starts_with(*e, "PYRUN_SHIM_PID=")) env[k++] = *e;
+        if (!starts_with(*e, "PYRUN_SHIM_PID=") &&
+            !(script && (starts_with(*e, "PYRUN_TOOL=") || starts_with(*e, "PYRUN_TOOL_PROJECT="))))
+            env[k++] = *e;
     env[k++] = cat("PYRUN_SHIM_PID=", pid, NULL);
+    if (script && !pyrun_defer && starts_with(pyrun_prog, PYRUN_DATA "/envs/")) {
+        env[k++] = cat("PYRUN_TOOL=", pid, NULL);
+        if (tool_project) env[k++] = cat("PYRUN_TOOL_PROJECT=", tool_project, NULL);
+    }
     env[k] = NULL;
 
     save_known();

@@ -78,6 +78,7 @@ pyrun_pin=__PYRUN_PIN__              # config.toml's python_version_files: 1 or 
 pyrun_prog=
 pyrun_pipdir=  # the shared pip, or the runner of an environment's own pip: run by pyrun_prog
 pyrun_defer=
+pyrun_tool_project=  # a script the environment in use lacks: that environment
 
 pyrun_debug() {
     [ -z "${PYRUN_DEBUG-}" ] || printf 'pyrun[sh] %s: %s\n' "$pyrun_name" "$1" >&2
@@ -120,6 +121,7 @@ pyrun_use_env() {
             pyrun_debug "$2 -> $pyrun_prog"
         elif pyrun_shared_script; then
             pyrun_prog=$pyrun_sc
+            pyrun_tool_project=$1
             pyrun_debug "$2 environment $1 has no $pyrun_name"
             pyrun_debug "shared -> $pyrun_prog"
         else
@@ -1267,9 +1269,32 @@ else
             fi
             ;;
     esac
+    # A tool's own python (src/pyrun/tool.py): its parent is the console script that
+    # exported PYRUN_TOOL, and Python runs the base behind the environment.
+    case ${PYRUN_TOOL-}:$pyrun_kind:$pyrun_defer:$pyrun_prog in
+        "$PPID":python::"$pyrun_data"/envs/*)
+            pyrun_defer="python run by a tool gets the isolated environment's base"
+            ;;
+    esac
 fi
 PYRUN_SHIM_PID=$$
 export PYRUN_SHIM_PID
+if [ "$pyrun_kind" = script ]; then
+    # A console script from one of pyrun's isolated environments is a tool: its pid
+    # (exec keeps it), and the environment in use when that lacks it (tool.py); the
+    # slow path sets them when it decides.
+    unset PYRUN_TOOL PYRUN_TOOL_PROJECT
+    case $pyrun_defer:$pyrun_prog in
+        :"$pyrun_data"/envs/*)
+            PYRUN_TOOL=$$
+            export PYRUN_TOOL
+            if [ -n "$pyrun_tool_project" ]; then
+                PYRUN_TOOL_PROJECT=$pyrun_tool_project
+                export PYRUN_TOOL_PROJECT
+            fi
+            ;;
+    esac
+fi
 if [ -n "$pyrun_defer" ]; then
     pyrun_debug "slow path: $pyrun_defer"
     if [ ! -x "$pyrun_python" ]; then

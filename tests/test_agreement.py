@@ -446,6 +446,10 @@ DEFERRALS = {
         r"|leads where this shim does not follow)"
         r"|\.venv /.* is a symlink to a redirect file"
     ),
+    # python run by a tool from pyrun's isolated environments (its parent exported
+    # PYRUN_TOOL, its own pid): Python runs the base behind the environment (tool.py);
+    # `pyrun which` does not model it (it is no tool's child)
+    "tool": re.compile(r"python run by a tool gets the isolated environment's base"),
     # past PATH_MAX: Python walks such a working directory by descriptor (ancestors.py)
     "deep": re.compile(r"the working directory is longer than getcwd\(2\) reports"),
     # an environment's own pip, whose guarded runner (pipshare.py) the slow path makes
@@ -485,10 +489,13 @@ class ShimRun:
     messages: list[str]
 
 
-def run_shim(s: Setup, sit: Situation) -> ShimRun:
+def run_shim(s: Setup, sit: Situation, parent: tuple[str, ...] = ()) -> ShimRun:
+    """Run the shim as `sit` says, under the program `parent` when one is given."""
     args = PIP_ARGS if sit.kind == "pip" else () if sit.kind == "script" else PYTHON_ARGS
     done = s.world.run(
-        [str(s.world.shims / sit.name), *args], cwd=sit.cwd, env={**sit.env, "PYRUN_DEBUG": "1"}
+        [*parent, str(s.world.shims / sit.name), *args],
+        cwd=sit.cwd,
+        env={**sit.env, "PYRUN_DEBUG": "1"},
     )
     lines = done.stderr.splitlines()
     shell = [line for line in lines if line.startswith(f"pyrun[{s.tag}] {sit.name}: ")]
@@ -690,6 +697,8 @@ def deferral_problems(
             return [f"the runner was there: the resolver answers {answer.argv}"]
     elif kind == "redirect":
         pass  # Python's to read, healthy or not
+    elif kind == "tool":
+        return ["no tool started it (test_a_tools_python_is_the_base runs those)"]
     elif kind == "deep":
         if len(os.path.realpath(sit.cwd)) < 4096:
             return ["the working directory is shorter than PATH_MAX"]
@@ -1384,3 +1393,85 @@ def test_own_pip_without_its_runner_is_made_by_the_slow_path(setup: Setup) -> No
     again = run_shim(setup, sit)
     assert again.decided == guarded == ask_resolver(setup, sit).argv
     assert not output_problems(setup, sit, guarded, again)
+
+
+def tool(pid: str = "$$") -> tuple[str, ...]:
+    """A parent process that exports ``PYRUN_TOOL=<pid>`` (its own pid by default), as
+    a script shim does for a console script from pyrun's isolated environments, then
+    runs its arguments as a child (``; exit`` keeps sh from exec'ing them)."""
+    return ("/bin/sh", "-c", f'PYRUN_TOOL={pid}; export PYRUN_TOOL; "$@"; exit $?', "tool")
+
+
+def test_a_tools_python_is_the_base(setup: Setup) -> None:
+    """A python shim whose parent is the tool that exported PYRUN_TOOL, and whose walk
+    lands on an isolated environment, hands over; the slow path runs the base behind
+    it (tool.py). Not for another parent, not for pip, not where a project's
+    environment is python."""
+    base = setup.lab.bases["3.11"]
+    plain = situation(setup, Case("none", "unset", "unset", "python", "311-first"))
+    answer = ask_resolver(setup, plain)
+    assert not check(setup, plain, answer), "the isolated environment is made and warm"
+    child = run_shim(setup, plain, tool())
+    assert DEFERRALS["tool"].fullmatch(child.reason or ""), child.stderr
+    assert child.slow_argv and os.path.samefile(child.slow_argv[0], base.python)
+    assert child.code == 0 and child.stdout.strip() == child.slow_argv[0], child.stderr
+    # Every option the tool gave (findpython's -I, virtualenv's -S), the base's prefix,
+    # and the environment's install guard loaded.
+    probe = "import sys; print(sys.prefix == sys.base_prefix, '_pyrun_guard_hook' in sys.modules)"
+    for options in (["-I"], ["-S"], ["-EsS"]):
+        done = setup.world.run(
+            [*tool(), str(setup.world.shims / "python"), *options, "-c", probe],
+            cwd=plain.cwd,
+            env=plain.env,
+        )
+        assert done.stdout == "True True\n", (options, done.stderr)
+    # Another parent with PYRUN_TOOL set (a grandchild of the tool), a pip, a project's
+    # environment: the fast path, as the resolver says.
+    project = situation(setup, Case("cwd", "unset", "unset", "python", "311-first"))
+    pip = situation(setup, Case("none", "unset", "unset", "pip", "311-first"))
+    for sit, parent in ((plain, tool("1")), (pip, tool()), (project, tool())):
+        wanted = ask_resolver(setup, sit).argv
+        ran = run_shim(setup, sit, parent)
+        assert ran.decided == wanted, f"{sit.label}: {ran.stderr}"
+        assert not output_problems(setup, sit, wanted, ran), ran.stderr
+
+
+def test_a_tool_is_told_it_is_one(setup: Setup) -> None:
+    """A console script from pyrun's isolated environments gets ``PYRUN_TOOL``, its own
+    pid, and ``PYRUN_TOOL_PROJECT``, the environment in use when that lacks it; any
+    other console script gets neither, whatever it inherited (tool.py). The same from
+    the shim and from the slow path (VIRTUAL_ENV gone: the resolver's warning)."""
+    world, lab = setup.world, setup.lab
+    name = "pyrun-tool-probe"
+    said = '#!/bin/sh\necho "$$ ${PYRUN_TOOL-unset} ${PYRUN_TOOL_PROJECT-unset}"\n'
+    plain = situation(setup, Case("none", "unset", "unset", "python", "311-first"))
+    env = Path(ask_resolver(setup, plain).argv[0]).parent.parent
+    world.run([str(world.shims / "python"), "-c", ""], cwd=plain.cwd, env=plain.env, check=True)
+    own = world.venv(world.root / "own" / ".venv")
+    for where in (env, own):
+        (where / "bin" / name).write_text(said)
+        (where / "bin" / name).chmod(0o755)
+    setup.add_shims()
+    project = str(lab.root / "cwdproj" / ".venv")
+    stale = {"PYRUN_TOOL": "1", "PYRUN_TOOL_PROJECT": "/stale"}
+    for tree, venv, cwd, wanted in (
+        ("none", "unset", None, "unset"),
+        ("cwd", "unset", None, project),
+        ("none", "missing", None, "unset"),
+        ("cwd", "missing", None, project),
+        ("none", "unset", own.parent, None),  # the project's own copy: no tool
+    ):
+        sit = situation(setup, Case(tree, venv, "unset", "python", "311-first"))
+        done = world.run(
+            [str(world.shims / name)],
+            cwd=cwd or sit.cwd,
+            env={**sit.env, **stale, "PWD": str(cwd or sit.cwd), "PYRUN_DEBUG": "1"},
+        )
+        pid, tool_pid, tool_project = done.stdout.split()
+        label = f"{tree} venv={venv}{' own' if cwd else ''}: {done.stderr}"
+        slow = any(": slow path: " in line for line in done.stderr.splitlines())
+        assert slow == (venv == "missing"), label
+        if wanted is None:
+            assert (tool_pid, tool_project) == ("unset", "unset"), label
+        else:
+            assert (tool_pid, tool_project) == (pid, wanted), label

@@ -31,6 +31,7 @@ from tests.conftest import (
     real_python,
     snapshot,
 )
+from tests.wheels import build_wheel
 
 # Typed into a real bash with the hook evaluated, as a user would.
 HOOK = f'eval "$({PYRUN} hook bash)"; '
@@ -156,6 +157,13 @@ OTHERS = {  # test: (attempt, outcome)
     "test_python_S_running_a_pip_wheel_stays_inside": (
         "`python -S <pip wheel>/pip install pyrun_probe`, through the compiled shim and the sh one",
         "lands in the isolated environment",
+    ),
+    "test_a_tools_python_is_the_base_and_still_guarded": (
+        "a console script installed through pyrun (a tool) running `python -m pip install "
+        "--user pyrun_probe` and `python -m pip install --target <base-site> pyrun_probe`, "
+        "its `python` being the base behind the isolated environment (tool.py), through "
+        "the compiled shim and the sh one",
+        "each refused in one line by the guard the environment's hook loads into the base",
     ),
     "test_an_externally_managed_base_just_works": (
         "`pip install pyrun_probe` with a PEP 668 (`EXTERNALLY-MANAGED`) base",
@@ -305,6 +313,28 @@ def test_python_S_running_a_pip_wheel_stays_inside(world: World) -> None:
     done = world.run(["python", "-S", f"{wheel_of_pip(world)}/pip", "install", "pyrun_probe"])
     assert done.returncode == 0, done.stderr
     assert landed_in_isolated_env(world)
+
+
+# A tool installed through pyrun whose own `python` is the base behind the isolated
+# environment (tool.py): the environment's guard still loads there.
+TOOL = (
+    "import subprocess, sys\n"
+    "def main():\n"
+    "    sys.exit(subprocess.call(['python', *sys.argv[1:]]))\n"
+)
+
+
+@pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+def test_a_tools_python_is_the_base_and_still_guarded(world: World) -> None:
+    tool = {"scripts": {"pyrun-tool": "pyrun_tool:main"}, "module": TOOL}
+    world.run(["pip", "install", str(build_wheel(world.root, "pyrun_tool", "1.0", **tool))])
+    probe = "import sys; print(sys.prefix == sys.base_prefix, sys.executable)"
+    done = world.run(["pyrun-tool", "-c", probe], check=True)
+    said, _, executable = done.stdout.strip().partition(" ")
+    assert said == "True" and os.path.samefile(executable, world.base.python), done.stdout
+    for how in (["--user"], ["--target", str(world.base.site_packages)]):
+        refusal(world.run(["pyrun-tool", "-m", "pip", "install", *how, "pyrun_probe"]))
+    assert not landed_in_isolated_env(world)
 
 
 def test_installed_package_is_visible_from_any_directory_and_version_shim(world: World) -> None:

@@ -285,3 +285,108 @@ def test_pipx_install_and_list_outside_a_project(tooled: Tooled) -> None:
     env = world.home / ".local" / "share" / "pipx" / "venvs" / "pyrun-probe"
     assert tooled.home_of(env) == str(world.base.bin)
     assert_shared_unchanged(tooled)
+
+
+# -- what fails today (issue #16): each is the user's next command in the project ----------
+
+
+def add_find_links_to_pdm_project(tooled: Tooled, project: Path) -> None:
+    """pdm reads no pip settings: offline, its index is the project's find-links."""
+    with (project / "pyproject.toml").open("a") as toml:
+        toml.write(
+            f'\n[[tool.pdm.source]]\nname = "pypi"\nurl = "{tooled.house.as_uri()}"\n'
+            'type = "find_links"\n'
+        )
+
+
+def test_pdm_init_makes_its_own_venv(tooled: Tooled) -> None:
+    """Without pyenv, pdm's first candidate is ``python`` on PATH: pyrun's shim, whose
+    ``sys.executable`` is in the isolated environment, which ``python.use_venv`` adopts
+    as the project's; ``.pdm-python`` then names the shim (issue #16, item 2)."""
+    world = tooled.world
+    project = tooled.project("pdm-init")
+    tooled.tool(["pdm", "init", "-n"], cwd=project)
+    assert (project / ".pdm-python").read_text() == str(project / ".venv" / "bin" / "python")
+    assert tooled.home_of(project / ".venv") == str(world.base.bin)
+    assert_shared_unchanged(tooled)
+
+
+def test_pdm_add_lock_and_sync_clean_leave_the_shared_environment(tooled: Tooled) -> None:
+    """Today `pdm add six` lands in the shared environment and `pdm sync --clean`
+    uninstalls every tool there, pdm included (issue #16, item 2)."""
+    world = tooled.world
+    project = tooled.project("pdm-sync")
+    tooled.tool(["pdm", "init", "-n"], cwd=project)
+    add_find_links_to_pdm_project(tooled, project)
+    tooled.tool(["pdm", "add", "six"], cwd=project)
+    assert_shared_unchanged(tooled)
+    tooled.tool(["pdm", "lock"], cwd=project)
+    tooled.tool(["pdm", "sync", "--clean"], cwd=project)
+    world.run([str(project / ".venv" / "bin" / "python"), "-c", "import six"], check=True)
+    assert_shared_unchanged(tooled)
+
+
+def test_poetry_with_an_in_project_venv_keeps_working(tooled: Tooled) -> None:
+    """`poetry install` makes ``.venv``; the next `poetry add` there is refused today,
+    since poetry is not in that ``.venv`` (issue #16, item 1)."""
+    world = tooled.world
+    tooled.tool(["poetry", "new", "--no-interaction", "demo"], cwd=tooled.project("poetry-in"))
+    project = world.root / "projects" / "poetry-in" / "demo"
+    in_project = {"POETRY_VIRTUALENVS_IN_PROJECT": "true"}
+    tooled.tool(["poetry", "install", "--no-root"], cwd=project, env=in_project)
+    assert tooled.home_of(project / ".venv") == str(world.base.bin)
+    wheel = str(tooled.house / "six-1.99-py3-none-any.whl")
+    tooled.tool(["poetry", "add", wheel], cwd=project, env=in_project)
+    world.run([str(project / ".venv" / "bin" / "python"), "-c", "import six"], check=True)
+    assert_shared_unchanged(tooled)
+
+
+def test_uv_keeps_working_in_its_project(tooled: Tooled) -> None:
+    """Once `uv add` made ``.venv``, the next uv command there is refused today
+    (issue #16, item 1)."""
+    world = tooled.world
+    project = tooled.project("uv-again")
+    tooled.tool(["uv", "init"], cwd=project)
+    tooled.tool(["uv", "add", "six"], cwd=project)
+    tooled.tool(["uv", "remove", "six"], cwd=project)
+    gone = world.run([str(project / ".venv" / "bin" / "python"), "-c", "import six"])
+    assert gone.returncode != 0, "uv remove left six in the project's .venv"
+    assert_shared_unchanged(tooled)
+
+
+def test_pip_sync_in_a_project_leaves_the_shared_environment(tooled: Tooled) -> None:
+    """pip-sync has no discovery: it syncs the environment it runs in, the shared one,
+    and there uninstalled every tool (seen: all 97 packages). Started in a project, it
+    is refused in one line naming the fix (pipguard's tool rule, tool.py); pointed at
+    the project's interpreter, it syncs the project."""
+    world = tooled.world
+    project = tooled.project("pip-sync")
+    world.venv(project / ".venv", pip=True)
+    (project / "requirements.txt").write_text("six==1.99\n")
+    done = world.run(["pip-sync", "requirements.txt"], cwd=project)
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and len(said) == 1, done.stderr
+    assert said[0] == (
+        f"pyrun: pip-sync would uninstall from pyrun's shared environment {tooled.shared} "
+        f"(your tools in every directory) from {project / '.venv'}, where python means "
+        f"that environment; tell pip-sync to use {project / '.venv' / 'bin' / 'python'}, "
+        "or install pip-sync into that environment"
+    ), done.stderr
+    assert_shared_unchanged(tooled)
+    python = str(project / ".venv" / "bin" / "python")
+    # pip-sync asks for a recent pip in the environment it syncs
+    pip = [python, "-m", "pip", "install", "-q", "--no-index", "--find-links", str(TOOLS_HOUSE)]
+    world.run([*pip, "-U", "pip"], check=True)
+    tooled.tool(["pip-sync", "--python-executable", python, "requirements.txt"], cwd=project)
+    world.run([python, "-c", "import six"], check=True)
+    assert_shared_unchanged(tooled)
+
+
+def test_pipx_list_inside_a_project(tooled: Tooled) -> None:
+    """pipx keeps its own environments; inside a project it is refused today
+    (issue #16, item 1)."""
+    world = tooled.world
+    project = tooled.project("pipx-in")
+    world.venv(project / ".venv")
+    tooled.tool(["pipx", "list"], cwd=project)
+    assert_shared_unchanged(tooled)

@@ -119,6 +119,23 @@ def rewrite(env: Path, args: list[str], stdin_is_tty: bool | None = None) -> lis
     command = parse(args)
     if "S" not in command.letters or not command.complete:
         return args
+    return _bootstrapped(command, str(env), env, stdin_is_tty)
+
+
+def as_base(env: Path, args: list[str], stdin_is_tty: bool | None = None) -> list[str]:
+    """The arguments for the base interpreter behind `env` that run `args` with `env`'s
+    install guard loaded and ``sys.prefix`` left the base's (an empty PREFIX): what a
+    tool that runs ``python`` gets (tool.py says why). `args` unchanged when an option
+    lacks its argument (CPython then stops before running anything)."""
+    command = parse(args)
+    if not command.complete:
+        return args
+    return _bootstrapped(command, "", env, stdin_is_tty)
+
+
+def _bootstrapped(command: Command, prefix: str, env: Path, stdin_is_tty: bool | None) -> list[str]:
+    """`command` with ``-c LOADER BOOTSTRAP PREFIX HOOK MODE ...`` in place of its
+    program, every option kept."""
     options = list(command.options)
     tty = os.isatty(0) if stdin_is_tty is None else stdin_is_tty
     if command.mode == "" and "i" not in command.letters and tty:
@@ -134,7 +151,7 @@ def rewrite(env: Path, args: list[str], stdin_is_tty: bool | None = None) -> lis
         "-c",
         LOADER,
         str(BOOTSTRAP),
-        str(env),
+        prefix,
         str(hook) if hook is not None and hook.is_file() else "",
         mode or "none",
         *program,

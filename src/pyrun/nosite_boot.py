@@ -4,6 +4,8 @@ Run by the environment's own interpreter, with ``-S``, through ``python -c LOADE
 ``sys.argv == ['-c', THIS_FILE, PREFIX, HOOK, MODE, ...]``: it does what ``site.venv()``
 would for ``sys.prefix``, loads the environment's install guard hook (envguard.py) by
 path, keeps site-packages off ``sys.path``, then runs the program as CPython would have.
+An empty PREFIX is the base interpreter behind an environment, run for a tool
+(nosite.as_base): its prefix stays its own, with or without ``-S``, the guard loads.
 Any Python 3.9+, standard library only; nothing here is imported by pyrun itself.
 """
 
@@ -117,8 +119,10 @@ def _main() -> None:
     rest = sys.argv[5:]
     sys.modules["__main__"].__dict__.pop("c", None)  # the loader's one name
     # What site.venv() sets; sysconfig, not imported yet under -S, then reads it, so
-    # pip's install scheme is the environment's.
-    sys.prefix = sys.exec_prefix = prefix
+    # pip's install scheme is the environment's. Empty: a tool's base interpreter
+    # (nosite.as_base), whose prefix stays its own.
+    if prefix:
+        sys.prefix = sys.exec_prefix = prefix
     if hook:
         _load_hook(hook)
     try:

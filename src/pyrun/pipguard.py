@@ -394,6 +394,49 @@ def _spelled(option: Any, dest: str) -> tuple[str, list[str]]:
     return longs[0], [f"PIP_{name[2:].upper().replace('-', '_')}" for name in longs]
 
 
+def _tool() -> str | None:
+    """The name of the tool that ran this pip itself (``sys.executable -m pip``), or None.
+
+    A console script from pyrun's isolated environments exports ``PYRUN_TOOL``, its pid
+    (pyrun's tool.py); this pip's parent being that pid means the tool asked for it, not
+    a shell or a script the tool started. Its name is the kernel's (``comm``), where
+    there is one to read."""
+    if os.environ.get("PYRUN_TOOL", "") != str(os.getppid()):
+        return None
+    try:
+        with open(f"/proc/{os.getppid()}/comm", encoding="utf-8", errors="replace") as f:
+            name = f.read().strip()
+    except OSError:
+        name = ""
+    return name if name and not _UNSHOWABLE.search(name) else "the tool"
+
+
+def _shared_change(name: str, options: Any) -> str | None:
+    """Why this pip, run by a tool started where ``python`` means another environment
+    (``PYRUN_TOOL_PROJECT``), must not change pyrun's shared environment it runs in:
+    a tool with no discovery of its own (pip-sync) syncs ``sys.executable``'s
+    environment, and would uninstall every tool there (issue #16). An install that
+    names its destination goes elsewhere and is judged by `problem`."""
+    project = os.environ.get("PYRUN_TOOL_PROJECT", "")
+    data = _data_dir()
+    if not project or data is None or not _isolated(data):
+        return None
+    named = ("target_dir", "prefix_path", "root_path")
+    if name == "install" and any(getattr(options, key, None) for key in named):
+        return None
+    tool = _tool()
+    if tool is None:
+        return None
+    python = _command([os.path.join(project, "bin", "python")])
+    point = f"tell {tool} to use {python}, or " if python else ""
+    return (
+        f"{tool} would {'install into' if name == 'install' else 'uninstall from'} pyrun's "
+        f"shared environment {sys.prefix} (your tools in "
+        f"every directory) from {project}, where python means that environment; "
+        f"{point}install {tool} into that environment"
+    )
+
+
 def _in_a_base(name: str, options: Any) -> str | None:
     """Why this pip, which pyrun guards, must not install or uninstall at all: it runs
     under a base interpreter (no virtual environment, no conda environment), so its own
@@ -407,9 +450,15 @@ def _in_a_base(name: str, options: Any) -> str | None:
     named = ("target_dir", "prefix_path", "root_path")
     if name == "install" and any(getattr(options, key, None) for key in named):
         return None
+    said = f"pip {name} would change the base interpreter {sys.prefix} ({sys.executable})"
+    tool = _tool()
+    if tool is not None:  # pyrun's tool.py: a tool's own python is the base
+        return (
+            f"{said}, which pyrun keeps unchanged; {tool} runs python as that base (as "
+            f"without pyrun): make a virtual environment to {name} into"
+        )
     return (
-        f"pip {name} would change the base interpreter {sys.prefix} ({sys.executable}), "
-        "which pyrun keeps unchanged; leave out pip's --python (and PIP_PYTHON) to "
+        f"{said}, which pyrun keeps unchanged; leave out pip's --python (and PIP_PYTHON) to "
         f"{name} in the environment pyrun chose, or name a virtual environment's python"
     )
 
@@ -429,7 +478,11 @@ def written_problem(
     command reads no list of bases. `argv`, the command's arguments as given, shapes the
     command a ``--user`` refusal suggests."""
     if name in ("install", "uninstall"):
-        why = _in_a_base(name, options) or (problem(options, argv) if name == "install" else None)
+        why = (
+            _in_a_base(name, options)
+            or _shared_change(name, options)
+            or (problem(options, argv) if name == "install" else None)
+        )
         if why is not None:
             return why
     protected: list[list[tuple[str, str]]] = []

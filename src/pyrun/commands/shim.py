@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from pyrun import answer, nosite, shims
+from pyrun import answer, nosite, shims, tool
 from pyrun.discovery import passthrough, print_warnings, resolve
 from pyrun.environment import is_pyrun_shim
 from pyrun.errors import PyrunError
@@ -34,6 +34,7 @@ def run(argv: list[str]) -> int:
         return 0
     if os.environ.get("PYRUN_DISABLE") == "1":
         program = [passthrough(name, paths)]
+        lacking = None
     else:
         resolution = resolve(Request.for_shim(name), paths, create=True)
         print_warnings(resolution)
@@ -45,10 +46,20 @@ def run(argv: list[str]) -> int:
                 )
         program = resolution.argv
         isolated = resolution.kind == "isolated" or resolution.environment.parent == paths.envs
-        if isolated and resolution.request.kind == "python" and nosite.no_site(args):
+        kind = resolution.request.kind
+        for_tool = isolated and kind == "python" and tool.is_tools_child()
+        base = tool.base_of(resolution.environment) if for_tool else None
+        if base is not None:
+            # A tool's own `python`: the base behind the environment, guarded (tool.py).
+            program, args = [base], nosite.as_base(resolution.environment, args)
+        elif isolated and kind == "python" and nosite.no_site(args):
             # -S: the environment's prefix and install guard, which site would have
             # given it (nosite.py), not the base's.
             args = nosite.rewrite(resolution.environment, args)
+        # the environment in use, when a tool runs from the shared copy it lacks
+        lacking = resolution.environment if resolution.shared_env else None
+    if Request.for_shim(name).kind == "script":
+        tool.exports(program[0], paths.envs, lacking)
     if is_pyrun_shim(program[0]):
         raise PyrunError(
             f"{program[0]} is itself a pyrun shim, so running it would loop; remove the "
