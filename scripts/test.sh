@@ -17,9 +17,8 @@
 #   3. .venv-wheelhouse/: wheels of pyrun's dependencies and build backend (for this
 #      Python and for 3.9, the oldest pyrun supports), built once
 #      (this and step 2 are the only steps that may use the network), so that
-#      tests/test_install.py can run install.sh for real with pip offline; and
-#      .venv-wheelhouse-tools/: the project tools tests/test_tools.py installs through
-#      pyrun's pip shim (tests/tool-pins.txt), for the bases' minors;
+#      tests/test_install.py can run install.sh for real with pip offline (the stress
+#      set's project tools have a wheelhouse of their own: scripts/tools-wheelhouse.sh);
 #   4. ruff, then shellcheck on every shell file pyrun ships or runs (shellcheck may
 #      be missing on a laptop, never in CI);
 #   5. pytest, whose exit status is this script's.
@@ -137,27 +136,6 @@ if [ ! -f "$house_39" ]; then
         say "pip could not download wheels for Python 3.9 (see above): the tests of pyrun on Python 3.9 skip"
     fi
     rm -rf "$house.tmp39"
-fi
-# The project tools tests/test_tools.py installs through pyrun's pip shim (pdm, poetry,
-# hatch, pipenv, pipx, tox, nox, pre-commit, pip-tools, uv): every wheel pinned in
-# tests/tool-pins.txt, for each minor the tests' throwaway bases use (tests/conftest.py
-# MINORS), downloaded once (about 50 MB, seconds from a nearby index). The stamp holds the
-# pins' checksum and the minors, so a changed pin list is downloaded again.
-tools_house=.venv-wheelhouse-tools
-tools_minors="3.11 3.12"
-tools_wanted="$(cksum <tests/tool-pins.txt) $tools_minors"
-if [ "$(cat "$tools_house/.complete" 2>/dev/null)" != "$tools_wanted" ]; then
-    say "building $tools_house/ (the wheels of tests/tool-pins.txt for Python $tools_minors)"
-    rm -rf "$tools_house.tmp"
-    for minor in $tools_minors; do
-        PIP_DISABLE_PIP_VERSION_CHECK=1 \
-            .venv/bin/python -m pip download --quiet --only-binary=:all: --no-deps \
-            --python-version "$minor" -d "$tools_house.tmp" -r tests/tool-pins.txt </dev/null \
-            || fail "pip could not download the wheels of tests/tool-pins.txt for Python $minor (see above); check your network or pip's index settings"
-    done
-    printf '%s\n' "$tools_wanted" >"$tools_house.tmp/.complete"
-    rm -rf "$tools_house"
-    mv "$tools_house.tmp" "$tools_house"
 fi
 
 # -- 4. linters -----------------------------------------------------------------------

@@ -101,7 +101,7 @@ def tooled_world(
     need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
     need(
         (TOOLS_HOUSE / ".complete").is_file(),
-        f"the project tools' wheels in {TOOLS_HOUSE} (sh scripts/test.sh builds them)",
+        f"the project tools' wheels in {TOOLS_HOUSE} (sh scripts/tools-wheelhouse.sh builds them)",
     )
     root = tmp_path_factory.mktemp("tools")
     house = root / "house"
