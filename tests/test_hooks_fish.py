@@ -569,7 +569,11 @@ def test_placeholders_are_replaced_by_quoted_values(tmp_path: Path) -> None:
 
 # What the resolver reads but its answer does not depend on: the working directory (the
 # hook has its own), debugging output on stderr, and two that resolving ignores.
-NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID"}
+# What no prompt depends on: the working directory (the hooks key it themselves), the
+# shims' debugging and pass-through switches, their re-entry guard, and PYRUN_TOOL,
+# which only a tool's own child process reads (src/pyrun/tool.py). test_hooks_powershell
+# holds PowerShell's key to the same list.
+NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID", "PYRUN_TOOL"}
 
 
 def resolver_reads() -> set[str]:

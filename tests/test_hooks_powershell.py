@@ -21,6 +21,7 @@ from pyrun.commands.hook import PLACEHOLDERS, render
 from pyrun.paths import Paths
 from pyrun.shells import SHELLS, quote_powershell
 from pyrun.shims import RESOLVER
+from tests.test_hooks_fish import NOT_IN_THE_KEY
 
 ts = pytest.importorskip("tree_sitter")
 tsp = pytest.importorskip("tree_sitter_powershell")
@@ -221,7 +222,6 @@ def test_a_command_not_found_asks_pyrun_once_and_runs_the_shim_it_made(
 
 
 # What the resolver reads but its answer does not depend on (as in test_hooks_fish.py).
-NOT_IN_THE_KEY = {"PWD", "PYRUN_DEBUG", "PYRUN_DISABLE", "PYRUN_SHIM_PID"}
 
 
 def test_the_key_covers_what_the_resolver_reads(tree: tuple[list[object], bytes]) -> None:
