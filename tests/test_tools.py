@@ -229,31 +229,33 @@ def test_uv_init_and_add_make_the_projects_venv(tooled: Tooled) -> None:
     assert_shared_unchanged(tooled)
 
 
+def assert_ran_in_its_own(tooled: Tooled, said: str, env: Path) -> None:
+    """The tool ran the project's command in `env` (it printed ``PREFIX <env>``), made
+    from the base, and left the shared environment as it was."""
+    assert f"PREFIX {env}\n" in said
+    assert tooled.home_of(env) == str(tooled.world.base.bin)
+    assert_shared_unchanged(tooled)
+
+
 def test_tox_makes_its_own_environment(tooled: Tooled) -> None:
-    world = tooled.world
     project = tooled.project("tox")
     (project / "tox.ini").write_text(
         "[testenv]\nskip_install = true\ndeps = six\n"
         "commands = python -c \"import sys, six; print('PREFIX', sys.prefix)\"\n"
     )
-    said = tooled.tool(["tox", "-e", "py"], cwd=project)
-    assert f"PREFIX {project / '.tox' / 'py'}\n" in said
-    assert tooled.home_of(project / ".tox" / "py") == str(world.base.bin)
-    assert_shared_unchanged(tooled)
+    assert_ran_in_its_own(
+        tooled, tooled.tool(["tox", "-e", "py"], cwd=project), project / ".tox" / "py"
+    )
 
 
 def test_nox_makes_its_own_environment(tooled: Tooled) -> None:
-    world = tooled.world
     project = tooled.project("nox")
     (project / "noxfile.py").write_text(
         "import nox\n\n@nox.session\ndef probe(session):\n"
         "    session.install('six')\n"
         "    session.run('python', '-c', 'import sys, six; print(\"PREFIX\", sys.prefix)')\n"
     )
-    said = tooled.tool(["nox"], cwd=project)
-    assert f"PREFIX {project / '.nox' / 'probe'}\n" in said
-    assert tooled.home_of(project / ".nox" / "probe") == str(world.base.bin)
-    assert_shared_unchanged(tooled)
+    assert_ran_in_its_own(tooled, tooled.tool(["nox"], cwd=project), project / ".nox" / "probe")
 
 
 def test_pre_commit_run_makes_its_own_environment(tooled: Tooled) -> None:
