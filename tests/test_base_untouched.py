@@ -337,6 +337,47 @@ def test_a_tools_python_is_the_base_and_still_guarded(world: World) -> None:
     assert not landed_in_isolated_env(world)
 
 
+SYNC = (
+    "import subprocess, sys\n"
+    "def main():\n"
+    "    sys.exit(subprocess.call([sys.executable, '-m', 'pip', *sys.argv[1:]]))\n"
+)
+
+
+def test_no_tool_empties_the_shared_environment(world: World) -> None:
+    """A tool that runs its own interpreter's pip (pip-sync: ``sys.executable -m pip``)
+    may add to the shared environment where ``python`` means it, as the user may, but
+    not uninstall from it; from a project whose environment lacks the tool, neither."""
+    tool = {"scripts": {"pyrun-sync": "pyrun_sync:main"}, "module": SYNC}
+    world.run(["pip", "install", str(build_wheel(world.root, "pyrun_sync", "1.0", **tool))])
+    shared = world.prefix_of()
+    world.run(["pyrun-sync", "install", "-q", "pyrun_probe"], cwd=world.home, check=True)
+    world.run(["python", "-c", INSTALLED], cwd=world.home, check=True)
+
+    done = world.run(["pyrun-sync", "uninstall", "-y", "pyrun_probe"], cwd=world.home)
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and said == [
+        f"pyrun: pyrun-sync would uninstall from pyrun's shared environment {shared} (your "
+        "tools in every directory), which no tool empties; give pyrun-sync a virtual "
+        "environment of its own to change (python -m venv .venv), or run pip uninstall "
+        "yourself"
+    ], done.stderr
+    world.run(["python", "-c", INSTALLED], cwd=world.home, check=True)
+
+    project = world.root / "project"
+    world.venv(project / ".venv")
+    done = world.run(["pyrun-sync", "install", "pyrun_probe"], cwd=project)
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and len(said) == 1, done.stderr
+    assert said[0].startswith(
+        f"pyrun: pyrun-sync would install into pyrun's shared environment "
+        f"{shared} (your tools in every directory) from {project / '.venv'}"
+    )
+    # The user's own pip, typed, still uninstalls there.
+    world.run(["pip", "uninstall", "-y", "-q", "pyrun_probe"], cwd=world.home, check=True)
+    assert world.run(["python", "-c", INSTALLED], cwd=world.home).returncode != 0
+
+
 def test_installed_package_is_visible_from_any_directory_and_version_shim(world: World) -> None:
     world.run(["pip", "install", "pyrun_probe"], cwd=world.home, check=True)
     elsewhere = world.root / "x" / "y"

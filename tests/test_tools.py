@@ -21,7 +21,7 @@ when that interpreter is in a virtual environment (``python.use_venv``), and it 
 ``$PYENV_ROOT/shims/python3`` before ``python`` on PATH: with pyenv installed it finds a
 base and makes ``.venv``, without pyenv it finds pyrun's ``python`` shim, whose
 ``sys.executable`` is the isolated environment. pip-sync has no discovery at all: it
-syncs the environment it runs in.
+syncs the environment it runs in (the guard refuses its uninstalls in the shared one).
 """
 
 from __future__ import annotations
@@ -381,6 +381,23 @@ def test_pip_sync_in_a_project_leaves_the_shared_environment(tooled: Tooled) -> 
     world.run([*pip, "-U", "pip"], check=True)
     tooled.tool(["pip-sync", "--python-executable", python, "requirements.txt"], cwd=project)
     world.run([python, "-c", "import six"], check=True)
+    assert_shared_unchanged(tooled)
+
+
+def test_pip_sync_outside_a_project_leaves_the_shared_environment(tooled: Tooled) -> None:
+    """Where ``python`` means the shared environment, pip-sync would sync it: uninstall
+    every tool not in requirements.txt. No tool empties it: pip-sync stops at its
+    first uninstall, in one line, and the shared environment is as it was."""
+    project = tooled.project("pip-sync-bare")
+    (project / "requirements.txt").write_text("six==1.99\n")
+    done = tooled.world.run(["pip-sync", "requirements.txt"], cwd=project)
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and said == [
+        f"pyrun: pip-sync would uninstall from pyrun's shared environment {tooled.shared} "
+        "(your tools in every directory), which no tool empties; give pip-sync a virtual "
+        "environment of its own to change (python -m venv .venv), or run pip uninstall "
+        "yourself"
+    ], done.stderr
     assert_shared_unchanged(tooled)
 
 

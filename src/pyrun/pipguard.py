@@ -412,21 +412,33 @@ def _tool() -> str | None:
 
 
 def _shared_change(name: str, options: Any) -> str | None:
-    """Why this pip, run by a tool started where ``python`` means another environment
-    (``PYRUN_TOOL_PROJECT``), must not change pyrun's shared environment it runs in:
-    a tool with no discovery of its own (pip-sync) syncs ``sys.executable``'s
-    environment, and would uninstall every tool there (issue #16). An install that
-    names its destination goes elsewhere and is judged by `problem`."""
-    project = os.environ.get("PYRUN_TOOL_PROJECT", "")
+    """Why this pip, run by a tool itself (``sys.executable -m pip``), must not change
+    pyrun's shared environment it runs in. A tool with no discovery of its own
+    (pip-sync) syncs ``sys.executable``'s environment, and would uninstall every tool
+    there (issue #16). Started where ``python`` means another environment
+    (``PYRUN_TOOL_PROJECT``), the tool may neither install nor uninstall there: the user
+    is working on that project. Started where ``python`` means the shared environment,
+    it may add to it, as the user's own ``pip install`` there does (a notebook's
+    extension manager), but not take from it: no tool empties the shared environment.
+    An install that names its destination goes elsewhere and is judged by `problem`."""
     data = _data_dir()
-    if not project or data is None or not _isolated(data):
+    if data is None or not _isolated(data):
         return None
     named = ("target_dir", "prefix_path", "root_path")
     if name == "install" and any(getattr(options, key, None) for key in named):
         return None
+    project = os.environ.get("PYRUN_TOOL_PROJECT", "")
+    if not project and name != "uninstall":
+        return None
     tool = _tool()
     if tool is None:
         return None
+    if not project:
+        return (
+            f"{tool} would uninstall from pyrun's shared environment {sys.prefix} (your "
+            f"tools in every directory), which no tool empties; give {tool} a virtual environment "
+            f"of its own to change (python -m venv .venv), or run pip uninstall yourself"
+        )
     python = _command([os.path.join(project, "bin", "python")])
     point = f"tell {tool} to use {python}, or " if python else ""
     return (
