@@ -18,7 +18,8 @@
 #      Python and for 3.9, the oldest pyrun supports), built once
 #      (this and step 2 are the only steps that may use the network), so that
 #      tests/test_install.py can run install.sh for real with pip offline (the stress
-#      set's project tools have a wheelhouse of their own: scripts/tools-wheelhouse.sh);
+#      set's project tools have a wheelhouse of their own, .venv-wheelhouse-tools/, made
+#      here by scripts/tools-wheelhouse.sh unless PIP_NO_INDEX is set);
 #   4. ruff, then shellcheck on every shell file pyrun ships or runs (shellcheck may
 #      be missing on a laptop, never in CI);
 #   5. pytest, whose exit status is this script's.
@@ -137,6 +138,16 @@ if [ ! -f "$house_39" ]; then
     fi
     rm -rf "$house.tmp39"
 fi
+
+# The project tools tests/test_tools.py drives for real (the stress set): pdm, poetry,
+# hatch, pipenv, uv, pipx, tox, nox, pre-commit, pip-tools, as wheels of their own.
+case ${PIP_NO_INDEX-} in
+    1 | [Tt][Rr][Uu][Ee] | [Yy][Ee][Ss] | [Oo][Nn])
+        say "PIP_NO_INDEX is set: the project tools' wheels are not fetched (only tests/test_tools.py, in the stress set, needs them)" ;;
+    *)
+        sh "$root/scripts/tools-wheelhouse.sh" \
+            || say "the project tools' wheels could not be fetched (above): tests/test_tools.py skips (fails in CI)" ;;
+esac
 
 # -- 4. linters -----------------------------------------------------------------------
 

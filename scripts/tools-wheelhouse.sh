@@ -8,9 +8,9 @@
 # pinned in tests/tool-pins.txt, for each minor the tests' throwaway bases use
 # (tests/conftest.py MINORS), downloaded once into .venv-wheelhouse-tools/ (about
 # 50 MB; seconds from a nearby index) with pip's own configuration. The stamp holds the
-# pins' checksum and the minors, so a changed pin list is downloaded again. Only the
-# stress set needs it, so the README's test command does not download it: .ci/run runs
-# this before the stress step.
+# pins' checksum and the minors, so a changed pin list is downloaded again.
+# scripts/test.sh runs this (step 3) like any test dependency's download, and .ci/run
+# again before the stress step (a no-op once done).
 
 set -eu
 

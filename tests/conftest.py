@@ -269,6 +269,33 @@ def snapshot(root: Path) -> dict[str, str]:
     return state
 
 
+def fingerprint(root: Path) -> dict[str, tuple[int, ...]]:
+    """Every entry under root with its inode, size, mode and modification and change
+    times. The kernel moves an inode's change time on every write to it, every chmod
+    and every link made or removed, and a directory's on every entry added, removed or
+    renamed, and no call sets it back: an equal fingerprint proves that no byte under
+    root changed since it was taken, in a fiftieth of the time of reading every byte
+    (`snapshot`), which `assert_bases_untouched` falls back to when it differs."""
+    state: dict[str, tuple[int, ...]] = {}
+    start = len(str(root)) + 1
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            state[path[start:]] = (
+                st.st_ino,
+                st.st_size,
+                st.st_mode,
+                st.st_mtime_ns,
+                st.st_ctime_ns,
+            )
+    return state
+
+
+# Each base's fingerprint, taken with its snapshot (`base_snapshots`), by prefix.
+BASE_FINGERPRINTS: dict[str, dict[str, tuple[int, ...]]] = {}
+
+
 PROJECT_TOOL_SETTINGS = (
     "PDM_", "POETRY_", "HATCH_", "PIPENV_", "PIPX_", "TOX_", "NOX_", "PRE_COMMIT", "VIRTUALENV_",
 )  # fmt: skip
@@ -309,6 +336,8 @@ def bases(tmp_path_factory: pytest.TempPathFactory) -> Bases:
 
 @pytest.fixture(scope="session")
 def base_snapshots(bases: dict[str, Base]) -> dict[str, dict[str, str]]:
+    for base in bases.values():
+        BASE_FINGERPRINTS[str(base.prefix)] = fingerprint(base.prefix)
     return {minor: snapshot(base.prefix) for minor, base in bases.items()}
 
 
@@ -444,7 +473,11 @@ def new_world(
 def assert_bases_untouched(
     bases: dict[str, Base], base_snapshots: dict[str, dict[str, str]], home: Path
 ) -> None:
+    """Every base byte for byte as the session found it (its `fingerprint` unchanged,
+    or else every file read and compared), and no user site-packages in `home`."""
     for minor, base in bases.items():
+        if fingerprint(base.prefix) == BASE_FINGERPRINTS.get(str(base.prefix)):
+            continue
         assert snapshot(base.prefix) == base_snapshots[minor], f"base {minor} was modified"
     assert not (home / ".local" / "lib").exists(), "a user site-packages appeared"
 
@@ -494,6 +527,25 @@ def module_world(
     made = new_world(tmp_path_factory.mktemp(name), bases, wheelhouse)
     yield made
     assert_bases_untouched(bases, base_snapshots, made.home)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked ``sh_in_stress`` runs its cases through the compiled shim in the
+    default run and through the sh shim in the stress set, which CI runs beside it:
+    the slowest of the per-flavour repeats (ownership, version files, odd input), so
+    that the default run stays under ten minutes. test_agreement still holds both
+    copies of the walk to the resolver there. ``PYRUN_TEST_EVERY_FLAVOUR=1`` keeps
+    both in the default run (.ci/fresh-debian sets it: a machine without a compiler
+    runs the sh shims)."""
+    if os.environ.get("PYRUN_TEST_EVERY_FLAVOUR") == "1":
+        return
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec is None or item.get_closest_marker("sh_in_stress") is None:
+            continue
+        if "sh" in (spec.params.get("setup"), spec.params.get("shim_flavour")):
+            item.add_marker(pytest.mark.stress)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -48,6 +48,7 @@ def agree(s: Setup, sits: list[Situation]) -> None:
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.sh_in_stress
 def test_odd_characters_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     # (A newline is tested below: PYRUN_DEBUG's lines cannot carry it unambiguously.)
@@ -83,6 +84,7 @@ def long_path(start: Path, letter: str) -> Path:
     return path
 
 
+@pytest.mark.sh_in_stress
 def test_a_working_directory_4000_characters_deep(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     project = s.world.root / "long"
@@ -101,6 +103,7 @@ def test_a_working_directory_4000_characters_deep(setup: Setup) -> None:  # noqa
     )
 
 
+@pytest.mark.sh_in_stress
 def test_virtual_env_values_that_name_no_environment(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     a_file = s.world.root / "a-file"
@@ -142,6 +145,7 @@ def test_huge_and_binary_pyvenv_cfg(setup: Setup) -> None:  # noqa: F811 (the fi
             assert run.decided == answer.argv, (sit.label, run.decided, answer.argv)
 
 
+@pytest.mark.sh_in_stress
 def test_path_with_empty_relative_and_many_entries(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     many = []
@@ -180,6 +184,7 @@ def test_a_newline_in_the_project_path(setup: Setup) -> None:  # noqa: F811 (the
         assert done.stdout.strip() == repr(answer.argv[0])
 
 
+@pytest.mark.sh_in_stress
 def test_conda_prefix_values_that_name_no_conda_environment(setup: Setup) -> None:  # noqa: F811 (the fixture)
     """CONDA_PREFIX counts only for a conda environment (conda-meta/): a Python's own
     prefix there would otherwise be where `pip install` writes."""
@@ -331,6 +336,7 @@ def remove_deep_tree(top: Path, levels: int) -> None:
     os.close(fd)
 
 
+@pytest.mark.sh_in_stress
 def test_a_working_directory_past_path_max(setup: Setup) -> None:  # noqa: F811 (the fixture)
     # 3,000 levels is a 6,000-byte path: getcwd(2) refuses it, so both shims hand over,
     # and the resolver walks it by descriptor (it used to cost seconds a call, and to

@@ -99,6 +99,7 @@ def ask(
     return found.argv, found.warnings
 
 
+@pytest.mark.sh_in_stress
 def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixture)
     s = setup
     own = s.world.root / "own"
@@ -276,6 +277,7 @@ def test_only_safe_venvs_are_used(setup: Setup) -> None:  # noqa: F811 (the fixt
         assert "/envs/" in argv[0] and len(warnings) == 1, (trust, argv, warnings)
 
 
+@pytest.mark.sh_in_stress
 def test_environments_on_path_someone_else_controls_are_skipped(setup: Setup) -> None:  # noqa: F811
     """A venv whose bin/ is on PATH is held to the .venv rule (issue 15): someone
     else's, or one below a folder others can write, is skipped with the same warning,
@@ -548,6 +550,7 @@ def test_an_unprivileged_user_judges_environments_on_path(
             ), done.stderr
 
 
+@pytest.mark.sh_in_stress
 def test_redirect_files_someone_else_controls_are_skipped(setup: Setup) -> None:  # noqa: F811
     """As root (the test's user): the same judgement in every copy, with the warning and
     the walk going on; PYRUN_TRUST naming the file trusts where it points as well."""
@@ -805,6 +808,7 @@ TABLES: dict[str, tuple[str, str, int, bool]] = {
 }
 
 
+@pytest.mark.sh_in_stress
 def test_a_private_group_by_the_files(setup: Setup, tmp_path: Path) -> None:  # noqa: F811
     """Each copy of the rule (ownership.private_group; the shim's, run as pyrun-resolve)
     reads /etc/group and /etc/passwd alike: a group-writable .venv of root's is used
@@ -927,6 +931,7 @@ def pasted(line: str, where: Path, *, interpreter: str = "sh", then: str = "") -
     return done.stdout
 
 
+@pytest.mark.sh_in_stress
 def test_suggested_commands_are_quoted_and_never_follow_a_link(setup: Setup) -> None:  # noqa: F811
     s = setup
     b312 = s.lab.bases["3.12"]

@@ -79,6 +79,7 @@ def base_minor(s: Setup, sit: Situation, answer: Answer) -> str:
     raise AssertionError(f"{sit.label}: cannot tell the version of {program}")
 
 
+@pytest.mark.sh_in_stress
 def test_shims_and_resolver_read_version_files_alike(setup: Setup) -> None:  # noqa: F811
     s, world = setup, setup.world
     top = world.root / "pins"
@@ -280,6 +281,7 @@ def test_uv_reads_them_the_same(setup: Setup) -> None:  # noqa: F811
 NOBODY = 65534  # "another account": the tests run as root, the user here
 
 
+@pytest.mark.sh_in_stress
 def test_a_version_file_someone_else_controls_is_not_obeyed(setup: Setup) -> None:  # noqa: F811
     """Another account's ``echo 3.11 > /tmp/pub/.python-version`` must not move the
     user's python off their 3.12 .venv: a version file is held to the .venv rule
@@ -378,6 +380,7 @@ def odd_files(root: Path) -> dict[str, Path]:
     return made
 
 
+@pytest.mark.sh_in_stress
 def test_a_fifo_or_a_huge_version_file_is_skipped(setup: Setup) -> None:  # noqa: F811
     """A FIFO, a 1 TB sparse file, a file over MAX_BYTES, a directory: one warning each
     and the walk goes on (the pin above counts), in the resolver and both shims; none
