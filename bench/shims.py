@@ -44,7 +44,8 @@ Prints Markdown for BENCHMARKS.md and writes an SVG plot of cost against depth a
 ``--before REF`` measures something else: whether a change to shims/shim.c made the
 shim slower. Only the compiled shim is set up, twice, in data directories of their own:
 as this checkout builds it, and with its binary then rebuilt (same flags, same
-generated shim_config.h) from ``git show REF:shims/shim.c``. Every pyrun case above is
+generated shim_config.h) from ``git show REF:shims/shim.c`` with the compiler flags of
+REF's src/pyrun/compiled.py. Every pyrun case above is
 timed for both, the two back to back (which goes first alternates), so both see the
 same load on a shared machine; no sh shims, floor or peers. It prints each case's
 median ratio for both and their quotient (after/before).
@@ -55,6 +56,7 @@ median ratio for both and their quotient (after/before).
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import os
@@ -84,6 +86,7 @@ ENV_COUNTS = (1, 10, 50)
 FLAVOURS = {"c": "compiled shim", "sh": "sh shim"}  # PYRUN_SHIM value: what rows say
 BEFORE = "c-before"  # --before REF: the compiled shim rebuilt from REF's shims/shim.c
 BEFORE_SOURCE: dict[str, str] = {}  # "ref" and "source" once --before is given
+BEFORE_FLAGS: list[str] = []  # the compiler flags at --before's ref (compiled.FLAGS there)
 BINARY = ".pyrun-shim"  # the compiled shim, in the shims directory (src/pyrun/compiled.py)
 STAMP = ".pyrun-shims.json"  # what rehash built, under "built" (src/pyrun/shims.py)
 PROBE = "import os, sys; print(os.path.realpath(sys.prefix), sys.version_info[:2])"
@@ -231,11 +234,25 @@ class SetupFailed(Exception):
     """Why a shim flavour could not be set up (its cases are reported, not dropped)."""
 
 
+def flags_at(root: Path, ref: str) -> list[str]:
+    """``compiled.FLAGS`` as src/pyrun/compiled.py had them at `ref`."""
+    shown = subprocess.run(
+        ["git", "-C", str(root), "show", f"{ref}:src/pyrun/compiled.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for node in ast.parse(shown.stdout).body if shown.returncode == 0 else []:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["FLAGS"]:
+            return list(ast.literal_eval(node.value))
+    sys.exit(f"bench: no FLAGS in src/pyrun/compiled.py at {ref}")
+
+
 def rebuild_before(shims: Path) -> None:
-    """Replace the compiled binary in shims with one built from --before's shim.c, with
-    the shim_config.h this rehash would write (compiled.config_header, from its stamp)
-    and the same flags: only the source differs. That the header is the one rehash
-    wrote is checked: this checkout's shim.c built with it must give rehash's binary."""
+    """Replace the compiled binary in shims with one built from --before's shim.c and
+    flags, with the shim_config.h this rehash would write (compiled.config_header, from
+    its stamp). That the header is the one rehash wrote is checked: this checkout's
+    shim.c built with it and today's flags must give rehash's binary."""
     stamp = json.loads((shims / STAMP).read_text())
     header = compiled_shim.config_header(
         list(stamp["names"]), shims, shims.parent, str(stamp["python"])
@@ -250,7 +267,8 @@ def rebuild_before(shims: Path) -> None:
         for which, source in (("now", now), ("before", BEFORE_SOURCE["source"])):
             (Path(tmp) / "shim.c").write_text(source)
             out = Path(tmp) / which
-            argv = [cc, *compiled_shim.FLAGS, "-o", str(out), "shim.c"]
+            flags = compiled_shim.FLAGS if which == "now" else BEFORE_FLAGS
+            argv = [cc, *flags, "-o", str(out), "shim.c"]
             done = subprocess.run(argv, cwd=tmp, capture_output=True, text=True, check=False)
             if done.returncode != 0:
                 raise SetupFailed(f"the {which} build failed: {last_line(done.stderr)}")
@@ -925,7 +943,8 @@ def compare(
     load = os.getloadavg()
     print(
         f"Compiled shim, this checkout (after) against {BEFORE_SOURCE['ref']}'s "
-        f"shims/shim.c (before), both built with `{' '.join(compiled_shim.FLAGS)}` and "
+        f"shims/shim.c (before), built with `{' '.join(compiled_shim.FLAGS)}` (after) and "
+        f"`{' '.join(BEFORE_FLAGS)}` (before) and "
         f"the same shim_config.h; {warmups} warm-up pairs then up to {hi} interleaved "
         f"pairs per case and build, the two builds of a case timed back to back (which "
         f"first alternates); load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} "
@@ -969,7 +988,7 @@ def main() -> None:
     parser.add_argument(
         "--before",
         metavar="REF",
-        help="only the compiled shim, this checkout's against git REF's shims/shim.c",
+        help="only the compiled shim, this checkout's against git REF's shims/shim.c and flags",
     )
     args = parser.parse_args()
     if args.before:
@@ -989,6 +1008,7 @@ def main() -> None:
             check=False,
         ).stdout.strip()
         BEFORE_SOURCE.update(ref=f"{args.before} ({rev})", source=shown.stdout)
+        BEFORE_FLAGS.extend(flags_at(root, args.before))
         FLAVOURS[BEFORE] = f"compiled shim at {args.before}"
     warmups = args.warmups if args.warmups is not None else (3 if args.quick else 20)
     budget = args.seconds if args.seconds is not None else (0.4 if args.quick else 6.0)

@@ -33,9 +33,12 @@ BINARY = ".pyrun-shim"  # in the shims directory; every name links to it
 MARKER = b"# pyrun-shim (compiled from shims/shim.c)"
 CHOICES = ("auto", "sh", "c", "c-libc")
 # No C library: its start-up would cost more than the walk (shims/shim.c says why).
-FLAGS = ("-Os", "-static", "-nostdlib", "-fno-stack-protector", "-fno-builtin", "-s")
+# No optimisation: the shim's time is its system calls, and -O0 compiles in a fifth of
+# -Os's time (0.16 s against 0.75 s of CPU), which every `pyrun rehash` pays
+# (BENCHMARKS.md, "Compiler flags", measured the shims alike).
+FLAGS = ("-O0", "-static", "-nostdlib", "-fno-stack-protector", "-fno-builtin", "-s")
 # The same wrappers over the C library, dynamically linked (PYRUN_SHIM=c-libc).
-LIBC_FLAGS = ("-Os", "-DPYRUN_LIBC", "-s")
+LIBC_FLAGS = ("-O0", "-DPYRUN_LIBC", "-s")
 # What the stamp records as "built" for each (shims.built): the walk is the same.
 KIND = "compiled"
 LIBC_KIND = "compiled (libc)"
