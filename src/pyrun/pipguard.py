@@ -399,13 +399,22 @@ def _tool() -> str | None:
 
     A console script from pyrun's isolated environments exports ``PYRUN_TOOL``, its pid
     (pyrun's tool.py); this pip's parent being that pid means the tool asked for it, not
-    a shell or a script the tool started. Its name is the kernel's (``comm``), where
-    there is one to read."""
-    if os.environ.get("PYRUN_TOOL", "") != str(os.getppid()):
+    a shell or a script the tool started. Its name is its script's: the parent runs as
+    ``python /path/bin/NAME`` (its ``#!`` line, or pip's ``/bin/sh`` trampoline when the
+    interpreter's path is too long for one, which leaves the kernel's ``comm`` saying
+    ``python``), else the kernel's ``comm``."""
+    parent = os.getppid()
+    if os.environ.get("PYRUN_TOOL", "") != str(parent):
         return None
+    name = ""
     try:
-        with open(f"/proc/{os.getppid()}/comm", encoding="utf-8", errors="replace") as f:
-            name = f.read().strip()
+        with open(f"/proc/{parent}/cmdline", "rb") as f:
+            argv = f.read(65536).split(b"\0")
+        if len(argv) > 1 and os.path.basename(argv[0]).startswith(b"python"):
+            name = os.path.basename(argv[1]).decode("utf-8", "replace")
+        if not name:
+            with open(f"/proc/{parent}/comm", encoding="utf-8", errors="replace") as f:
+                name = f.read().strip()
     except OSError:
         name = ""
     return name if name and not _UNSHOWABLE.search(name) else "the tool"
