@@ -358,7 +358,9 @@ def fake_conda_prefix(prefix: Path, base: Base) -> Path:
     """A conda prefix as uv and pyrun see one: its own interpreter binary (a copy of the
     base's, so sys.prefix is this directory), the stdlib linked in, an empty
     site-packages, conda-meta/ and no pyvenv.cfg. A bin/python3 symlink to the base would
-    not do: sys.prefix would be the base's, and uv pip reports sys.prefix."""
+    not do: sys.prefix would be the base's, and uv pip reports sys.prefix. The stdlib's
+    EXTERNALLY-MANAGED (Debian's python3 has one) is left out: a conda environment is
+    its own, and conda writes none, so pip and uv install into it."""
     real_lib = base.prefix / "lib" / f"python{base.minor}"
     bin_dir = prefix / "bin"
     bin_dir.mkdir(parents=True)
@@ -368,7 +370,7 @@ def fake_conda_prefix(prefix: Path, base: Base) -> Path:
     stdlib = prefix / "lib" / f"python{base.minor}"
     (stdlib / "site-packages").mkdir(parents=True)
     for entry in real_lib.iterdir():
-        if entry.name != "site-packages":
+        if entry.name not in ("site-packages", "EXTERNALLY-MANAGED"):
             (stdlib / entry.name).symlink_to(entry)
     (prefix / "conda-meta").mkdir()
     (prefix / "conda-meta" / "history").write_text("")
