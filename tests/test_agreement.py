@@ -19,8 +19,9 @@ say on stderr either what it decided (``pyrun[sh] NAME: <step> -> <program>``, o
   the steady state starts no process but the target (a case the shell decided on its
   first run is in that state already, and is not run twice).
 
-Each scenario runs three of the names, a python and a pip among them, turning over the
-matrix; the stress set runs the other names of the scenarios that set no variable.
+Each scenario runs two of the names, a python and a pip, turning over the matrix; the
+stress set runs the other names of the scenarios that set no variable and a third name
+of every other scenario.
 
 The trees are built once per session (real venvs are slow to make); every group of
 scenarios gets a fresh ``world`` (HOME, data directory, no records yet), so each starts
@@ -807,15 +808,17 @@ GROUPS = {
 
 
 def cases_of(index: int, scenario: Scenario, rest: bool = False) -> list[Case]:
-    """Three names per scenario, a python and a pip among them; with `rest`, the other
-    names of a scenario that sets no variable (the stress set runs them).
+    """Two names per scenario, a python and a pip; with `rest`, the stress set's: every
+    other name of a scenario that sets no variable, a third one of each other scenario.
 
     The PATH order and the choice of names turn with the index, so that over the matrix
     every name meets every order and every kind of scenario.
     """
-    sampled = [NAMES[(index + 2 * k) % len(NAMES)] for k in range(3)]
+    pythons, pips = NAMES[:4], NAMES[4:]
+    sampled = [pythons[index % len(pythons)], pips[index % len(pips)]]
     alone = (scenario.venv, scenario.conda) == ("unset", "unset") and not scenario.few
-    others = [name for name in NAMES if name not in sampled] if alone else []
+    third = [name for name in NAMES if name not in sampled][index % (len(NAMES) - 2)]
+    others = [name for name in NAMES if name not in sampled] if alone else [third]
     names = others if rest else sampled
     return [
         Case(

@@ -344,6 +344,19 @@ SYNC = (
 )
 
 
+def assert_no_tool_empties(
+    done: subprocess.CompletedProcess[str], tool: str, shared: object
+) -> None:
+    """`tool` was refused its uninstall from the shared environment, in pyrun's one line."""
+    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
+    assert done.returncode != 0 and said == [
+        f"pyrun: {tool} would uninstall from pyrun's shared environment {shared} (your "
+        f"tools in every directory), which no tool empties; give {tool} a virtual "
+        "environment of its own to change (python -m venv .venv), or run pip uninstall "
+        "yourself"
+    ], done.stderr
+
+
 def test_no_tool_empties_the_shared_environment(world: World) -> None:
     """A tool that runs its own interpreter's pip (pip-sync: ``sys.executable -m pip``)
     may add to the shared environment where ``python`` means it, as the user may, but
@@ -355,13 +368,7 @@ def test_no_tool_empties_the_shared_environment(world: World) -> None:
     world.run(["python", "-c", INSTALLED], cwd=world.home, check=True)
 
     done = world.run(["pyrun-sync", "uninstall", "-y", "pyrun_probe"], cwd=world.home)
-    said = [line for line in done.stderr.splitlines() if line.startswith("pyrun: ")]
-    assert done.returncode != 0 and said == [
-        f"pyrun: pyrun-sync would uninstall from pyrun's shared environment {shared} (your "
-        "tools in every directory), which no tool empties; give pyrun-sync a virtual "
-        "environment of its own to change (python -m venv .venv), or run pip uninstall "
-        "yourself"
-    ], done.stderr
+    assert_no_tool_empties(done, "pyrun-sync", shared)
     world.run(["python", "-c", INSTALLED], cwd=world.home, check=True)
 
     project = world.root / "project"
