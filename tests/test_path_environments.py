@@ -39,7 +39,12 @@ def assert_used_as_is(world: World, env: Path, label: str, cwd: Path) -> None:
     """python runs `env`, pip installs into it, and every copy names it."""
     assert world.run(["python", "-c", PREFIX], cwd=cwd, check=True).stdout.strip() == str(env)
     world.run(["pip", "install", "pyrun_probe"], cwd=cwd, check=True)
-    assert list(env.glob("lib/python3.*/site-packages/pyrun_probe/__init__.py"))
+    # Where the environment's own interpreter imports it from: below the environment
+    # (lib/python3.X/site-packages, or local/lib/python3.X/dist-packages for an
+    # interpreter built by Debian, whose install scheme that is).
+    located = [str(env / "bin" / "python"), "-c", "import pyrun_probe; print(pyrun_probe.__file__)"]
+    landed = world.run(located, cwd=cwd, check=True).stdout.strip()
+    assert landed.startswith(f"{env}/") and "-packages/pyrun_probe/" in landed, landed
     assert not list(world.envs.glob("*/lib/python*/site-packages/pyrun_probe"))
     assert world.run(["python", "-c", PROBE], cwd=cwd, check=True).stdout.strip() == str(env)
     found = which(world, cwd)
