@@ -544,7 +544,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         spec = getattr(item, "callspec", None)
         if spec is None or item.get_closest_marker("sh_in_stress") is None:
             continue
-        if "sh" in (spec.params.get("setup"), spec.params.get("shim_flavour")):
+        if "sh" in (spec.params.get(key) for key in ("setup", "shim_flavour", "flavour")):
             item.add_marker(pytest.mark.stress)
 
 

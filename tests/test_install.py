@@ -468,8 +468,10 @@ def hook_lines(account: Account, shell: str) -> int:
     return len(by_hand) + sum(f"hook {shell}" in line for line in block)
 
 
-# Each umask as root and as a normal user, each shell twice; as root in the stress set
-# (the normal user is who the README's command is for, and each shell is among them).
+# Each umask as root and as a normal user, each shell twice. The default run takes the
+# normal user (who the README's command is for) with the strictest umask; the other
+# five are in the stress set, and .ci/fresh-debian runs install.sh as a normal user
+# with umask 002 in bash, zsh and fish on Debian's own python3.
 CASES = [
     ("022", 0, "bash"),
     ("002", 0, "zsh"),
@@ -484,7 +486,7 @@ MATRIX = [
         uid,
         s,
         id=f"umask{u}-{'root' if uid == 0 else 'user'}-{s}",
-        marks=[pytest.mark.stress] if uid == 0 else [],
+        marks=[] if (u, uid) == ("077", NOBODY) else [pytest.mark.stress],
     )
     for u, uid, s in CASES
 ]

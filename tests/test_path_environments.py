@@ -105,6 +105,7 @@ def test_a_pyenv_virtualenv_name_runs_that_environment(world: World, how: str) -
 
 
 @pytest.mark.parametrize("flavour", ["sh", "c"])
+@pytest.mark.sh_in_stress
 def test_a_path_venvs_own_pip_runs_under_the_guard(world: World, flavour: str) -> None:
     """`pip` with a venv's bin/ first on PATH is that venv's own pip (its version, its
     configuration), run by the guarded runner: an install into the base is refused,

@@ -131,6 +131,7 @@ def test_the_shim_stays_while_another_environment_has_the_script(world: World) -
 
 
 @pytest.mark.parametrize("shim_flavour", SHIM_FLAVOURS)
+@pytest.mark.sh_in_stress
 def test_scripts_of_a_project_venv_with_its_own_pip(world: World, base_snapshots: dict) -> None:
     """pip in a project's own .venv runs that pip under pyrun's install guard: its
     scripts get shims, run by name where that .venv is what python resolves to, and an
