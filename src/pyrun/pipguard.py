@@ -394,6 +394,13 @@ def _spelled(option: Any, dest: str) -> tuple[str, list[str]]:
     return longs[0], [f"PIP_{name[2:].upper().replace('-', '_')}" for name in longs]
 
 
+def _names_destination(name: str, options: Any) -> bool:
+    """Whether this is an install that names where it goes (``--target``, ``--prefix``,
+    ``--root``): not into this environment, so judged by `problem` alone."""
+    named = ("target_dir", "prefix_path", "root_path")
+    return name == "install" and any(getattr(options, key, None) for key in named)
+
+
 def _tool() -> str | None:
     """The name of the tool that ran this pip itself (``sys.executable -m pip``), or None.
 
@@ -433,8 +440,7 @@ def _shared_change(name: str, options: Any) -> str | None:
     data = _data_dir()
     if data is None or not _isolated(data):
         return None
-    named = ("target_dir", "prefix_path", "root_path")
-    if name == "install" and any(getattr(options, key, None) for key in named):
+    if _names_destination(name, options):
         return None
     project = os.environ.get("PYRUN_TOOL_PROJECT", "")
     if not project and name != "uninstall":
@@ -468,8 +474,7 @@ def _in_a_base(name: str, options: Any) -> str | None:
         return None
     if os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
         return None
-    named = ("target_dir", "prefix_path", "root_path")
-    if name == "install" and any(getattr(options, key, None) for key in named):
+    if _names_destination(name, options):
         return None
     said = f"pip {name} would change the base interpreter {sys.prefix} ({sys.executable})"
     tool = _tool()
