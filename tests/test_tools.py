@@ -34,7 +34,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import World, assert_bases_untouched, need, new_world
+from tests.conftest import (
+    SHIM_FLAVOURS,
+    World,
+    assert_bases_untouched,
+    flavour_needs,
+    need,
+    new_world,
+)
 from tests.test_base_untouched import assert_no_tool_empties
 from tests.wheels import build_wheel
 
@@ -45,6 +52,9 @@ pytestmark = pytest.mark.stress
 TOOLS_HOUSE = Path(__file__).resolve().parents[1] / ".venv-wheelhouse-tools"
 # What a user types after `pip install`; uv is the version pyproject's test extra pins.
 TOOLS = ["pdm", "poetry", "hatch", "pipenv", "pipx", "tox", "nox", "pre-commit", "pip-tools", "uv"]
+# Where any HTTP(S) request of a tool goes: nothing listens on the discard port.
+NO_NETWORK = "http://127.0.0.1:9"
+PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 @dataclass
@@ -92,14 +102,22 @@ class Tooled:
         raise AssertionError(f"{env}/pyvenv.cfg names no home")
 
 
-@pytest.fixture(scope="module")
+# The shims a user here gets (compiled where a C compiler works); both flavours, one
+# after the other, with PYRUN_TEST_EVERY_FLAVOUR=1 (.ci/fresh-debian: a Debian user
+# without a compiler has the sh shims).
+TOOL_FLAVOURS = SHIM_FLAVOURS if os.environ.get("PYRUN_TEST_EVERY_FLAVOUR") == "1" else [None]
+
+
+@pytest.fixture(scope="module", params=TOOL_FLAVOURS)
 def tooled_world(
+    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     bases: dict,
     base_snapshots: dict,
     wheelhouse: Path,
 ) -> Iterator[Tooled]:
     need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
+    flavour_needs(request.param)
     need(
         (TOOLS_HOUSE / ".complete").is_file(),
         f"the project tools' wheels in {TOOLS_HOUSE} (sh scripts/tools-wheelhouse.sh builds them)",
@@ -111,13 +129,20 @@ def tooled_world(
     build_wheel(house, "pyrun_probe", "1.0", scripts={"pyrun-probe": "pyrun_probe:main"})
     for wheel in TOOLS_HOUSE.glob("setuptools-*.whl"):  # pre-commit builds a placeholder
         shutil.copy(wheel, house)
-    world = new_world(root, bases, wheelhouse)
+    world = new_world(root, bases, wheelhouse, flavour=request.param)
     world.env.update(
         {
             # offline: the projects find their packages here, and no tool asks the network
+            # (pip has PIP_NO_INDEX from clean_env; uv 0.13 reads no UV_NO_INDEX, and
+            # `uv add`, pipx's uv among them, went to PyPI until UV_OFFLINE said no).
+            # A request that still tries goes to a closed port, and fails at once, on
+            # every machine, not only on one without a route.
             "PIP_FIND_LINKS": str(house),
-            "UV_NO_INDEX": "1",
+            "UV_OFFLINE": "1",
             "UV_FIND_LINKS": str(house),
+            **{proxy: NO_NETWORK for proxy in PROXIES},
+            "NO_PROXY": "",
+            "no_proxy": "",
             "UV_PYTHON_DOWNLOADS": "never",
             "PDM_CHECK_UPDATE": "0",
             "PIPENV_YES": "1",
@@ -290,7 +315,7 @@ def test_pipx_install_and_list_outside_a_project(tooled: Tooled) -> None:
     assert_shared_unchanged(tooled)
 
 
-# -- what fails today (issue #16): each is the user's next command in the project ----------
+# -- what failed before the tool rule (issue #16): the user's next command in the project --
 
 
 def add_find_links_to_pdm_project(tooled: Tooled, project: Path) -> None:
@@ -304,8 +329,8 @@ def add_find_links_to_pdm_project(tooled: Tooled, project: Path) -> None:
 
 def test_pdm_init_makes_its_own_venv(tooled: Tooled) -> None:
     """Without pyenv, pdm's first candidate is ``python`` on PATH: pyrun's shim, whose
-    ``sys.executable`` is in the isolated environment, which ``python.use_venv`` adopts
-    as the project's; ``.pdm-python`` then names the shim (issue #16, item 2)."""
+    ``sys.executable`` was the isolated environment, which ``python.use_venv`` adopted
+    as the project's (issue #16, item 2); a tool's ``python`` is now the base behind it."""
     world = tooled.world
     project = tooled.project("pdm-init")
     tooled.tool(["pdm", "init", "-n"], cwd=project)
@@ -315,8 +340,8 @@ def test_pdm_init_makes_its_own_venv(tooled: Tooled) -> None:
 
 
 def test_pdm_add_lock_and_sync_clean_leave_the_shared_environment(tooled: Tooled) -> None:
-    """Today `pdm add six` lands in the shared environment and `pdm sync --clean`
-    uninstalls every tool there, pdm included (issue #16, item 2)."""
+    """Before the tool rule, `pdm add six` landed in the shared environment and
+    `pdm sync --clean` uninstalled every tool there, pdm included (issue #16, item 2)."""
     world = tooled.world
     project = tooled.project("pdm-sync")
     tooled.tool(["pdm", "init", "-n"], cwd=project)
@@ -330,8 +355,8 @@ def test_pdm_add_lock_and_sync_clean_leave_the_shared_environment(tooled: Tooled
 
 
 def test_poetry_with_an_in_project_venv_keeps_working(tooled: Tooled) -> None:
-    """`poetry install` makes ``.venv``; the next `poetry add` there is refused today,
-    since poetry is not in that ``.venv`` (issue #16, item 1)."""
+    """`poetry install` makes ``.venv``; the next `poetry add` there was refused before
+    shared tools ran everywhere, since poetry is not in that ``.venv`` (issue #16, item 1)."""
     world = tooled.world
     tooled.tool(["poetry", "new", "--no-interaction", "demo"], cwd=tooled.project("poetry-in"))
     project = world.root / "projects" / "poetry-in" / "demo"
@@ -345,8 +370,8 @@ def test_poetry_with_an_in_project_venv_keeps_working(tooled: Tooled) -> None:
 
 
 def test_uv_keeps_working_in_its_project(tooled: Tooled) -> None:
-    """Once `uv add` made ``.venv``, the next uv command there is refused today
-    (issue #16, item 1)."""
+    """Once `uv add` made ``.venv``, the next uv command there was refused before shared
+    tools ran everywhere (issue #16, item 1)."""
     world = tooled.world
     project = tooled.project("uv-again")
     tooled.tool(["uv", "init"], cwd=project)
@@ -397,8 +422,8 @@ def test_pip_sync_outside_a_project_leaves_the_shared_environment(tooled: Tooled
 
 
 def test_pipx_list_inside_a_project(tooled: Tooled) -> None:
-    """pipx keeps its own environments; inside a project it is refused today
-    (issue #16, item 1)."""
+    """pipx keeps its own environments; inside a project it was refused before shared
+    tools ran everywhere (issue #16, item 1)."""
     world = tooled.world
     project = tooled.project("pipx-in")
     world.venv(project / ".venv")
