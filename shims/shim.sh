@@ -1260,20 +1260,25 @@ elif [ "${PYRUN_DISABLE-}" = 1 ]; then
     pyrun_passthrough "PYRUN_DISABLE=1 and no other $pyrun_name on PATH"
 else
     pyrun_decide
-    # python -S in an isolated environment: without site its prefix is the base's, so
-    # Python runs it (nosite.py). One scan, only when options come first.
-    case $pyrun_kind:${1-}:$pyrun_defer:$pyrun_prog in
-        python:-*::"$pyrun_data"/envs/*)
-            if pyrun_no_site "$@"; then
-                pyrun_defer="python -S needs the isolated environment's prefix set"
+    # Joined with `:` only what holds none (the kind, a fixed reason) before the path:
+    # an argument or a variable with colons in it must not match these patterns.
+    case $pyrun_kind:$pyrun_defer:$pyrun_prog in
+        python::"$pyrun_data"/envs/*)
+            # python -S in an isolated environment: without site its prefix is the
+            # base's, so Python runs it (nosite.py). One scan, only when options come
+            # first.
+            case ${1-} in
+                -*)
+                    if pyrun_no_site "$@"; then
+                        pyrun_defer="python -S needs the isolated environment's prefix set"
+                    fi
+                    ;;
+            esac
+            # A tool's own python (src/pyrun/tool.py): its parent is the console script
+            # that exported PYRUN_TOOL, and Python runs the base behind the environment.
+            if [ -z "$pyrun_defer" ] && [ "${PYRUN_TOOL-}" = "$PPID" ]; then
+                pyrun_defer="python run by a tool gets the isolated environment's base"
             fi
-            ;;
-    esac
-    # A tool's own python (src/pyrun/tool.py): its parent is the console script that
-    # exported PYRUN_TOOL, and Python runs the base behind the environment.
-    case ${PYRUN_TOOL-}:$pyrun_kind:$pyrun_defer:$pyrun_prog in
-        "$PPID":python::"$pyrun_data"/envs/*)
-            pyrun_defer="python run by a tool gets the isolated environment's base"
             ;;
     esac
 fi

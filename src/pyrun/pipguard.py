@@ -456,10 +456,13 @@ def _shared_change(name: str, options: Any) -> str | None:
         )
     python = _command([os.path.join(project, "bin", "python")])
     point = f"tell {tool} to use {python}, or " if python else ""
+    # The variable is the environment's: a project directory named with a newline or an
+    # escape sequence (or a program that sets it) must not write to the terminal raw.
+    where = "a project" if _UNSHOWABLE.search(project) else project
     return (
         f"{tool} would {'install into' if name == 'install' else 'uninstall from'} pyrun's "
         f"shared environment {sys.prefix} (your tools in "
-        f"every directory) from {project}, where python means that environment; "
+        f"every directory) from {where}, where python means that environment; "
         f"{point}install {tool} into that environment"
     )
 
