@@ -163,8 +163,9 @@ step="checking that Python can make virtual environments"
 lib_need_venv_support
 step="checking $data"
 # pyrun's own rule (src/pyrun/ownership.py, standard library only, loaded by path):
-# pyrun refuses a data or shims directory someone else can write to. Asked now, the
-# refusal costs nothing and its fix names a directory that is there.
+# pyrun refuses a data or shims directory someone else can write to, or one below a
+# folder someone else can write to. Asked now, the refusal costs nothing and its fix
+# names a directory that is there.
 unsafe=$("$lib_py_exe" -I -B -c '
 import importlib.util, os, shlex, sys
 spec = importlib.util.spec_from_file_location("pyrun_ownership", sys.argv[1])
@@ -179,6 +180,23 @@ for directory in sys.argv[2:]:
             fix = "set PYRUN_DATA_DIR to a directory of your own"
         print("%s, so pyrun would refuse to use it; %s, then rerun sh install.sh" % (reason, fix))
         break
+else:  # and a folder above it that others could rename it out of (paths.Paths._above)
+    found = ownership.unsafe_above(os.path.realpath(sys.argv[2]))
+    if found:
+        folder, reason = found
+        if os.stat(folder).st_uid == os.geteuid():
+            fix = "run: chmod go-w %s" % shlex.quote(folder)
+        else:
+            fix = "set PYRUN_DATA_DIR to a directory below folders only you can write to"
+        print("%s, so pyrun would refuse to use %s; %s, then rerun sh install.sh" % (reason, sys.argv[2], fix))
+    else:  # one that others may go into is closed first, as pyrun would (Paths._closed)
+        data = sys.argv[2]
+        try:
+            reason = ownership.close(data)
+        except OSError as exc:
+            reason = "others can go into it and it could not be closed (%s)" % exc.strerror
+        if reason:
+            print("%s: %s, so pyrun would refuse to use it; check it, remove it (rm -rf %s) and rerun sh install.sh" % (data, reason, shlex.quote(data)))
 ' "$here/src/pyrun/ownership.py" "$data" "$data/shims" </dev/null) \
     || fail "$lib_py_exe could not check $data (see above); rerun with PYTHON set to another Python 3.9+"
 if [ -n "$unsafe" ]; then fail "$unsafe"; fi
@@ -196,7 +214,8 @@ if [ ! -d "$data" ]; then
     above=${above:-/}
     made_above_data=$(top_missing "$above")
     # 0700 whatever the umask, as pyrun's own Paths.make: mkdir -m sets the mode exactly.
-    { mkdir -p "$above" && mkdir -m 700 "$data"; } \
+    # The parents it makes writable by nobody else, whatever the umask (Paths.make).
+    { (umask "$(printf '%o' "$(($(umask) | 022))")" && mkdir -p "$above") && mkdir -m 700 "$data"; } \
         || fail "could not create $data; check the permissions of its parent or set PYRUN_DATA_DIR"
     made_data=1
 fi

@@ -549,6 +549,8 @@ static char *strip_slashes(const char *s) {
  * reasons live in src/pyrun/ownership.py; shim.sh reads the same bits with one `ls`. */
 #define S_IWGRP_ 0020
 #define S_IWOTH_ 0002
+#define S_IXGRP_ 0010
+#define S_IXOTH_ 0001
 #define S_ISVTX_ 01000
 
 /* private_group: /etc/group and /etc/passwd, as ownership.private_group reads them:
@@ -707,6 +709,16 @@ static int safe_dir(const char *p, int holder) {
         return !(st.st_mode & S_IWOTH_) && private_group(st.st_gid, st.st_uid);
     }
     return 1;
+}
+/* ownership.open_to_others: someone else may go into `p` (others may search it, or a
+ * group not private to its owner). pyrun's data directory must not be: what is inside
+ * it would be theirs to change wherever it is writable to them (paths.Paths._closed
+ * closes it, or refuses). */
+static int open_dir(const char *p) {
+    struct stat st;
+    if (!stat_(p, &st, 0) || (long)st.st_uid != os_geteuid()) return 0; /* root's: root's to keep */
+    if (st.st_mode & S_IXOTH_) return 1;
+    return (st.st_mode & S_IXGRP_) && !private_group(st.st_gid, st.st_uid);
 }
 /* ownership.above_reason: `/` and every directory below it down to the parent of
  * `holder` (a real path) are safe as holders, so nobody else can rename one of them
@@ -1574,12 +1586,16 @@ static int activation_beats_pin(const char *prefix, const char *step) {
 }
 
 static void pyrun_decide(void) {
-    /* Whoever can write to the data or shims directory chooses what every shim runs:
-     * when either is someone else's or group/world-writable, the slow path refuses with
-     * the fix. (shim.sh has no builtin for mode bits and leaves this to the slow path,
-     * the hook and rehash, which check them before any record is written.) */
-    if (!safe_dir(PYRUN_DATA, 0) || !safe_dir(PYRUN_SHIMS, 0)) {
-        defer("the data or shims directory is writable by others");
+    /* Whoever can write to the data or shims directory, or rename a directory above
+     * the data directory, chooses what every shim runs; whoever can go into the data
+     * directory, whatever inside it is writable to them. The slow path refuses with the
+     * fix (or closes the data directory: paths.Paths.unsafe). (shim.sh has no builtin
+     * for mode bits and leaves this to the slow path, the hook and rehash, which check
+     * them before any record is written.) */
+    if (!safe_dir(PYRUN_DATA, 0) || !safe_dir(PYRUN_SHIMS, 0) || open_dir(PYRUN_DATA) ||
+        !safe_above(PYRUN_DATA_REAL)) {
+        defer("the data directory is open to others, or it, a directory above it or the "
+              "shims directory is writable by them");
         return;
     }
     /* The physical working directory, for the version file and the .venv walk; NULL

@@ -566,6 +566,24 @@ def one_line_failure(done: subprocess.CompletedProcess[str]) -> str:
     return last
 
 
+def test_a_data_directory_below_a_folder_others_can_write_is_refused_first(
+    public_root: Path,
+) -> None:
+    """~/.local/share left 0777 (not sticky): someone else could rename pyrun's data
+    directory out of it and put theirs in its place, so pyrun would refuse it; the
+    install says so, with the fix, before writing anything."""
+    account = make_account(public_root, NOBODY)
+    share = account.data.parent
+    share.mkdir(parents=True)
+    account.chown(account.home)
+    share.chmod(0o777)
+    before = snapshot(account.home)
+    line = one_line_failure(account.install("002", "bash"))
+    assert f"{share} is writable by its group and others, so someone else could rename " in line
+    assert f"so pyrun would refuse to use {account.data}; run: chmod go-w {share}, then" in line
+    assert snapshot(account.home) == before, "a refused install wrote something"
+
+
 def test_a_data_directory_left_group_writable_is_refused_first_and_the_fix_works(
     public_root: Path,
 ) -> None:
@@ -601,7 +619,9 @@ def test_a_data_directory_left_group_writable_is_refused_first_and_the_fix_works
         f"({pasted}); adding nothing\n"
     ) in again.stdout, output(again)
     assert bashrc.read_bytes() == pasted_rc and hook_lines(account, "bash") == 1
-    assert stat.S_IMODE(account.data.stat().st_mode) == 0o755  # yours, as you left it
+    # 0755 after the fix: others may go in, so it is closed before anything is put in
+    # it (nothing inside was anyone else's), as pyrun makes it
+    assert stat.S_IMODE(account.data.stat().st_mode) == 0o700
 
 
 def test_a_failed_install_takes_back_what_it_made_and_a_rerun_works(public_root: Path) -> None:

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from pyrun import compiled
 from tests.conftest import (
     PYRUN,
     SHIM_FLAVOURS,
@@ -287,19 +288,19 @@ def test_a_made_up_project_keeps_the_shared_environment(attacked: Attacked) -> N
     assert_untouched(a)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipguard._shared_change puts PYRUN_TOOL_PROJECT into its refusal raw: a newline "
-    "and escape bytes reach the terminal (a project directory named so does it too)",
-)
 def test_a_project_path_with_control_bytes_is_not_printed_raw(attacked: Attacked) -> None:
+    """PYRUN_TOOL_PROJECT with a newline and escape bytes (a project directory named so,
+    or a program that sets it): the refusal says `a project` and suggests no command."""
     a = attacked
     project = "/tmp/x\n\x1b[31mpyrun: all good\x1b[0m"
     done = a.run(
         [*program("$$", project), "pip", "install", "six"], a.neutral, {"FAKE_PROJECT": project}
     )
     try:
-        assert_one_clear_line(done, "would install into pyrun's shared environment")
+        line = assert_one_clear_line(
+            done, "would install into pyrun's shared environment", "from a project, where"
+        )
+        assert "tell sh to use" not in line, line
     finally:
         assert_untouched(a)
 
@@ -365,15 +366,23 @@ def test_a_data_directory_others_can_write_refuses_the_tool(attacked: Attacked) 
         a.world.data.chmod(0o700)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="shared_tools.program, shim.c shared_script and shim.sh pyrun_shared_script take "
-    "any complete environment under envs/, whoever owns it and whoever can write envs/",
-)
+def refused_everywhere(a: Attacked, cwd: Path, *wanted: str) -> None:
+    """What another account put in the data directory never runs: the compiled shim
+    (it checks the data directory on every start) and the resolver refuse in one line;
+    the sh shim leaves that to the slow path, the hook and `pyrun rehash`, which refuse
+    alike (SAFETY.md, known limits)."""
+    if a.flavour == "c":
+        done = a.run([TOOL], cwd)
+        assert_one_clear_line(done, *wanted)
+        assert THEIRS not in done.stdout and done.stdout == "", done
+    assert_one_clear_line(a.world.pyrun("which", TOOL, "--json", cwd=cwd), *wanted)
+    assert_one_clear_line(a.world.pyrun("rehash", "-q", cwd=cwd), *wanted)
+
+
 def test_an_environment_planted_in_envs_is_not_run(attacked: Attacked) -> None:
-    """Data directory 0755 (others may look, not write: pyrun accepts it), envs/ made
-    0777: another account adds `envs/cpython-3.99-<hex>` with a TOOL and a marker.
-    In the user's project (whose .venv lacks TOOL) the user's shared copy must run."""
+    """Data directory 0755 (others may go in), envs/ made 0777: another account adds
+    `envs/cpython-3.99-<hex>` (the newest minor wins) with a TOOL and a marker. Nothing
+    inside the data directory is trusted once others can go into it and write there."""
     a = attacked
     planted = a.world.envs / "cpython-3.99-0123456789ab"
     a.world.data.chmod(0o755)
@@ -382,21 +391,16 @@ def test_an_environment_planted_in_envs_is_not_run(attacked: Attacked) -> None:
         venv_of(planted, NOBODY)
         (planted / ".pyrun-complete").write_text("{}")
         os.chown(planted / ".pyrun-complete", NOBODY, NOBODY)
-        found = resolver(a, a.project)
-        done = a.run([TOOL], a.project)
-        assert THEIRS not in done.stdout, done
-        assert found["program"] == str(a.shared / "bin" / TOOL), found
+        refused_everywhere(
+            a, a.project, f"refusing to use {a.world.data}: others can go into it and ", "rm -rf"
+        )
+        assert (a.world.data.stat().st_mode & 0o777) == 0o755, "closed over a planted env"
     finally:
         shutil.rmtree(planted)
         a.world.envs.chmod(0o755)
         a.world.data.chmod(0o700)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="nothing judges the shared environment's bin/ (nor envs/<name>): another account "
-    "who can write it replaces the tool every directory runs",
-)
 def test_a_tool_replaced_in_a_bin_others_can_write_is_not_run(attacked: Attacked) -> None:
     """Data directory 0755, the shared environment's bin/ made 0777 after it was made:
     another account moves the user's TOOL aside and puts its own there."""
@@ -409,53 +413,69 @@ def test_a_tool_replaced_in_a_bin_others_can_write_is_not_run(attacked: Attacked
         (bindir / TOOL).write_text(f"#!/bin/sh\necho {THEIRS}\n")
         (bindir / TOOL).chmod(0o755)
         os.chown(bindir / TOOL, NOBODY, NOBODY)
-        ran = [a.run([TOOL], cwd).stdout for cwd in (a.neutral, a.project)]
-        assert not any(THEIRS in out for out in ran), ran
+        for cwd in (a.neutral, a.project):
+            refused_everywhere(a, cwd, f"refusing to use {a.world.data}: others can go into it")
     finally:
         (bindir / ".mine").replace(bindir / TOOL)
         bindir.chmod(0o755)
         a.world.data.chmod(0o700)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="paths.Paths.unsafe (and the shim's safe_dir) judge the data and shims directories "
-    "alone, not the directories above them as ownership.above_reason does for a .venv",
-)
+def test_a_data_directory_others_may_go_into_is_closed(attacked: Attacked) -> None:
+    """A 0755 data directory (an older pyrun's, or made by hand) with nothing inside
+    that anyone else could change: the next slow path closes it (0700) and runs the
+    tool; the compiled shim takes the slow path until then."""
+    a = attacked
+    a.world.data.chmod(0o755)
+    try:
+        if a.flavour == "c":
+            done = a.run([TOOL], a.neutral)
+        else:
+            assert a.world.pyrun("rehash", "-q").returncode == 0
+            done = a.run([TOOL], a.neutral)
+        assert done.returncode == 0 and done.stdout == a.ours and done.stderr == "", done
+        assert (a.world.data.stat().st_mode & 0o777) == 0o700
+    finally:
+        a.world.data.chmod(0o700)
+
+
 def test_a_data_directory_under_a_folder_others_can_write_is_refused(
     tmp_path: Path, bases: dict, base_snapshots: dict, wheelhouse: Path
 ) -> None:
-    """XDG_DATA_HOME in a `chmod 777` folder (not sticky): another account can rename
+    """XDG_DATA_HOME in a `chmod 777` folder (not sticky): another account could rename
     the folder's `xdg` away and put its own tree, shims and environments under the same
-    path. `pyrun rehash` must refuse as for a data directory others can write."""
+    path. `pyrun rehash` refuses as for a data directory others can write, and the
+    compiled shim made before the folder opened takes the slow path, which refuses."""
     need(bases, "a CPython 3.9+ to build a throwaway base interpreter from")
     world = new_world(tmp_path, bases, wheelhouse, flavour="sh")
     team = tmp_path / "team"
     (team / "xdg").mkdir(parents=True)
-    team.chmod(0o777)
     env = {"XDG_DATA_HOME": str(team / "xdg")}
-    done = world.pyrun("rehash", "-q", env=env)
-    assert_one_clear_line(done, "refusing to use", str(team))
+    assert world.pyrun("rehash", "-q", env=env).returncode == 0
+    team.chmod(0o777)
+    wanted = (
+        f"refusing to use {team / 'xdg' / 'pyrun'}: {team} is writable by its group and "
+        f"others, so someone else could rename {team / 'xdg'}",
+        f"chmod go-w {team}",
+    )
+    assert_one_clear_line(world.pyrun("rehash", "-q", env=env), *wanted)
+    need(compiled.compiler(), "a C compiler, to build the compiled shim")
+    team.chmod(0o755)
+    world.pyrun("rehash", "-q", env={**env, "PYRUN_SHIM": "c"}, check=True)
+    team.chmod(0o777)
+    done = world.run([str(team / "xdg" / "pyrun" / "shims" / "python"), "-c", "print(1)"], env=env)
+    assert_one_clear_line(done, *wanted)
+    assert done.stdout == ""
 
 
 # -- D. odd values ---------------------------------------------------------------------------
 
 
-def test_a_tool_pid_with_colons_changes_nothing_for_pip(
-    attacked: Attacked, request: pytest.FixtureRequest
-) -> None:
-    """PYRUN_TOOL holding `:` (the program's pid, then what the sh shim joins its test
-    with) is no pid: pip decides on the fast path, as the resolver says, in both shims."""
+def test_a_tool_pid_with_colons_changes_nothing_for_pip(attacked: Attacked) -> None:
+    """PYRUN_TOOL holding `:` (the program's pid, then what the sh shim once joined its
+    test with) is no pid: pip decides on the fast path, as the resolver says, in both
+    shims."""
     a = attacked
-    if a.flavour == "sh":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="shim.sh tests `${PYRUN_TOOL-}:$pyrun_kind:$pyrun_defer:$pyrun_prog` "
-                'against `"$PPID":python::$data/envs/*`, so a value with colons matches for '
-                "pip (and a project's python): a needless slow path the C shim does not take",
-            )
-        )
     pid = f'"$$:python::{a.world.data}/envs/"'
     done = a.run([*program(pid), "pip", "--version"], a.neutral, {"PYRUN_DEBUG": "1"})
     assert done.returncode == 0, done.stderr

@@ -290,11 +290,69 @@ def _way_reason(path: str, links: list[tuple[str, int]], places: list[str]) -> s
 def above_reason(holder: str) -> str | None:
     """Why a directory above `holder` (a real path) lets someone else swap `holder`
     for a directory of their own (the rule above), or None."""
+    found = unsafe_above(holder)
+    return found[1] if found else None
+
+
+def unsafe_above(holder: str) -> tuple[str, str] | None:
+    """`above_reason` with the directory it names: (that directory, the reason)."""
     chain = _chain(holder)
     for directory, below in zip(chain, chain[1:]):
         reason = unsafe_reason(directory, holder=True)
         if reason is not None:
-            return f"{reason}, so someone else could rename {below} and put their own in its place"
+            return directory, (
+                f"{reason}, so someone else could rename {below} and put their own in its place"
+            )
+    return None
+
+
+def open_to_others(info: os.stat_result) -> bool:
+    """Whether someone else may go into a directory (its stat `info`): others may
+    search it, or a group that is not private to its owner. Whatever is inside is then
+    theirs to change wherever it is writable to them, whatever the directory's own
+    write bits say."""
+    if info.st_mode & stat.S_IXOTH:
+        return True
+    return bool(info.st_mode & stat.S_IXGRP) and not private_group(info.st_gid, info.st_uid)
+
+
+def close(path: str) -> str | None:
+    """Close `path`, a directory of your own that others may go into (`chmod go-rwx`),
+    once nothing inside is someone else's or writable by them; else why it is not
+    closed (``others can go into it and ...``). None when it is closed, missing, or
+    root's while you are not root (a directory root set up for everyone is root's to
+    keep). Raises OSError when chmod fails."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if info.st_uid != os.geteuid() or not open_to_others(info):
+        return None
+    inside = first_unsafe_inside(path)
+    if inside is not None:
+        return f"others can go into it and {inside}"
+    os.chmod(path, info.st_mode & 0o7700)
+    return None
+
+
+def first_unsafe_inside(top: str) -> str | None:
+    """The first entry below `top` (not following links) that someone else owns or may
+    write, as `unsafe_reason` says it, or None. A link's own mode means nothing; its
+    owner, and the directory holding it, do."""
+    for directory, dirs, files in os.walk(top, onerror=None):
+        for name in (*dirs, *files):
+            path = os.path.join(directory, name)
+            try:
+                info = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISLNK(info.st_mode):
+                if info.st_uid not in (os.geteuid(), 0):
+                    return f"{path} is owned by uid {info.st_uid}, not by you"
+                continue
+            reason = _judged(path, info, holder=False)
+            if reason is not None:
+                return reason
     return None
 
 

@@ -99,13 +99,23 @@ class Paths:
             raise disk_error(f"create the directory {directory}", exc) from None
         return directory
 
-    def unsafe(self) -> str | None:
+    def unsafe(self, *, close: bool = True) -> str | None:
         """Why pyrun must not use its data or shims directory, as one line, or None.
 
         Whoever can write there chooses what every shim runs (a record, an environment,
         the shims themselves), so the rule for a found `.venv` applies (ownership.py),
-        without the sticky-bit exception: these are pyrun's own directories.
+        without the sticky-bit exception: these are pyrun's own directories; and so
+        does the rule for the directories above a `.venv` (whoever can rename one of
+        them can put a data directory of their own under the path). The data directory
+        is also closed to others (`closed`): what is inside it is then nobody else's to
+        change, however its own modes end up. `close=False` (doctor) only looks.
         """
+        problem = self._writable() or self._above()
+        if problem is None and close:
+            problem = self._closed()
+        return problem
+
+    def _writable(self) -> str | None:
         for directory in (self.data, self.shims):
             reason = ownership.unsafe_reason(str(directory))
             if reason is None:
@@ -126,6 +136,42 @@ class Paths:
                 f"`python` and `pip` run; {fix}"
             )
         return None
+
+    def _above(self) -> str | None:
+        found = ownership.unsafe_above(os.path.realpath(self.data))
+        if found is None:
+            return None
+        directory, reason = found
+        try:
+            yours = os.stat(directory).st_uid == os.geteuid()
+        except OSError:
+            yours = False
+        fix = (
+            f"fix it with `chmod go-w {shlex.quote(directory)}`"
+            if yours
+            else "set PYRUN_DATA_DIR to a directory below folders only you can write to"
+        )
+        return f"refusing to use {self.data}: {reason}; {fix}"
+
+    def _closed(self) -> str | None:
+        """Close a data directory others may go into (a 0755 one an older pyrun or the
+        user made), once nothing inside is someone else's or writable by them; else
+        refuse, since someone else may have put a program of theirs in. pyrun makes it
+        0700, so this runs once at most."""
+        quoted = shlex.quote(str(self.data))
+        try:
+            reason = ownership.close(str(self.data))
+        except OSError as exc:
+            return (
+                f"refusing to use {self.data}: others can go into it and pyrun could not "
+                f"close it ({exc.strerror}); fix it with `chmod 700 {quoted}`"
+            )
+        if reason is None:
+            return None
+        return (
+            f"refusing to use {self.data}: {reason}, so someone else may have changed "
+            f"what `python` and `pip` run; remove it (`rm -rf {quoted}`) and run `pyrun rehash`"
+        )
 
     def ensure_safe(self) -> None:
         """Raise the one-line refusal when `unsafe` has a reason."""
@@ -149,8 +195,16 @@ class Paths:
 
 def _make_exactly(directory: Path, mode: int) -> None:
     """mkdir -p, with `directory` itself getting exactly `mode` when it is made here
-    (mkdir's mode is filtered by the umask, so it is set again after)."""
-    directory.parent.mkdir(parents=True, exist_ok=True)
+    (mkdir's mode is filtered by the umask, so it is set again after). The parents it
+    makes (``~/.local/share``) are writable by nobody else, whatever the umask: under
+    umask 002 and a group shared with others, they could rename the data directory out
+    of one (`unsafe`)."""
+    umask = os.umask(0o077)
+    os.umask(umask | 0o022)
+    try:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+    finally:
+        os.umask(umask)
     try:
         directory.mkdir(mode=mode)
     except FileExistsError:

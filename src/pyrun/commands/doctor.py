@@ -99,7 +99,7 @@ def _choose_shell(name: str | None) -> tuple[Shell | None, str]:
 
 def check_safety(ctx: Context) -> list[Finding]:
     """pyrun's data and shims directories must be writable by you alone (paths.unsafe)."""
-    problem = ctx.paths.unsafe()
+    problem = ctx.paths.unsafe(close=False)
     if problem is None:
         return [
             Finding(
@@ -621,7 +621,7 @@ def check_settings(ctx: Context) -> list[Finding]:
 def check_here(ctx: Context) -> list[Finding]:
     """What `python` resolves to in the working directory, with the resolver's own
     warnings: a `.venv` skipped as someone else's (ownership.py) above all."""
-    if ctx.paths.unsafe() is not None:
+    if ctx.paths.unsafe(close=False) is not None:
         return [Finding("python", INFO, "not resolved: pyrun refuses its directories (see above)")]
     try:
         where = os.getcwd()
