@@ -242,6 +242,11 @@ def test_a_program_that_says_it_is_the_tool_gets_the_guarded_base(attacked: Atta
     ):
         done = a.run([*me, *argv], a.neutral)
         assert_one_clear_line(done, f"would change the base interpreter {base}", "; sh runs python")
+    # An install that names the base as its destination: no advice to leave the option
+    # out (a plain install there is refused too).
+    prefix = a.run([*me, "python", "-m", "pip", "install", "--prefix", base, "six"], a.neutral)
+    line = assert_one_clear_line(prefix, f"the library of the base interpreter ({base})")
+    assert "make a virtual environment to install into" in line and "leave out" not in line
     done = a.run([*me, "pip", "uninstall", "-y", TOOL], a.neutral)
     assert_one_clear_line(done, f"sh would uninstall from pyrun's shared environment {a.shared}")
     # The tool itself running its own interpreter's pip (pip-sync's `sys.executable -m

@@ -343,7 +343,6 @@ def _user_refusal(options: Any, argv: list[str] | None) -> str:
 def problem(options: Any, argv: list[str] | None = None) -> str | None:
     """Why this install must not run, or None. `argv`: its arguments as given, for the
     command a refusal suggests."""
-    here = f"to install into this environment ({sys.prefix})"
     if _user_install(options):
         return _user_refusal(options, argv)
     protected: list[list[tuple[str, str]]] = []
@@ -352,12 +351,27 @@ def problem(options: Any, argv: list[str] | None = None) -> str | None:
             what = _where(_real(directory), protected)
             if what is not None:
                 variables = ", ".join(f"PIP_{name[2:].upper()}" for name in names)
+                # Under a base (a tool's python: tool.py), a plain install is refused
+                # too (`_in_a_base`): no advice to leave the option out.
+                fix = (
+                    "make a virtual environment to install into"
+                    if _under_a_base()
+                    else f"leave out {' and '.join(names)} (and {variables}) to install "
+                    f"into this environment ({sys.prefix})"
+                )
                 return (
                     f"pip install {said} would write into {what}, which pyrun keeps "
-                    f"unchanged; leave out {' and '.join(names)} (and {variables}) {here}, "
-                    "or name a directory of your own"
+                    f"unchanged; {fix}, or name a directory of your own"
                 )
     return None
+
+
+def _under_a_base() -> bool:
+    """Whether this Python is a base interpreter: no virtual environment, no conda
+    environment, so its own site-packages is the base's."""
+    if sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"):
+        return False
+    return not os.path.isdir(os.path.join(sys.prefix, "conda-meta"))
 
 
 # pip's options that name a file or directory pip writes to, by their `dest` (the same
@@ -473,11 +487,7 @@ def _in_a_base(name: str, options: Any) -> str | None:
     site-packages is the base's. pip's ``--python`` (``PIP_PYTHON``) does that: pip runs
     itself again under the interpreter named, with this guard loaded there too. An
     install that names its destination is judged by `problem` instead."""
-    if sys.prefix != getattr(sys, "base_prefix", sys.prefix) or hasattr(sys, "real_prefix"):
-        return None
-    if os.path.isdir(os.path.join(sys.prefix, "conda-meta")):
-        return None
-    if _names_destination(name, options):
+    if not _under_a_base() or _names_destination(name, options):
         return None
     said = f"pip {name} would change the base interpreter {sys.prefix} ({sys.executable})"
     tool = _tool()
