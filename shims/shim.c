@@ -699,26 +699,30 @@ static int private_group(unsigned long long gid, unsigned long long uid) {
     return primary || members;
 }
 
-static int safe_dir(const char *p, int holder) {
-    struct stat st;
-    if (!stat_(p, &st, 0)) return 1; /* not examinable: where it is used says so */
-    if (st.st_uid != 0 && (long)st.st_uid != os_geteuid()) return 0;
-    if (st.st_mode & (S_IWGRP_ | S_IWOTH_)) {
-        if (holder && (st.st_mode & S_ISVTX_)) return 1;
+static int safe_stat(const struct stat *st, int holder) {
+    if (st->st_uid != 0 && (long)st->st_uid != os_geteuid()) return 0;
+    if (st->st_mode & (S_IWGRP_ | S_IWOTH_)) {
+        if (holder && (st->st_mode & S_ISVTX_)) return 1;
         /* Writable by its group only, a group private to the owner: nobody else. */
-        return !(st.st_mode & S_IWOTH_) && private_group(st.st_gid, st.st_uid);
+        return !(st->st_mode & S_IWOTH_) && private_group(st->st_gid, st->st_uid);
     }
     return 1;
 }
-/* ownership.open_to_others: someone else may go into `p` (others may search it, or a
- * group not private to its owner). pyrun's data directory must not be: what is inside
- * it would be theirs to change wherever it is writable to them (paths.Paths._closed
- * closes it, or refuses). */
-static int open_dir(const char *p) {
+static int safe_dir(const char *p, int holder) {
     struct stat st;
-    if (!stat_(p, &st, 0) || (long)st.st_uid != os_geteuid()) return 0; /* root's: root's to keep */
-    if (st.st_mode & S_IXOTH_) return 1;
-    return (st.st_mode & S_IXGRP_) && !private_group(st.st_gid, st.st_uid);
+    return !stat_(p, &st, 0) || safe_stat(&st, holder); /* not examinable: where it is used says so */
+}
+/* pyrun's data directory, `safe_dir` and closed: ownership.open_to_others, nobody else
+ * may go into it (others may not search it, nor a group not private to its owner), or
+ * what is inside it would be theirs to change wherever it is writable to them
+ * (paths.Paths._closed closes it, or refuses). Root's, while you are not root, is
+ * root's to keep. One stat. */
+static int safe_data_dir(void) {
+    struct stat st;
+    if (!stat_(PYRUN_DATA, &st, 0)) return 1;
+    if (!safe_stat(&st, 0)) return 0;
+    if ((long)st.st_uid != os_geteuid() || !(st.st_mode & (S_IXGRP_ | S_IXOTH_))) return 1;
+    return !(st.st_mode & S_IXOTH_) && private_group(st.st_gid, st.st_uid);
 }
 /* ownership.above_reason: `/` and every directory below it down to the parent of
  * `holder` (a real path) are safe as holders, so nobody else can rename one of them
@@ -1592,8 +1596,7 @@ static void pyrun_decide(void) {
      * fix (or closes the data directory: paths.Paths.unsafe). (shim.sh has no builtin
      * for mode bits and leaves this to the slow path, the hook and rehash, which check
      * them before any record is written.) */
-    if (!safe_dir(PYRUN_DATA, 0) || !safe_dir(PYRUN_SHIMS, 0) || open_dir(PYRUN_DATA) ||
-        !safe_above(PYRUN_DATA_REAL)) {
+    if (!safe_data_dir() || !safe_dir(PYRUN_SHIMS, 0) || !safe_above(PYRUN_DATA_REAL)) {
         defer("the data directory is open to others, or it, a directory above it or the "
               "shims directory is writable by them");
         return;

@@ -339,7 +339,7 @@ def first_unsafe_inside(top: str) -> str | None:
     """The first entry below `top` (not following links) that someone else owns or may
     write, as `unsafe_reason` says it, or None. A link's own mode means nothing; its
     owner, and the directory holding it, do."""
-    for directory, dirs, files in os.walk(top, onerror=None):
+    for directory, dirs, files in os.walk(top):
         for name in (*dirs, *files):
             path = os.path.join(directory, name)
             try:
@@ -348,7 +348,7 @@ def first_unsafe_inside(top: str) -> str | None:
                 continue
             if stat.S_ISLNK(info.st_mode):
                 if info.st_uid not in (os.geteuid(), 0):
-                    return f"{path} is owned by uid {info.st_uid}, not by you"
+                    return _judged(path, info, holder=False)  # the owner's reason
                 continue
             reason = _judged(path, info, holder=False)
             if reason is not None:
