@@ -301,6 +301,11 @@ PROJECT_TOOL_SETTINGS = (
 )  # fmt: skip
 
 
+def pyrun_messages(stderr: str) -> list[str]:
+    """pyrun's own lines in a command's stderr (each starts ``pyrun: ``)."""
+    return [line for line in stderr.splitlines() if line.startswith("pyrun: ")]
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """An environment with nothing from this machine that changes Python or pip."""
     env = {

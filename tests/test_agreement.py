@@ -47,7 +47,7 @@ from hypothesis import strategies as st
 
 from pyrun import compiled, records, redirect, shims
 from pyrun.paths import Paths
-from tests.conftest import Base, World, need, need_minor
+from tests.conftest import Base, World, need, need_minor, pyrun_messages
 
 NAMES = ("python", "python3", "python3.11", "python3.12", "pip", "pip3", "pip3.12")
 SCRIPT = "pyrun-probe"  # the console script of the wheelhouse's pyrun_probe
@@ -386,13 +386,9 @@ class Answer:
         return self.code == 0 and not self.warnings
 
 
-def messages(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("pyrun: ")]
-
-
 def ask_resolver(s: Setup, sit: Situation) -> Answer:
     done = s.world.pyrun("which", sit.name, "--json", cwd=sit.cwd, env=sit.env)
-    said = messages(done.stderr)
+    said = pyrun_messages(done.stderr)
     if done.returncode != 0:
         assert said, f"{sit.label}: `pyrun which` failed without a message:\n{done.stderr}"
         assert not done.stdout, f"{sit.label}: `pyrun which` failed but printed {done.stdout!r}"
@@ -520,7 +516,13 @@ def run_shim(s: Setup, sit: Situation, parent: tuple[str, ...] = ()) -> ShimRun:
     else:
         raise AssertionError(f"{sit.label}: unexpected last shim line {shell[-1]!r}")
     return ShimRun(
-        done.returncode, done.stdout, done.stderr, decided, reason, slow_argv, messages(done.stderr)
+        done.returncode,
+        done.stdout,
+        done.stderr,
+        decided,
+        reason,
+        slow_argv,
+        pyrun_messages(done.stderr),
     )
 
 

@@ -35,6 +35,7 @@ from tests.conftest import (
     flavour_needs,
     need,
     new_world,
+    pyrun_messages,
 )
 from tests.wheels import build_wheel
 
@@ -115,14 +116,10 @@ def attacked(
     assert_bases_untouched(bases, base_snapshots, world.home)
 
 
-def pyrun_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("pyrun: ")]
-
-
 def assert_one_clear_line(done: subprocess.CompletedProcess[str], *wanted: str) -> str:
     """A refusal as the standards want it: non-zero, one `pyrun:` line holding every
     `wanted` part, no traceback, no raw control byte; returns the line."""
-    said = pyrun_lines(done.stderr)
+    said = pyrun_messages(done.stderr)
     assert done.returncode != 0, done
     assert len(said) == 1 and "Traceback" not in done.stderr, done.stderr
     assert not CONTROL.search(done.stderr), repr(done.stderr)
@@ -185,7 +182,7 @@ def test_another_accounts_venv_never_runs_its_copy_of_a_tool(attacked: Attacked)
     a = attacked
     for label, (cwd, venv) in planted(a.world.root / "planted").items():
         done = a.run([TOOL], cwd)
-        said = pyrun_lines(done.stderr)
+        said = pyrun_messages(done.stderr)
         assert done.returncode == 0 and done.stdout == a.ours, (label, done)
         assert len(said) == 1 and said[0].startswith(f"pyrun: not using {venv}: "), (label, said)
         assert "PYRUN_TRUST" in said[0], said
@@ -198,7 +195,7 @@ def test_another_accounts_venv_never_runs_its_copy_of_a_tool(attacked: Attacked)
         child = a.run([TOOL, "python", "-c", "import sys; print(sys.prefix)"], cwd)
         assert child.returncode == 0, (label, child.stderr)
         assert child.stdout == f"{a.world.base.prefix}\n", (label, child)
-        assert all(line.startswith("pyrun: not using ") for line in pyrun_lines(child.stderr))
+        assert all(line.startswith("pyrun: not using ") for line in pyrun_messages(child.stderr))
         # Trusted by name: theirs, as `python` would be; trusting another path: not.
         trusted = a.run([TOOL], cwd, {"PYRUN_TRUST": str(venv)})
         assert trusted.stdout.startswith(f"{THEIRS} {TOOL}"), (label, trusted)
